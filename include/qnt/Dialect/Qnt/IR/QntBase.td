@@ -1,0 +1,41 @@
+//===- QntBase.td - Qnt dialect definition -----------------*- tablegen -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_DIALECT_QNT_IR_QNTBASE_TD
+#define QNT_DIALECT_QNT_IR_QNTBASE_TD
+
+include "mlir/IR/OpBase.td"
+
+def Qnt_Dialect : Dialect {
+  let name = "qnt";
+  let cppNamespace = "::mlir::qnt";
+  let summary = "Quantization vocabulary of the int8 compilation pipeline";
+  let description = [{
+    The `qnt` dialect carries what post-training quantization needs on top of
+    a float TOSA graph:
+
+    * `qnt.batch_norm`: inference batch normalization, kept as one op until
+      `--qnt-fold-batch-norm` folds it into the producing convolution;
+    * `qnt.observe`: a quantization point, with the scheme asked for and, once
+      the model has been calibrated, the statistics seen on real data;
+    * `qnt.fake_quant`: quantize-then-dequantize with parameters given as an
+      upstream `!quant.uniform` type (per tensor or per axis).
+
+    Scale, zero point, storage type and axis are never reinvented here: they
+    are the upstream `quant` dialect's types. This dialect is named `qnt`
+    (namespace `mlir::qnt`) because upstream already owns `quant`.
+  }];
+  let dependentDialects = ["::mlir::quant::QuantDialect",
+                           "::mlir::arith::ArithDialect"];
+  let useDefaultAttributePrinterParser = 1;
+  let hasConstantMaterializer = 1;
+}
+
+class Qnt_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Qnt_Dialect, mnemonic, traits>;
+
+#endif // QNT_DIALECT_QNT_IR_QNTBASE_TD

@@ -1,0 +1,145 @@
+//===- QntOps.td - Qnt dialect operations ------------------*- tablegen -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_DIALECT_QNT_IR_QNTOPS_TD
+#define QNT_DIALECT_QNT_IR_QNTOPS_TD
+
+include "qnt/Dialect/Qnt/IR/QntBase.td"
+include "qnt/Dialect/Qnt/IR/QntAttrs.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+
+def Qnt_QuantizedTypeAttr
+    : TypeAttrBase<"::mlir::quant::QuantizedType", "quantized type">;
+
+//===----------------------------------------------------------------------===//
+// BatchNormOp
+//===----------------------------------------------------------------------===//
+
+def Qnt_BatchNormOp : Qnt_Op<"batch_norm", [
+    Pure, AllTypesMatch<["input", "output"]>,
+    AllTypesMatch<["gamma", "beta", "mean", "variance"]>]> {
+  let summary = "inference-mode batch normalization";
+  let description = [{
+    Normalizes `input` per channel along dimension `axis` with the running
+    statistics of training:
+
+    ```
+    output = (input - mean[c]) / sqrt(variance[c] + epsilon) * gamma[c] + beta[c]
+    ```
+
+    This is ONNX `BatchNormalization` in inference mode. It stays one op until
+    `--qnt-fold-batch-norm` folds it into the producing convolution or matmul,
+    so that no quantization step ever separates a conv from its normalization.
+
+    ```mlir
+    %y = qnt.batch_norm %x, %gamma, %beta, %mean, %var
+           {axis = 3 : i64, epsilon = 1.0e-05 : f32}
+           : tensor<1x8x8x4xf32>, tensor<4xf32>
+    ```
+  }];
+  let arguments = (ins
+    RankedTensorOf<[AnyFloat]>:$input,
+    1DTensorOf<[AnyFloat]>:$gamma,
+    1DTensorOf<[AnyFloat]>:$beta,
+    1DTensorOf<[AnyFloat]>:$mean,
+    1DTensorOf<[AnyFloat]>:$variance,
+    F32Attr:$epsilon,
+    I64Attr:$axis
+  );
+  let results = (outs RankedTensorOf<[AnyFloat]>:$output);
+  let assemblyFormat = [{
+    $input `,` $gamma `,` $beta `,` $mean `,` $variance attr-dict `:`
+    type($input) `,` type($gamma)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+def Qnt_ObserveOp : Qnt_Op<"observe", [Pure, AllTypesMatch<["input", "output"]>]> {
+  let summary = "marks a quantization point and carries its statistics";
+  let description = [{
+    Identity on a float tensor that marks a place where the integer program
+    will need a scale. It records
+
+    * `role`: whether it observes an `activation` or a `weight`;
+    * `name`: a stable name, taken from the model when there is one (the ONNX
+      tensor name), used in reports and to select points from the command line;
+    * `scheme`: the quantization scheme asked for (`#qnt.scheme`);
+    * `stats` (optional): what calibration saw there (`#qnt.stats`).
+
+    ```mlir
+    %1 = qnt.observe %0 activation #qnt.scheme<u8, affine> "conv1"
+           : tensor<1x28x28x8xf32>
+    %2 = qnt.observe %w weight #qnt.scheme<i8, symmetric, narrow, axis = 0>
+           "conv1.weight" : tensor<8x3x3x1xf32>
+    %3 = qnt.observe %0 activation #qnt.scheme<u8, affine> "conv1"
+           {stats = #qnt.stats<count = 6, min = 0.0, max = 2.0, ema_min = 0.0,
+                               ema_max = 2.0>} : tensor<1x2x3xf32>
+    ```
+
+    The statistics are per tensor (weights take their per-channel ranges from
+    the constants themselves).
+  }];
+  let arguments = (ins
+    RankedTensorOf<[AnyFloat]>:$input,
+    Qnt_ObserveRole:$role,
+    StrAttr:$name,
+    Qnt_SchemeAttr:$scheme,
+    OptionalAttr<Qnt_StatsAttr>:$stats
+  );
+  let results = (outs RankedTensorOf<[AnyFloat]>:$output);
+  let assemblyFormat = [{
+    $input $role qualified($scheme) $name attr-dict `:` type($input)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
+// FakeQuantOp
+//===----------------------------------------------------------------------===//
+
+def Qnt_FakeQuantOp : Qnt_Op<"fake_quant", [
+    Pure, SameOperandsAndResultType]> {
+  let summary = "quantize then dequantize with `!quant.uniform` parameters";
+  let description = [{
+    Simulates the integer program in float: every element is quantized and
+    dequantized with the parameters of `qtype`, a `!quant.uniform` type,
+    per tensor or per axis (the `quantized dimension` of the type):
+
+    ```
+    q = clamp(round_half_even(x / s) + z, qmin, qmax)
+    y = s * (q - z)
+    ```
+
+    `qmin`/`qmax` are the storage range of the type (`i8<-127:127>` for a
+    narrow range). NaN maps to the zero point, so to 0.0.
+
+    ```mlir
+    %y = qnt.fake_quant %x, !quant.uniform<u8:f32, 0.1:128> : tensor<1x8xf32>
+    %w = qnt.fake_quant %c, !quant.uniform<i8<-127:127>:f32:0, {0.1, 0.2}>
+           : tensor<2x3xf32>
+    ```
+
+    Folds: of a constant, to the constant of the dequantized values; of
+    another `fake_quant` with the same parameters, to that one (the second
+    one is an identity on its grid).
+  }];
+  let arguments = (ins
+    RankedTensorOf<[AnyFloat]>:$input,
+    Qnt_QuantizedTypeAttr:$qtype
+  );
+  let results = (outs RankedTensorOf<[AnyFloat]>:$output);
+  let assemblyFormat = "$input `,` $qtype attr-dict `:` type($input)";
+  let hasVerifier = 1;
+  let hasFolder = 1;
+}
+
+#endif // QNT_DIALECT_QNT_IR_QNTOPS_TD

@@ -1,0 +1,129 @@
+//===- QntDialect.cpp - Qnt dialect and attributes ------------------------===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "qnt/Dialect/Qnt/IR/Qnt.h"
+#include "qnt/Dialect/Qnt/Utils/Numerics.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+#include "qnt/Dialect/Qnt/IR/QntOpsDialect.cpp.inc"
+
+#include "qnt/Dialect/Qnt/IR/QntEnums.cpp.inc"
+
+#define GET_ATTRDEF_CLASSES
+#include "qnt/Dialect/Qnt/IR/QntAttrs.cpp.inc"
+
+void QntDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "qnt/Dialect/Qnt/IR/QntAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "qnt/Dialect/Qnt/IR/QntOps.cpp.inc"
+      >();
+}
+
+Operation *QntDialect::materializeConstant(OpBuilder &builder, Attribute value,
+                                           Type type, Location loc) {
+  if (arith::ConstantOp::isBuildableWith(value, type))
+    return arith::ConstantOp::create(builder, loc, type,
+                                     cast<TypedAttr>(value));
+  return nullptr;
+}
+
+//===----------------------------------------------------------------------===//
+// SchemeAttr
+//===----------------------------------------------------------------------===//
+
+// #qnt.scheme<u8, affine>
+// #qnt.scheme<i8, symmetric, narrow, axis = 0>
+
+int64_t SchemeAttr::getQMin() const {
+  return getQuantRange(getBits(), getIsSigned(), getNarrowRange()).qmin;
+}
+
+int64_t SchemeAttr::getQMax() const {
+  return getQuantRange(getBits(), getIsSigned(), getNarrowRange()).qmax;
+}
+
+Attribute SchemeAttr::parse(AsmParser &parser, Type) {
+  if (parser.parseLess())
+    return {};
+
+  // The grid: `u<bits>` or `i<bits>`. `i8` lexes as an integer type, `u8` as
+  // a keyword.
+  llvm::SMLoc gridLoc = parser.getCurrentLocation();
+  bool isSigned;
+  unsigned bits;
+  StringRef keyword;
+  if (succeeded(parser.parseOptionalKeyword(&keyword))) {
+    if (!keyword.consume_front("u") || keyword.getAsInteger(10, bits))
+      return parser.emitError(gridLoc, "expected a grid like 'u8' or 'i8'"),
+             Attribute();
+    isSigned = false;
+  } else {
+    Type type;
+    if (parser.parseType(type))
+      return {};
+    auto intType = dyn_cast<IntegerType>(type);
+    if (!intType || !intType.isSignless())
+      return parser.emitError(gridLoc, "expected a grid like 'u8' or 'i8'"),
+             Attribute();
+    isSigned = true;
+    bits = intType.getWidth();
+  }
+
+  StringRef mode;
+  llvm::SMLoc modeLoc;
+  if (parser.parseComma() ||
+      (modeLoc = parser.getCurrentLocation(), parser.parseKeyword(&mode)))
+    return {};
+  if (mode != "symmetric" && mode != "affine")
+    return parser.emitError(modeLoc, "expected 'symmetric' or 'affine'"),
+           Attribute();
+
+  bool narrow = false;
+  std::optional<int64_t> axis;
+  while (succeeded(parser.parseOptionalComma())) {
+    StringRef flag;
+    llvm::SMLoc flagLoc = parser.getCurrentLocation();
+    if (parser.parseKeyword(&flag))
+      return {};
+    if (flag == "narrow") {
+      narrow = true;
+    } else if (flag == "axis") {
+      int64_t value;
+      if (parser.parseEqual() || parser.parseInteger(value))
+        return {};
+      axis = value;
+    } else {
+      return parser.emitError(flagLoc, "expected 'narrow' or 'axis'"),
+             Attribute();
+    }
+  }
+  if (parser.parseGreater())
+    return {};
+  return SchemeAttr::get(parser.getContext(), bits, isSigned,
+                         mode == "symmetric", narrow, axis);
+}
+
+void SchemeAttr::print(AsmPrinter &printer) const {
+  printer << '<' << (getIsSigned() ? 'i' : 'u') << getBits() << ", "
+          << (getSymmetric() ? "symmetric" : "affine");
+  if (getNarrowRange())
+    printer << ", narrow";
+  if (getAxis())
+    printer << ", axis = " << *getAxis();
+  printer << '>';
+}
