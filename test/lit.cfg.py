@@ -13,8 +13,8 @@ config.suffixes = [".mlir", ".test"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qnt_obj_root, "test")
 
-# Unit tests form their own suite (test/Unit); inputs are not tests.
-config.excludes = ["Inputs", "Unit", "CMakeLists.txt", "lit.cfg.py",
+# test/Unit holds the GoogleTest suite (its own lit config).
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))

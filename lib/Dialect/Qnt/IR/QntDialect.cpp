@@ -61,28 +61,19 @@ Attribute SchemeAttr::parse(AsmParser &parser, Type) {
   if (parser.parseLess())
     return {};
 
-  // The grid: `u<bits>` or `i<bits>`. `i8` lexes as an integer type, `u8` as
-  // a keyword.
+  // The grid: `u<bits>` or `i<bits>` (`i8` lexes as an integer type, which
+  // the parser also accepts as a keyword).
   llvm::SMLoc gridLoc = parser.getCurrentLocation();
-  bool isSigned;
+  StringRef grid;
+  if (parser.parseKeyword(&grid))
+    return {};
+  bool isSigned = grid.starts_with("i");
   unsigned bits;
-  StringRef keyword;
-  if (succeeded(parser.parseOptionalKeyword(&keyword))) {
-    if (!keyword.consume_front("u") || keyword.getAsInteger(10, bits))
-      return parser.emitError(gridLoc, "expected a grid like 'u8' or 'i8'"),
-             Attribute();
-    isSigned = false;
-  } else {
-    Type type;
-    if (parser.parseType(type))
-      return {};
-    auto intType = dyn_cast<IntegerType>(type);
-    if (!intType || !intType.isSignless())
-      return parser.emitError(gridLoc, "expected a grid like 'u8' or 'i8'"),
-             Attribute();
-    isSigned = true;
-    bits = intType.getWidth();
-  }
+  if (!(isSigned || grid.starts_with("u")) ||
+      grid.drop_front().getAsInteger(10, bits))
+    return parser.emitError(gridLoc, "expected a grid like 'u8' or 'i8', got '")
+               << grid << "'",
+           Attribute();
 
   StringRef mode;
   llvm::SMLoc modeLoc;
