@@ -7,6 +7,8 @@
 
 #include "qnt/InitAll.h"
 #include "qnt/Dialect/Qnt/IR/Qnt.h"
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
+#include "qnt/Pipelines/Pipelines.h"
 
 #include "mlir/IR/DialectRegistry.h"
 
@@ -14,4 +16,7 @@ void mlir::qnt::registerAllDialects(DialectRegistry &registry) {
   registry.insert<QntDialect>();
 }
 
-void mlir::qnt::registerAllPasses() {}
+void mlir::qnt::registerAllPasses() {
+  registerQntPasses();
+  registerPipelines();
+}

@@ -1,0 +1,40 @@
+//===- Passes.h - Qnt dialect passes -----------------------------*- C++ -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_DIALECT_QNT_TRANSFORMS_PASSES_H
+#define QNT_DIALECT_QNT_TRANSFORMS_PASSES_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Pass/Pass.h"
+
+namespace mlir {
+class RewritePatternSet;
+
+namespace qnt {
+
+#define GEN_PASS_DECL
+#include "qnt/Dialect/Qnt/Transforms/Passes.h.inc"
+
+/// Patterns expanding qnt.observe, qnt.batch_norm and qnt.fake_quant into
+/// float TOSA / linalg (see --qnt-expand-ops).
+void populateQntExpandOpsPatterns(RewritePatternSet &patterns);
+
+/// The attribute holding the entry function's tensor signature.
+constexpr StringLiteral kSignatureAttrName = "qnt.signature";
+
+#define GEN_PASS_REGISTRATION
+#include "qnt/Dialect/Qnt/Transforms/Passes.h.inc"
+
+} // namespace qnt
+} // namespace mlir
+
+#endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_H

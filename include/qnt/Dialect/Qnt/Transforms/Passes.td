@@ -1,0 +1,62 @@
+//===- Passes.td - Qnt dialect passes ----------------------*- tablegen -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD
+#define QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def QntExpandOpsPass : Pass<"qnt-expand-ops", "func::FuncOp"> {
+  let summary = "Expand qnt ops into float TOSA and linalg so the graph runs";
+  let description = [{
+    Makes a float or fake-quant graph executable by upstream lowerings:
+
+    * `qnt.observe` becomes its input (an observer only marks a point);
+    * `qnt.batch_norm` becomes a per-channel multiply-add in TOSA,
+      `x * m + (beta - mean * m)` with `m = gamma * rsqrt(variance + epsilon)`
+      (`--qnt-fold-batch-norm` removes it before this wherever it can);
+    * `qnt.fake_quant` becomes an elementwise `linalg.generic` computing the
+      numerics contract in float32: `q = clamp(roundeven(x / s) + z, qmin,
+      qmax)`, NaN -> z, `y = (q - z) * s`, with per-axis scales and zero
+      points read along the quantized dimension.
+
+    ```mlir
+    %y = qnt.fake_quant %x, !quant.uniform<u8:f32, 0.5:128> : tensor<4xf32>
+    // becomes
+    %y = linalg.generic {...} ins(%x : tensor<4xf32>) outs(%e : tensor<4xf32>) {
+      ^bb0(%in: f32, %out: f32):
+        %d = arith.divf %in, %s : f32
+        %r = math.roundeven %d : f32
+        ...
+    }
+    ```
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::tosa::TosaDialect",
+  ];
+}
+
+def QntRecordSignaturePass : Pass<"qnt-record-signature", "ModuleOp"> {
+  let summary = "Record the entry function's tensor signature before lowering";
+  let description = [{
+    Stores the type of the entry function, `(tensor<...>) -> tensor<...>`, as
+    the attribute `qnt.signature` on it. Lowering to LLVM with the bare-pointer
+    calling convention erases shapes from the signature; `quant-run` reads
+    this attribute to check and batch the inputs of an already lowered
+    module. Does nothing when there is no entry function.
+  }];
+  let options = [
+    Option<"entry", "entry", "std::string", /*default=*/"\"main\"",
+           "Name of the entry function">,
+  ];
+}
+
+#endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,29 @@
+//===- Pipelines.h - Registered pass pipelines -------------------*- C++ -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_PIPELINES_PIPELINES_H
+#define QNT_PIPELINES_PIPELINES_H
+
+#include "mlir/Support/LLVM.h"
+
+namespace mlir {
+class OpPassManager;
+
+namespace qnt {
+
+/// Adds `--qnt-lower-to-llvm` to `pm` (a module pass manager): from the float
+/// or fake-quant graph (TOSA + qnt) to the LLVM dialect, with the entry
+/// function taking its inputs and outputs as bare pointers.
+LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm);
+
+/// Registers the pipelines with the pass registry.
+void registerPipelines();
+
+} // namespace qnt
+} // namespace mlir
+
+#endif // QNT_PIPELINES_PIPELINES_H

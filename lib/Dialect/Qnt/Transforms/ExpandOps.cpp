@@ -1,0 +1,228 @@
+//===- ExpandOps.cpp - Expand qnt ops into float TOSA/linalg --------------===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Makes float and fake-quant graphs executable by upstream lowerings.
+//
+//   batch_norm  y = x * m + (beta - mean * m),  m = gamma * rsqrt(var + eps)
+//   fake_quant  q = clamp(roundeven(x / s) + z, qmin, qmax)   (NaN -> z)
+//               y = (q - z) * s                               (float32)
+//
+// The fake_quant arithmetic is the numerics reference's (Utils/Numerics.h)
+// operation for operation, so the simulation is bit-exact with it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qnt/Dialect/Qnt/IR/Qnt.h"
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
+
+#include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir {
+namespace qnt {
+#define GEN_PASS_DEF_QNTEXPANDOPSPASS
+#include "qnt/Dialect/Qnt/Transforms/Passes.h.inc"
+} // namespace qnt
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+//===----------------------------------------------------------------------===//
+// ObserveOp
+//===----------------------------------------------------------------------===//
+
+struct ExpandObserve : OpRewritePattern<ObserveOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ObserveOp op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, op.getInput());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// BatchNormOp
+//===----------------------------------------------------------------------===//
+
+struct ExpandBatchNorm : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = op.getInput().getType();
+    int64_t rank = type.getRank();
+    int64_t axis = op.getAxis();
+    int64_t channels = op.getGamma().getType().getDimSize(0);
+    if (!type.hasStaticShape() || ShapedType::isDynamic(channels))
+      return rewriter.notifyMatchFailure(op, "dynamic shapes");
+
+    Location loc = op.getLoc();
+    Type elementType = type.getElementType();
+    // Parameters as [1, .., C, .., 1] so that TOSA broadcasts them.
+    SmallVector<int64_t> paramShape(rank, 1);
+    paramShape[axis] = channels;
+    auto paramType = RankedTensorType::get(paramShape, elementType);
+    Value shape = tosa::getTosaConstShape(rewriter, loc, paramShape);
+    auto reshape = [&](Value param) -> Value {
+      return tosa::ReshapeOp::create(rewriter, loc, paramType, param, shape);
+    };
+    auto epsType =
+        RankedTensorType::get(SmallVector<int64_t>(rank, 1), elementType);
+    Value eps = tosa::ConstOp::create(
+        rewriter, loc, epsType,
+        DenseElementsAttr::get(
+            epsType, rewriter.getFloatAttr(elementType,
+                                           op.getEpsilon().convertToFloat())));
+    auto shiftType = RankedTensorType::get({1}, rewriter.getI8Type());
+    Value shift = tosa::ConstOp::create(
+        rewriter, loc, shiftType,
+        DenseElementsAttr::get(shiftType, rewriter.getI8IntegerAttr(0)));
+
+    Value var = tosa::AddOp::create(rewriter, loc, paramType,
+                                    reshape(op.getVariance()), eps);
+    Value invStd = tosa::RsqrtOp::create(rewriter, loc, paramType, var);
+    Value mult = tosa::MulOp::create(rewriter, loc, paramType,
+                                     reshape(op.getGamma()), invStd, shift);
+    Value meanMult = tosa::MulOp::create(rewriter, loc, paramType,
+                                         reshape(op.getMean()), mult, shift);
+    Value offset = tosa::SubOp::create(rewriter, loc, paramType,
+                                       reshape(op.getBeta()), meanMult);
+    Value scaled =
+        tosa::MulOp::create(rewriter, loc, type, op.getInput(), mult, shift);
+    rewriter.replaceOpWithNewOp<tosa::AddOp>(op, type, scaled, offset);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// FakeQuantOp
+//===----------------------------------------------------------------------===//
+
+struct ExpandFakeQuant : OpRewritePattern<FakeQuantOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(FakeQuantOp op,
+                                PatternRewriter &rewriter) const override {
+    auto type = cast<RankedTensorType>(op.getType());
+    if (!type.getElementType().isF32())
+      return rewriter.notifyMatchFailure(op, "only f32 is supported");
+    Location loc = op.getLoc();
+    quant::QuantizedType qtype = op.getQtype();
+    Type f32 = rewriter.getF32Type();
+    int64_t rank = type.getRank();
+
+    SmallVector<Value> inputs = {op.getInput()};
+    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+    float scale = 0.0f, zeroPoint = 0.0f;
+    if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(qtype)) {
+      scale = static_cast<float>(perTensor.getScale());
+      zeroPoint = static_cast<float>(perTensor.getZeroPoint());
+    } else {
+      // Per axis: scales and zero points as [C] constants read along the
+      // quantized dimension.
+      auto perAxis = cast<quant::UniformQuantizedPerAxisType>(qtype);
+      int64_t axis = perAxis.getQuantizedDimension();
+      SmallVector<float> scales, zeroPoints;
+      for (double s : perAxis.getScales())
+        scales.push_back(static_cast<float>(s));
+      for (int64_t z : perAxis.getZeroPoints())
+        zeroPoints.push_back(static_cast<float>(z));
+      auto paramType =
+          RankedTensorType::get({static_cast<int64_t>(scales.size())}, f32);
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(paramType, ArrayRef(scales))));
+      inputs.push_back(arith::ConstantOp::create(
+          rewriter, loc,
+          DenseElementsAttr::get(paramType, ArrayRef(zeroPoints))));
+      AffineMap channel = AffineMap::get(
+          rank, 0, rewriter.getAffineDimExpr(axis), rewriter.getContext());
+      maps.append({channel, channel});
+    }
+    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+
+    SmallVector<OpFoldResult> sizes =
+        tensor::getMixedSizes(rewriter, loc, op.getInput());
+    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, f32);
+    SmallVector<utils::IteratorType> iterators(rank,
+                                               utils::IteratorType::parallel);
+    float qmin = static_cast<float>(qtype.getStorageTypeMin());
+    float qmax = static_cast<float>(qtype.getStorageTypeMax());
+    bool perTensor = inputs.size() == 1;
+
+    auto body = [&](OpBuilder &b, Location loc, ValueRange args) {
+      auto cst = [&](float v) -> Value {
+        return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
+      };
+      Value x = args[0];
+      Value s = perTensor ? cst(scale) : args[1];
+      Value z = perTensor ? cst(zeroPoint) : args[2];
+      Value q = arith::DivFOp::create(b, loc, x, s);
+      q = math::RoundEvenOp::create(b, loc, q);
+      q = arith::AddFOp::create(b, loc, q, z);
+      q = arith::MaximumFOp::create(b, loc, q, cst(qmin));
+      q = arith::MinimumFOp::create(b, loc, q, cst(qmax));
+      // NaN quantizes to the zero point (clamped onto the grid).
+      Value zClamped = arith::MinimumFOp::create(
+          b, loc, arith::MaximumFOp::create(b, loc, z, cst(qmin)), cst(qmax));
+      Value isNaN =
+          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
+      q = arith::SelectOp::create(b, loc, isNaN, zClamped, q);
+      Value y = arith::MulFOp::create(
+          b, loc, arith::SubFOp::create(b, loc, q, z), s);
+      linalg::YieldOp::create(b, loc, y);
+    };
+    auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{type},
+                                             inputs, ValueRange{init}, maps,
+                                             iterators, body);
+    rewriter.replaceOp(op, generic.getResults());
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Pass
+//===----------------------------------------------------------------------===//
+
+struct QntExpandOpsPass
+    : public qnt::impl::QntExpandOpsPassBase<QntExpandOpsPass> {
+  void runOnOperation() override;
+};
+
+} // namespace
+
+void mlir::qnt::populateQntExpandOpsPatterns(RewritePatternSet &patterns) {
+  patterns.add<ExpandObserve, ExpandBatchNorm, ExpandFakeQuant>(
+      patterns.getContext());
+}
+
+void QntExpandOpsPass::runOnOperation() {
+  // Report what cannot be expanded instead of leaving it behind silently.
+  WalkResult unsupported = getOperation().walk([](Operation *op) {
+    if (auto fq = dyn_cast<FakeQuantOp>(op);
+        fq && !fq.getType().getElementType().isF32()) {
+      fq.emitOpError("cannot be expanded: only f32 tensors are supported, got ")
+          << fq.getType();
+      return WalkResult::interrupt();
+    }
+    if (auto bn = dyn_cast<BatchNormOp>(op);
+        bn && (!bn.getInput().getType().hasStaticShape() ||
+               bn.getGamma().getType().isDynamicDim(0))) {
+      bn.emitOpError("cannot be expanded: dynamic shapes are not supported");
+      return WalkResult::interrupt();
+    }
+    return WalkResult::advance();
+  });
+  if (unsupported.wasInterrupted())
+    return signalPassFailure();
+
+  RewritePatternSet patterns(&getContext());
+  populateQntExpandOpsPatterns(patterns);
+  walkAndApplyPatterns(getOperation(), std::move(patterns));
+}
