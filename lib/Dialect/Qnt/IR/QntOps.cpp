@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qnt/Dialect/Qnt/IR/Qnt.h"
+#include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
 #include "qnt/Dialect/Qnt/Utils/Numerics.h"
 
 #include "mlir/IR/BuiltinAttributes.h"
@@ -209,21 +210,6 @@ LogicalResult FakeQuantOp::verify() {
   return success();
 }
 
-/// Returns the float32 values of a constant, or an empty vector when it is
-/// not a float32 constant whose values can be read.
-static SmallVector<float> getF32Values(Attribute attr) {
-  if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr)) {
-    if (!dense.getElementType().isF32())
-      return {};
-    auto values = dense.getValues<float>();
-    return SmallVector<float>(values.begin(), values.end());
-  }
-  if (auto resource = dyn_cast_or_null<DenseF32ResourceElementsAttr>(attr))
-    if (std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef())
-      return SmallVector<float>(*values);
-  return {};
-}
-
 OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   // A fake_quant of a fake_quant with the same parameters is the identity:
   // dequantized values lie on the grid and quantize back to themselves.
@@ -234,10 +220,12 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   auto type = cast<RankedTensorType>(getType());
   if (!type.hasStaticShape() || !type.getElementType().isF32())
     return {};
-  SmallVector<float> values = getF32Values(adaptor.getInput());
-  if (values.empty() ||
-      static_cast<int64_t>(values.size()) != type.getNumElements())
+  std::optional<SmallVector<float>> constant =
+      getF32Values(adaptor.getInput());
+  if (!constant ||
+      static_cast<int64_t>(constant->size()) != type.getNumElements())
     return {};
+  SmallVector<float> &values = *constant;
 
   quant::QuantizedType qtype = getQtype();
   QuantRange range{qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};

@@ -197,6 +197,11 @@ struct QntExpandOpsPass
 
 } // namespace
 
+void mlir::qnt::populateQntExpandBatchNormPatterns(
+    RewritePatternSet &patterns) {
+  patterns.add<ExpandBatchNorm>(patterns.getContext());
+}
+
 void mlir::qnt::populateQntExpandOpsPatterns(RewritePatternSet &patterns) {
   patterns.add<ExpandObserve, ExpandBatchNorm, ExpandFakeQuant>(
       patterns.getContext());

@@ -28,6 +28,10 @@ namespace qnt {
 /// float TOSA / linalg (see --qnt-expand-ops).
 void populateQntExpandOpsPatterns(RewritePatternSet &patterns);
 
+/// The pattern rewriting qnt.batch_norm into a per-channel multiply-add in
+/// TOSA (part of the above; used alone where a BatchNorm cannot be folded).
+void populateQntExpandBatchNormPatterns(RewritePatternSet &patterns);
+
 /// The attribute holding the entry function's tensor signature.
 constexpr StringLiteral kSignatureAttrName = "qnt.signature";
 

@@ -44,6 +44,44 @@ def QntExpandOpsPass : Pass<"qnt-expand-ops", "func::FuncOp"> {
   ];
 }
 
+def QntFoldBatchNormPass : Pass<"qnt-fold-batch-norm", "func::FuncOp"> {
+  let summary = "Fold BatchNorm and per-channel affine chains into convs and matmuls";
+  let description = [{
+    With `k = gamma / sqrt(var + eps)` and `s = beta - mean * k` per channel:
+
+    * a `qnt.batch_norm` after a `tosa.conv2d`, `tosa.depthwise_conv2d`,
+      `tosa.transpose_conv2d` or `tosa.matmul` with constant weights folds
+      into them: `w' = w * k[c]` per output channel, `b' = b * k + s`
+      (a matmul's bias is the constant `tosa.add` after it, created when
+      there is none; reshapes that keep the channel dimension are looked
+      through);
+    * a `qnt.batch_norm` before a `tosa.conv2d` or `tosa.depthwise_conv2d`
+      without padding folds forward: `w' = w * k[i]` per input channel,
+      `b' = b + sum(w * s[i])` (padding would see 0 instead of `s`);
+    * `tosa.mul`, `tosa.add`, `tosa.sub` by a constant broadcast along the
+      channel dimension right after such an op fold the same way (the shape
+      other frontends give BatchNorm).
+
+    Nothing folds when the weights or parameters are not constant, when an
+    intermediate result has other users that need the unfolded value, or when
+    the channel dimension is not the innermost one. A `qnt.batch_norm` that
+    cannot be folded becomes a per-channel multiply-add so the program still
+    runs. With `remarks`, every refusal is reported with its reason.
+
+    ```mlir
+    %y = tosa.conv2d %x, %w, %b, %zp, %zp {...}
+    %z = qnt.batch_norm %y, %gamma, %beta, %mean, %var {axis = 3 : i64, ...}
+    // becomes
+    %z = tosa.conv2d %x, %w_folded, %b_folded, %zp, %zp {...}
+    ```
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report every BatchNorm or affine chain that is not folded, and why">,
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 def QntRecordSignaturePass : Pass<"qnt-record-signature", "ModuleOp"> {
   let summary = "Record the entry function's tensor signature before lowering";
   let description = [{

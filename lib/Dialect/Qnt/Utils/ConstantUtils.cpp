@@ -1,0 +1,58 @@
+//===- ConstantUtils.cpp - Read and create float constants ----------------===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
+
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+std::optional<SmallVector<float>> mlir::qnt::getF32Values(Attribute attr) {
+  if (auto dense = dyn_cast_or_null<DenseFPElementsAttr>(attr)) {
+    if (!dense.getElementType().isF32())
+      return std::nullopt;
+    auto values = dense.getValues<float>();
+    return SmallVector<float>(values.begin(), values.end());
+  }
+  if (auto resource = dyn_cast_or_null<DenseF32ResourceElementsAttr>(attr))
+    if (std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef())
+      return SmallVector<float>(*values);
+  return std::nullopt;
+}
+
+std::optional<SmallVector<float>>
+mlir::qnt::getConstantF32Values(Value value) {
+  Attribute attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  std::optional<SmallVector<float>> values = getF32Values(attr);
+  auto type = dyn_cast<RankedTensorType>(value.getType());
+  if (!values || !type || !type.hasStaticShape() ||
+      static_cast<int64_t>(values->size()) != type.getNumElements())
+    return std::nullopt;
+  return values;
+}
+
+ElementsAttr mlir::qnt::createF32Elements(RankedTensorType type,
+                                          ArrayRef<float> values,
+                                          StringRef hint) {
+  if (type.getNumElements() <= kInlineConstantLimit)
+    return DenseElementsAttr::get(type, values);
+  Attribute resource = DenseF32ResourceElementsAttr::get(
+      type, hint, HeapAsmResourceBlob::allocateAndCopyInferAlign(values));
+  return cast<ElementsAttr>(resource);
+}
+
+Value mlir::qnt::createF32Constant(OpBuilder &builder, Location loc,
+                                   RankedTensorType type,
+                                   ArrayRef<float> values, StringRef hint) {
+  return tosa::ConstOp::create(builder, loc, type,
+                               createF32Elements(type, values, hint));
+}
