@@ -10,10 +10,18 @@
 #include "qnt/Dialect/Qnt/Transforms/Passes.h"
 #include "qnt/Pipelines/Pipelines.h"
 
+#include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
 
 void mlir::qnt::registerAllDialects(DialectRegistry &registry) {
   registry.insert<QntDialect>();
+  // `qnt.fused` lives on tosa.clamp, whose custom parser does not load the
+  // dialect an attribute name refers to; without this, the marking would go
+  // unverified in files that hold no qnt op.
+  registry.addExtension(+[](MLIRContext *context, tosa::TosaDialect *) {
+    context->getOrLoadDialect<QntDialect>();
+  });
 }
 
 void mlir::qnt::registerAllPasses() {

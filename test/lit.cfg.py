@@ -14,7 +14,7 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qnt_obj_root, "test")
 
 # test/Unit holds the GoogleTest suite (its own lit config).
-config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py",
+config.excludes = ["Inputs", "cnn", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
@@ -26,7 +26,11 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.qnt_tools_dir, config.llvm_tools_dir]
-tools = ["quant-opt", "quant-run"]
+tools = ["quant-opt", "quant-translate", "quant-run"]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 llvm_config.with_environment("PATH", config.qnt_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+
+# The ONNX backend node tests come from Debian's libonnx-testdata.
+if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
+    config.available_features.add("onnx-testdata")

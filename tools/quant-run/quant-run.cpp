@@ -276,6 +276,8 @@ int main(int argc, char **argv) {
                                 /*targetMachine=*/nullptr);
   ExecutionEngineOptions options;
   options.transformer = optimize;
+  SmallVector<StringRef, 1> libraries = {QNT_C_RUNNER_UTILS};
+  options.sharedLibPaths = libraries;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   auto engine = ExecutionEngine::create(*module, options);
   if (!engine)

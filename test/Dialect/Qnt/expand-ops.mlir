@@ -89,3 +89,15 @@ func.func @fake_quant_dynamic(%x: tensor<?x4xf32>) -> tensor<?x4xf32> {
   %0 = qnt.fake_quant %x, !quant.uniform<i8:f32, 0.5> : tensor<?x4xf32>
   return %0 : tensor<?x4xf32>
 }
+
+// -----
+
+// The fused marking is dropped before lowering.
+// CHECK-LABEL: func.func @drops_fused
+// CHECK: tosa.clamp
+// CHECK-NOT: qnt.fused
+func.func @drops_fused(%x: tensor<4xf32>, %c: tensor<4xf32>) -> tensor<4xf32> {
+  %s = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}

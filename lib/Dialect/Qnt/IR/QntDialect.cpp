@@ -43,6 +43,59 @@ Operation *QntDialect::materializeConstant(OpBuilder &builder, Attribute value,
 }
 
 //===----------------------------------------------------------------------===//
+// Discardable attributes
+//===----------------------------------------------------------------------===//
+
+bool QntDialect::isFusionAnchor(Operation *op) {
+  return isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::TransposeConv2DOp,
+             tosa::MatMulOp, tosa::AddOp>(op);
+}
+
+/// `qnt.fused = true` marks a tosa.clamp at 0 from below whose input comes from a
+/// fusion anchor that has no other user: one quantization unit.
+static LogicalResult verifyFused(Operation *op, Attribute value) {
+  auto flag = dyn_cast<BoolAttr>(value);
+  if (!flag || !flag.getValue())
+    return op->emitOpError("attribute 'qnt.fused' must be 'true', got ")
+           << value;
+  auto clamp = dyn_cast<tosa::ClampOp>(op);
+  if (!clamp)
+    return op->emitOpError("carries 'qnt.fused' but only tosa.clamp can be "
+                           "a fused activation");
+  auto minVal = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+  if (!minVal || !minVal.getValue().isZero())
+    return op->emitOpError("carries 'qnt.fused' but does not clamp at 0 "
+                           "from below (min_val = ")
+           << clamp.getMinValAttr() << ")";
+  Value input = clamp.getInput();
+  Operation *producer = input.getDefiningOp();
+  if (!producer || !QntDialect::isFusionAnchor(producer))
+    return op->emitOpError("carries 'qnt.fused' but its input is not produced "
+                           "by tosa.conv2d, depthwise_conv2d, "
+                           "transpose_conv2d, matmul or add");
+  if (!input.hasOneUse())
+    return op->emitOpError("carries 'qnt.fused' but the result of '")
+           << producer->getName() << "' has other users";
+  return success();
+}
+
+LogicalResult QntDialect::verifyOperationAttribute(Operation *op,
+                                                   NamedAttribute attr) {
+  if (attr.getName() == kFusedAttrName)
+    return verifyFused(op, attr.getValue());
+  if (attr.getName() == kSignatureAttrName) {
+    auto type = dyn_cast<TypeAttr>(attr.getValue());
+    if (!type || !isa<FunctionType>(type.getValue()))
+      return op->emitOpError("attribute 'qnt.signature' must be a function "
+                             "type, got ")
+             << attr.getValue();
+    return success();
+  }
+  return op->emitOpError("has unknown qnt attribute '")
+         << attr.getName().getValue() << "'";
+}
+
+//===----------------------------------------------------------------------===//
 // SchemeAttr
 //===----------------------------------------------------------------------===//
 

@@ -227,6 +227,12 @@ void QntExpandOpsPass::runOnOperation() {
   if (unsupported.wasInterrupted())
     return signalPassFailure();
 
+  // The fused-activation marking only means something on the TOSA graph;
+  // lowering the producer first would leave it dangling.
+  getOperation().walk([](tosa::ClampOp clamp) {
+    clamp->removeAttr(QntDialect::kFusedAttrName);
+  });
+
   RewritePatternSet patterns(&getContext());
   populateQntExpandOpsPatterns(patterns);
   walkAndApplyPatterns(getOperation(), std::move(patterns));

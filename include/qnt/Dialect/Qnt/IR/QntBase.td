@@ -29,10 +29,25 @@ def Qnt_Dialect : Dialect {
     are the upstream `quant` dialect's types. This dialect is named `qnt`
     (namespace `mlir::qnt`) because upstream already owns `quant`.
   }];
+  // Not TOSA: loading TOSA loads this dialect (see registerAllDialects), so
+  // the reverse dependency would recurse.
   let dependentDialects = ["::mlir::quant::QuantDialect",
                            "::mlir::arith::ArithDialect"];
   let useDefaultAttributePrinterParser = 1;
   let hasConstantMaterializer = 1;
+  let hasOperationAttrVerify = 1;
+  let extraClassDeclaration = [{
+    /// `true` on a `tosa.clamp` fused into the op producing its input (see
+    /// --qnt-fuse-activations). Not a unit attribute: the TOSA clamp parser
+    /// does not accept those in its attribute dictionary.
+    static constexpr ::llvm::StringLiteral kFusedAttrName = "qnt.fused";
+    /// The entry function's tensor signature (see --qnt-record-signature).
+    static constexpr ::llvm::StringLiteral kSignatureAttrName =
+        "qnt.signature";
+
+    /// Whether `op` may produce the input of a fused activation.
+    static bool isFusionAnchor(::mlir::Operation *op);
+  }];
 }
 
 class Qnt_Op<string mnemonic, list<Trait> traits = []>

@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Pass/Pass.h"
+#include "qnt/Dialect/Qnt/IR/Qnt.h"
 
 namespace mlir {
 class RewritePatternSet;
@@ -33,7 +34,7 @@ void populateQntExpandOpsPatterns(RewritePatternSet &patterns);
 void populateQntExpandBatchNormPatterns(RewritePatternSet &patterns);
 
 /// The attribute holding the entry function's tensor signature.
-constexpr StringLiteral kSignatureAttrName = "qnt.signature";
+constexpr StringLiteral kSignatureAttrName = QntDialect::kSignatureAttrName;
 
 #define GEN_PASS_REGISTRATION
 #include "qnt/Dialect/Qnt/Transforms/Passes.h.inc"

@@ -22,7 +22,9 @@ def QntExpandOpsPass : Pass<"qnt-expand-ops", "func::FuncOp"> {
     * `qnt.fake_quant` becomes an elementwise `linalg.generic` computing the
       numerics contract in float32: `q = clamp(roundeven(x / s) + z, qmin,
       qmax)`, NaN -> z, `y = (q - z) * s`, with per-axis scales and zero
-      points read along the quantized dimension.
+      points read along the quantized dimension;
+    * the `qnt.fused` marking of activations is dropped (it describes the
+      TOSA graph, which lowering takes apart).
 
     ```mlir
     %y = qnt.fake_quant %x, !quant.uniform<u8:f32, 0.5:128> : tensor<4xf32>
@@ -78,6 +80,33 @@ def QntFoldBatchNormPass : Pass<"qnt-fold-batch-norm", "func::FuncOp"> {
   let options = [
     Option<"remarks", "remarks", "bool", /*default=*/"false",
            "Report every BatchNorm or affine chain that is not folded, and why">,
+  ];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+def QntFuseActivationsPass : Pass<"qnt-fuse-activations", "func::FuncOp"> {
+  let summary = "Make conv/matmul/add + ReLU, ReLU6 or Clip(0, x) one quantization unit";
+  let description = [{
+    A `tosa.clamp` that clamps at 0 from below (ReLU: `[0, +inf]`, ReLU6:
+    `[0, 6]`, `Clip(0, x)`) right after a `tosa.conv2d`,
+    `tosa.depthwise_conv2d`, `tosa.transpose_conv2d`, `tosa.matmul` or
+    `tosa.add` whose only user it is gets the attribute `qnt.fused = true`:
+
+    ```mlir
+    %y = tosa.conv2d %x, %w, %b, %zp, %zp {...}
+    %r = tosa.clamp %y {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = true}
+    ```
+
+    The pair is then one quantization unit: observers go after the clamp,
+    never between, and the integer lowering folds the clamp into the
+    requantization of the producer. The dialect verifies the marking (a
+    clamp at 0 following such a producer with no other user), so later passes
+    can rely on it. `--qnt-expand-ops` drops it before lowering. With
+    `remarks`, clamps that are not fused are reported with the reason.
+  }];
+  let options = [
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report activations that are not fused, and why">,
   ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
 }

@@ -1,0 +1,58 @@
+// RUN: quant-opt %s --split-input-file --verify-diagnostics
+
+// The qnt.fused marking is verified wherever it appears.
+
+func.func @fused_not_unit(%x: tensor<4xf32>, %c: tensor<4xf32>) -> tensor<4xf32> {
+  %s = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // expected-error@+1 {{'tosa.clamp' op attribute 'qnt.fused' must be 'true', got 1 : i32}}
+  %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = 1 : i32} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused_not_clamp(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'tosa.abs' op carries 'qnt.fused' but only tosa.clamp can be a fused activation}}
+  %r = tosa.abs %x {qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused_min_not_zero(%x: tensor<4xf32>, %c: tensor<4xf32>) -> tensor<4xf32> {
+  %s = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // expected-error@+1 {{'tosa.clamp' op carries 'qnt.fused' but does not clamp at 0 from below (min_val = -1.000000e+00 : f32)}}
+  %r = tosa.clamp %s {min_val = -1.0 : f32, max_val = 6.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused_bad_producer(%x: tensor<4xf32>) -> tensor<4xf32> {
+  // expected-error@+1 {{'tosa.clamp' op carries 'qnt.fused' but its input is not produced by tosa.conv2d, depthwise_conv2d, transpose_conv2d, matmul or add}}
+  %r = tosa.clamp %x {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
+}
+
+// -----
+
+func.func @fused_producer_shared(%x: tensor<4xf32>, %c: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %s = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  // expected-error@+1 {{'tosa.clamp' op carries 'qnt.fused' but the result of 'tosa.add' has other users}}
+  %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r, %s : tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// expected-error@+1 {{'func.func' op attribute 'qnt.signature' must be a function type, got i32}}
+func.func @bad_signature() attributes {qnt.signature = i32} {
+  return
+}
+
+// -----
+
+// expected-error@+1 {{'func.func' op has unknown qnt attribute 'qnt.bogus'}}
+func.func @unknown_attribute() attributes {qnt.bogus} {
+  return
+}

@@ -1,0 +1,470 @@
+#!/usr/bin/python3
+# ===- make_test_models.py - ONNX inputs of the importer's lit tests -------===#
+#
+# Part of the quantization compiler, under the Apache License v2.0 with LLVM
+# Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+#
+# ===----------------------------------------------------------------------===#
+#
+# Writes the small, deterministic .onnx models that test/Target/ONNX reads,
+# into test/Target/ONNX/Inputs (or the directory given as argument):
+#
+#   /usr/bin/python3 utils/onnx/make_test_models.py
+#
+# Needs Debian's python3-onnx and python3-numpy (hence /usr/bin/python3).
+# Weights are drawn from a fixed seed, so reruns give identical files.
+#
+# ===----------------------------------------------------------------------===#
+
+import os
+import sys
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+OUT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                       "test", "Target", "ONNX", "Inputs")
+
+
+def rand(rng, *shape):
+    return rng.uniform(-1.0, 1.0, size=shape).astype(np.float32)
+
+
+def init(name, array):
+    return numpy_helper.from_array(np.asarray(array), name)
+
+
+def tensor_value(name, shape, elem=TensorProto.FLOAT):
+    return helper.make_tensor_value_info(name, elem, shape)
+
+
+def model(name, nodes, inputs, outputs, initializers=(), opset=13):
+    graph = helper.make_graph(nodes, name, inputs, outputs,
+                              initializer=list(initializers))
+    m = helper.make_model(graph, producer_name="make_test_models",
+                          opset_imports=[helper.make_opsetid("", opset)])
+    m.ir_version = 8
+    return m
+
+
+def save(m, out_dir, file_name):
+    path = os.path.join(out_dir, file_name)
+    with open(path, "wb") as f:
+        f.write(m.SerializeToString())
+    return path
+
+
+# ===----------------------------------------------------------------------===#
+# Valid models, one per operator family
+# ===----------------------------------------------------------------------===#
+
+
+def conv_model(rng):
+    """Conv: pads+bias, stride+SAME_UPPER without bias, depthwise, groups."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv_pads",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["c1", "w2"], ["c2"], name="conv_stride",
+                         strides=[2, 2], auto_pad="SAME_UPPER"),
+        helper.make_node("Conv", ["c2", "w3", "b3"], ["c3"], name="conv_dw",
+                         group=4, pads=[1, 1, 1, 1]),
+        helper.make_node("Conv", ["c3", "w4"], ["c4"], name="conv_group",
+                         group=2),
+        helper.make_node("Conv", ["c4", "w5"], ["y"], name="conv_asym",
+                         pads=[0, 1, 1, 0], strides=[2, 2],
+                         dilations=[1, 1]),
+    ]
+    inits = [
+        init("w1", rand(rng, 4, 3, 3, 3)), init("b1", rand(rng, 4)),
+        init("w2", rand(rng, 4, 4, 3, 3)),
+        init("w3", rand(rng, 8, 1, 3, 3)), init("b3", rand(rng, 8)),
+        init("w4", rand(rng, 4, 4, 1, 1)),
+        init("w5", rand(rng, 2, 4, 2, 2)),
+    ]
+    return model("conv", nodes, [tensor_value("x", ["N", 3, 8, 8])],
+                 [tensor_value("y", ["N", 2, 2, 2])], inits)
+
+
+def batchnorm_model(rng):
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv",
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("BatchNormalization",
+                         ["c", "gamma", "beta", "mean", "var"], ["bn"],
+                         name="bn", epsilon=1e-3),
+        helper.make_node("Relu", ["bn"], ["y"], name="relu"),
+    ]
+    inits = [
+        init("w", rand(rng, 4, 2, 3, 3)),
+        init("gamma", rng.uniform(0.5, 1.5, 4).astype(np.float32)),
+        init("beta", rand(rng, 4)), init("mean", rand(rng, 4)),
+        init("var", rng.uniform(0.5, 1.5, 4).astype(np.float32)),
+    ]
+    return model("batchnorm", nodes, [tensor_value("x", [1, 2, 4, 4])],
+                 [tensor_value("y", [1, 4, 4, 4])], inits)
+
+
+def activations_model(rng):
+    """Activations after a conv stay in NHWC: no transposes in between."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Relu", ["c"], ["r"], name="relu"),
+        helper.make_node("Clip", ["r", "lo", "hi"], ["clip6"], name="relu6"),
+        helper.make_node("Clip", ["clip6", "", "hi2"], ["clipmax"],
+                         name="clip_max_only"),
+        helper.make_node("LeakyRelu", ["clipmax"], ["leaky"], name="leaky",
+                         alpha=0.1),
+        helper.make_node("Sigmoid", ["leaky"], ["sig"], name="sigmoid"),
+        helper.make_node("Tanh", ["sig"], ["y"], name="tanh"),
+    ]
+    inits = [
+        init("w", rand(rng, 2, 2, 1, 1)),
+        init("lo", np.array(0.0, np.float32)),
+        init("hi", np.array(6.0, np.float32)),
+        init("hi2", np.array(4.0, np.float32)),
+    ]
+    return model("activations", nodes, [tensor_value("x", [1, 2, 3, 3])],
+                 [tensor_value("y", [1, 2, 3, 3])], inits)
+
+
+def clip_opset6_model(rng):
+    nodes = [helper.make_node("Clip", ["x"], ["y"], name="clip_attr",
+                              min=-1.0, max=1.0)]
+    return model("clip6", nodes, [tensor_value("x", [2, 3])],
+                 [tensor_value("y", [2, 3])], opset=6 + 1)
+
+
+def elementwise_model(rng):
+    """Broadcasting: channel vectors [C,1,1] follow the NHWC permutation."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Add", ["c", "chan"], ["add"], name="add_channel"),
+        helper.make_node("Mul", ["add", "scalar"], ["mul"], name="mul_scalar"),
+        helper.make_node("Sub", ["mul", "x2"], ["sub"], name="sub_input"),
+        helper.make_node("Div", ["sub", "row"], ["y"], name="div_row"),
+        helper.make_node("Add", ["v", "vbias"], ["z"], name="add_2d"),
+    ]
+    inits = [
+        init("w", rand(rng, 3, 3, 1, 1)),
+        init("chan", np.array([1, 2, 3], np.float32).reshape(3, 1, 1)),
+        init("scalar", np.array(0.5, np.float32)),
+        init("row", np.array([1, 2, 4, 8], np.float32)),
+        init("vbias", np.array([1, 2, 3, 4, 5], np.float32)),
+    ]
+    return model("elementwise", nodes,
+                 [tensor_value("x", [1, 3, 2, 4]),
+                  tensor_value("x2", [1, 3, 2, 4]),
+                  tensor_value("v", [2, 5])],
+                 [tensor_value("y", [1, 3, 2, 4]),
+                  tensor_value("z", [2, 5])], inits)
+
+
+def pool_model(rng):
+    nodes = [
+        helper.make_node("Conv", ["x", "wa"], ["a"], name="conv_a"),
+        helper.make_node("Conv", ["x", "wb"], ["b"], name="conv_b"),
+        helper.make_node("Concat", ["a", "b"], ["cat"], name="concat",
+                         axis=1),
+        helper.make_node("MaxPool", ["cat"], ["mp"], name="maxpool",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("MaxPool", ["mp"], ["mpc"], name="maxpool_ceil",
+                         kernel_shape=[2, 2], strides=[2, 2], ceil_mode=1),
+        helper.make_node("AveragePool", ["mpc"], ["ap"], name="avgpool",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1]),
+        helper.make_node("AveragePool", ["ap"], ["api"],
+                         name="avgpool_include_pad", kernel_shape=[3, 3],
+                         pads=[1, 1, 1, 1], count_include_pad=1),
+        helper.make_node("GlobalAveragePool", ["api"], ["gap"], name="gap"),
+        helper.make_node("Flatten", ["gap"], ["y"], name="flatten"),
+    ]
+    inits = [init("wa", rand(rng, 2, 2, 1, 1)),
+             init("wb", rand(rng, 3, 2, 1, 1))]
+    return model("pool", nodes, [tensor_value("x", [1, 2, 10, 10])],
+                 [tensor_value("y", [1, 5])], inits)
+
+
+def gemm_model(rng):
+    nodes = [
+        helper.make_node("Gemm", ["x", "w", "bias"], ["g"], name="fc",
+                         transB=1, alpha=0.5, beta=2.0),
+        helper.make_node("MatMul", ["g", "m"], ["y"], name="matmul"),
+        helper.make_node("MatMul", ["x3", "m3"], ["z"], name="matmul_3d"),
+    ]
+    inits = [init("w", rand(rng, 4, 8)), init("bias", rand(rng, 4)),
+             init("m", rand(rng, 4, 3)), init("m3", rand(rng, 4, 5))]
+    return model("gemm", nodes,
+                 [tensor_value("x", [2, 8]), tensor_value("x3", [2, 3, 4])],
+                 [tensor_value("y", [2, 3]), tensor_value("z", [2, 3, 5])],
+                 inits)
+
+
+def shape_model(rng):
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Reshape", ["c", "shape"], ["r"], name="reshape"),
+        helper.make_node("Unsqueeze", ["r", "axes"], ["u"], name="unsqueeze"),
+        helper.make_node("Squeeze", ["u", "axes"], ["s"], name="squeeze"),
+        helper.make_node("Transpose", ["s"], ["y"], name="transpose",
+                         perm=[1, 0]),
+        helper.make_node("Conv", ["x", "w"], ["c2"], name="conv2"),
+        helper.make_node("Transpose", ["c2"], ["nhwc"], name="to_nhwc",
+                         perm=[0, 2, 3, 1]),
+        helper.make_node("Conv", ["x", "w"], ["c3"], name="conv3"),
+        helper.make_node("GlobalAveragePool", ["c3"], ["g"], name="gap"),
+        helper.make_node("Squeeze", ["g", "axes23"], ["sq"],
+                         name="squeeze_gap"),
+        helper.make_node("Identity", ["sq"], ["z"], name="identity"),
+    ]
+    inits = [init("w", rand(rng, 4, 2, 1, 1)),
+             init("shape", np.array([0, -1], np.int64)),
+             init("axes", np.array([1], np.int64)),
+             init("axes23", np.array([2, 3], np.int64))]
+    return model("shape", nodes, [tensor_value("x", [1, 2, 2, 3])],
+                 [tensor_value("y", [24, 1]),
+                  tensor_value("nhwc", [1, 2, 3, 4]),
+                  tensor_value("z", [1, 4])], inits)
+
+
+def squeeze_opset11_model(rng):
+    nodes = [
+        helper.make_node("Unsqueeze", ["x"], ["u"], name="unsqueeze",
+                         axes=[0, 3]),
+        helper.make_node("Squeeze", ["u"], ["y"], name="squeeze", axes=[0]),
+    ]
+    return model("squeeze11", nodes, [tensor_value("x", [2, 3])],
+                 [tensor_value("y", [2, 3, 1])], opset=11)
+
+
+def pad_model(rng):
+    nodes = [
+        helper.make_node("Pad", ["x", "pads", "value"], ["p"], name="pad_in",
+                         mode="constant"),
+        helper.make_node("Conv", ["p", "w"], ["c"], name="conv"),
+        helper.make_node("Pad", ["c", "pads2"], ["y"], name="pad_nhwc"),
+    ]
+    inits = [init("pads", np.array([0, 0, 1, 2, 0, 0, 1, 0], np.int64)),
+             init("value", np.array(0.5, np.float32)),
+             init("pads2", np.array([0, 0, 0, 1, 0, 0, 0, 1], np.int64)),
+             init("w", rand(rng, 2, 2, 1, 1))]
+    return model("pad", nodes, [tensor_value("x", [1, 2, 2, 2])],
+                 [tensor_value("y", [1, 2, 4, 6])], inits)
+
+
+def softmax_model(rng):
+    nodes = [
+        helper.make_node("Softmax", ["x"], ["y"], name="softmax"),
+        helper.make_node("Conv", ["x4", "w"], ["c"], name="conv"),
+        helper.make_node("Softmax", ["c"], ["z"], name="softmax_channels",
+                         axis=1),
+    ]
+    inits = [init("w", rand(rng, 3, 3, 1, 1))]
+    return model("softmax", nodes,
+                 [tensor_value("x", [2, 10]), tensor_value("x4", [1, 3, 2, 2])],
+                 [tensor_value("y", [2, 10]), tensor_value("z", [1, 3, 2, 2])],
+                 inits)
+
+
+def reducemean_model(rng):
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("ReduceMean", ["c", "axes"], ["m"], name="mean_hw",
+                         keepdims=1),
+        helper.make_node("ReduceMean", ["m", "axes"], ["y"], name="mean_drop",
+                         keepdims=0),
+    ]
+    inits = [init("w", rand(rng, 3, 2, 1, 1)),
+             init("axes", np.array([2, 3], np.int64))]
+    return model("reducemean", nodes, [tensor_value("x", [1, 2, 4, 4])],
+                 [tensor_value("y", [1, 3])], inits, opset=18)
+
+
+def qdq_model(rng):
+    """QDQ: per-tensor u8 activations, per-axis i8 weights, int8 weights."""
+    w_scale = np.array([0.01, 0.02, 0.03], np.float32)
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"],
+                         name="x_q"),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"],
+                         name="x_dq"),
+        helper.make_node("QuantizeLinear", ["w", "ws", "wz"], ["wq"],
+                         name="w_q", axis=0),
+        helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["wd"],
+                         name="w_dq", axis=0),
+        helper.make_node("Conv", ["xd", "wd"], ["c"], name="conv"),
+        helper.make_node("DequantizeLinear", ["w8", "ws", "wz"], ["w8d"],
+                         name="w8_dq", axis=0),
+        helper.make_node("Conv", ["c", "w8d"], ["y"], name="conv_int8"),
+    ]
+    inits = [
+        init("xs", np.array(0.05, np.float32)),
+        init("xz", np.array(128, np.uint8)),
+        init("w", rand(rng, 3, 2, 1, 1)),
+        init("ws", w_scale), init("wz", np.zeros(3, np.int8)),
+        init("w8", rng.integers(-127, 128, (3, 3, 1, 1)).astype(np.int8)),
+    ]
+    return model("qdq", nodes, [tensor_value("x", [1, 2, 2, 2])],
+                 [tensor_value("y", [1, 3, 2, 2])], inits)
+
+
+def lowering_model(rng):
+    """A small CNN without BatchNorm, used to check --tosa-to-linalg."""
+    nodes = [
+        helper.make_node("Conv", ["x", "w1", "b1"], ["c1"], name="conv1",
+                         pads=[1, 1, 1, 1], strides=[2, 2]),
+        helper.make_node("Clip", ["c1", "lo", "hi"], ["r1"], name="relu6"),
+        helper.make_node("Conv", ["r1", "w2"], ["c2"], name="dw", group=4,
+                         pads=[1, 1, 1, 1]),
+        helper.make_node("Add", ["c2", "r1"], ["a"], name="residual"),
+        helper.make_node("LeakyRelu", ["a"], ["l"], name="leaky"),
+        helper.make_node("MaxPool", ["l"], ["p"], name="pool",
+                         kernel_shape=[2, 2], strides=[2, 2]),
+        helper.make_node("AveragePool", ["p"], ["ap"], name="avg",
+                         kernel_shape=[3, 3], pads=[1, 1, 1, 1],
+                         count_include_pad=1),
+        helper.make_node("Pad", ["ap", "pads"], ["pd"], name="pad"),
+        helper.make_node("ReduceMean", ["pd"], ["m"], name="mean",
+                         axes=[2, 3], keepdims=1),
+        helper.make_node("Flatten", ["m"], ["f"], name="flatten"),
+        helper.make_node("Gemm", ["f", "wf", "bf"], ["g"], name="fc",
+                         transB=1),
+        helper.make_node("Softmax", ["g"], ["y"], name="softmax"),
+    ]
+    inits = [
+        init("w1", rand(rng, 4, 3, 3, 3)), init("b1", rand(rng, 4)),
+        init("lo", np.array(0.0, np.float32)),
+        init("hi", np.array(6.0, np.float32)),
+        init("w2", rand(rng, 4, 1, 3, 3)),
+        init("pads", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64)),
+        init("wf", rand(rng, 10, 4)), init("bf", rand(rng, 10)),
+    ]
+    return model("lowering", nodes, [tensor_value("x", ["batch", 3, 16, 16])],
+                 [tensor_value("y", ["batch", 10])], inits)
+
+
+# ===----------------------------------------------------------------------===#
+# Bad inputs
+# ===----------------------------------------------------------------------===#
+
+
+def bad_unsupported_op(rng):
+    nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
+             helper.make_node("Einsum", ["r", "r"], ["y"], name="my_einsum",
+                              equation="ij,ij->ij")]
+    return model("bad", nodes, [tensor_value("x", [2, 2])],
+                 [tensor_value("y", [2, 2])])
+
+
+def bad_undefined_input(rng):
+    nodes = [helper.make_node("Add", ["x", "ghost"], ["y"], name="add")]
+    return model("bad", nodes, [tensor_value("x", [2, 2])],
+                 [tensor_value("y", [2, 2])])
+
+
+def bad_conv_channels(rng):
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv")]
+    return model("bad", nodes, [tensor_value("x", [1, 3, 4, 4])],
+                 [tensor_value("y", [1, 4, 2, 2])],
+                 [init("w", rand(rng, 4, 2, 3, 3))])
+
+
+def bad_string_input(rng):
+    nodes = [helper.make_node("Identity", ["x"], ["y"], name="id")]
+    return model("bad", nodes, [tensor_value("x", [2], TensorProto.STRING)],
+                 [tensor_value("y", [2], TensorProto.STRING)])
+
+
+def bad_complex_initializer(rng):
+    nodes = [helper.make_node("Add", ["x", "c"], ["y"], name="add")]
+    c = helper.make_tensor("c", TensorProto.COMPLEX64, [2], [1 + 0j, 2 + 0j])
+    return model("bad", nodes, [tensor_value("x", [2])],
+                 [tensor_value("y", [2])], [c])
+
+
+def bad_pad_mode(rng):
+    nodes = [helper.make_node("Pad", ["x", "pads"], ["y"], name="pad_reflect",
+                              mode="reflect")]
+    return model("bad", nodes, [tensor_value("x", [1, 1, 2, 2])],
+                 [tensor_value("y", [1, 1, 4, 4])],
+                 [init("pads", np.array([0, 0, 1, 1, 0, 0, 1, 1], np.int64))])
+
+
+def bad_auto_pad(rng):
+    nodes = [helper.make_node("Conv", ["x", "w"], ["y"], name="conv_autopad",
+                              auto_pad="SAME_MIDDLE")]
+    return model("bad", nodes, [tensor_value("x", [1, 1, 4, 4])],
+                 [tensor_value("y", [1, 1, 4, 4])],
+                 [init("w", rand(rng, 1, 1, 3, 3))])
+
+
+def bad_requantize(rng):
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "s1"], ["q"], name="q"),
+        helper.make_node("DequantizeLinear", ["q", "s2"], ["y"], name="dq"),
+    ]
+    return model("bad", nodes, [tensor_value("x", [2])],
+                 [tensor_value("y", [2])],
+                 [init("s1", np.array(0.1, np.float32)),
+                  init("s2", np.array(0.2, np.float32))])
+
+
+def bad_reshape(rng):
+    nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"],
+                              name="reshape")]
+    return model("bad", nodes, [tensor_value("x", [2, 3])],
+                 [tensor_value("y", [4, 2])],
+                 [init("shape", np.array([4, 2], np.int64))])
+
+
+def bad_dynamic_shape(rng):
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+    return model("bad", nodes, [tensor_value("x", [1, "len"])],
+                 [tensor_value("y", [1, "len"])])
+
+
+MODELS = {
+    "conv.onnx": conv_model,
+    "batchnorm.onnx": batchnorm_model,
+    "activations.onnx": activations_model,
+    "clip_opset7.onnx": clip_opset6_model,
+    "elementwise.onnx": elementwise_model,
+    "pool.onnx": pool_model,
+    "gemm.onnx": gemm_model,
+    "shape.onnx": shape_model,
+    "squeeze_opset11.onnx": squeeze_opset11_model,
+    "pad.onnx": pad_model,
+    "softmax.onnx": softmax_model,
+    "reducemean.onnx": reducemean_model,
+    "qdq.onnx": qdq_model,
+    "lowering.onnx": lowering_model,
+    "bad_unsupported_op.onnx": bad_unsupported_op,
+    "bad_undefined_input.onnx": bad_undefined_input,
+    "bad_conv_channels.onnx": bad_conv_channels,
+    "bad_string_input.onnx": bad_string_input,
+    "bad_complex_initializer.onnx": bad_complex_initializer,
+    "bad_pad_mode.onnx": bad_pad_mode,
+    "bad_auto_pad.onnx": bad_auto_pad,
+    "bad_requantize.onnx": bad_requantize,
+    "bad_reshape.onnx": bad_reshape,
+    "bad_dynamic_shape.onnx": bad_dynamic_shape,
+}
+
+
+def main():
+    out_dir = sys.argv[1] if len(sys.argv) > 1 else OUT_DIR
+    os.makedirs(out_dir, exist_ok=True)
+    for index, (file_name, build) in enumerate(sorted(MODELS.items())):
+        # One seed per model: adding a model does not change the others.
+        rng = np.random.default_rng(1000 + sum(map(ord, file_name)))
+        save(build(rng), out_dir, file_name)
+    # A truncated model: the first half of a valid one.
+    data = conv_model(np.random.default_rng(0)).SerializeToString()
+    with open(os.path.join(out_dir, "bad_truncated.onnx"), "wb") as f:
+        f.write(data[: len(data) // 2])
+    with open(os.path.join(out_dir, "bad_garbage.onnx"), "wb") as f:
+        f.write(b"\xff\xfe this is not a protobuf \x00\x01\x02")
+    print(f"wrote {len(MODELS) + 2} models to {os.path.normpath(out_dir)}")
+
+
+if __name__ == "__main__":
+    main()
