@@ -9,7 +9,8 @@ LLVM_PREFIX=/usr/lib/llvm-22
 QNT_PACKAGES=(
   cmake ninja-build clang-22 lld-22 llvm-22-dev llvm-22-tools
   libmlir-22-dev mlir-22-tools libgtest-dev python3
-  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-numpy
+  libonnx-testdata
 )
 
 # Installs the packages that are missing (apt-get update once, then install).

@@ -14,13 +14,17 @@ config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.qnt_obj_root, "test")
 
 # test/Unit holds the GoogleTest suite (its own lit config).
-config.excludes = ["Inputs", "cnn", "CMakeLists.txt", "lit.cfg.py",
+config.excludes = ["Inputs", "cnn", "lit", "CMakeLists.txt", "lit.cfg.py",
                    "lit.site.cfg.py"]
 
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%qnt_src_root", config.qnt_src_root))
 config.substitutions.append(("%qnt_obj_root", config.qnt_obj_root))
 config.substitutions.append(("%python", config.python_executable))
+config.substitutions.append(
+    ("%expect_exit",
+     config.python_executable + " " +
+     os.path.join(config.qnt_src_root, "test", "lit", "expect_exit.py")))
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()

@@ -1,43 +1,43 @@
 // Bad input: a diagnostic naming the culprit and exit status 1, never a crash.
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_unsupported_op.onnx 2>&1 | FileCheck %s --check-prefix=UNKNOWN-OP
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_unsupported_op.onnx 2>&1 | FileCheck %s --check-prefix=UNKNOWN-OP
 // UNKNOWN-OP: bad_unsupported_op.onnx: error: Einsum node 'my_einsum': unsupported operator 'Einsum'; supported operators: Add, AveragePool, BatchNormalization, Clip, Concat, {{.*}}Conv{{.*}}, Unsqueeze
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_truncated.onnx 2>&1 | FileCheck %s --check-prefix=TRUNCATED
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_truncated.onnx 2>&1 | FileCheck %s --check-prefix=TRUNCATED
 // TRUNCATED: bad_truncated.onnx: error: cannot parse '{{.*}}bad_truncated.onnx' as an ONNX model: the protobuf is truncated or corrupt
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_garbage.onnx 2>&1 | FileCheck %s --check-prefix=GARBAGE
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_garbage.onnx 2>&1 | FileCheck %s --check-prefix=GARBAGE
 // GARBAGE: error: cannot parse '{{.*}}bad_garbage.onnx' as an ONNX model
 
-// RUN: not quant-translate --import-onnx %S/Inputs/does-not-exist.onnx 2>&1 | FileCheck %s --check-prefix=MISSING
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/does-not-exist.onnx 2>&1 | FileCheck %s --check-prefix=MISSING
 // MISSING: does-not-exist.onnx{{.*}}No such file or directory
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_undefined_input.onnx 2>&1 | FileCheck %s --check-prefix=UNDEFINED
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_undefined_input.onnx 2>&1 | FileCheck %s --check-prefix=UNDEFINED
 // UNDEFINED: error: Add node 'add': input 1 'ghost' is not defined: no graph input, initializer or earlier node output has this name
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_conv_channels.onnx 2>&1 | FileCheck %s --check-prefix=CHANNELS
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_conv_channels.onnx 2>&1 | FileCheck %s --check-prefix=CHANNELS
 // CHANNELS: error: Conv node 'conv': weight 'w' [4,2,3,3] has 2 input channels per group, but input 'x' [1,3,4,4] has 3 channels with group = 1
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_reshape.onnx 2>&1 | FileCheck %s --check-prefix=RESHAPE
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_reshape.onnx 2>&1 | FileCheck %s --check-prefix=RESHAPE
 // RESHAPE: error: Reshape node 'reshape': cannot reshape input 'x' [2,3] (6 elements) to [4,2]
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_string_input.onnx 2>&1 | FileCheck %s --check-prefix=STRING
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_string_input.onnx 2>&1 | FileCheck %s --check-prefix=STRING
 // STRING: error: graph input 'x' has unsupported data type STRING (only FLOAT)
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_complex_initializer.onnx 2>&1 | FileCheck %s --check-prefix=COMPLEX
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_complex_initializer.onnx 2>&1 | FileCheck %s --check-prefix=COMPLEX
 // COMPLEX: error: initializer 'c' has unsupported data type COMPLEX64
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_pad_mode.onnx 2>&1 | FileCheck %s --check-prefix=PADMODE
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_pad_mode.onnx 2>&1 | FileCheck %s --check-prefix=PADMODE
 // PADMODE: error: Pad node 'pad_reflect': unsupported attribute value mode = 'reflect' (only 'constant')
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_auto_pad.onnx 2>&1 | FileCheck %s --check-prefix=AUTOPAD
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_auto_pad.onnx 2>&1 | FileCheck %s --check-prefix=AUTOPAD
 // AUTOPAD: error: Conv node 'conv_autopad': unsupported attribute value auto_pad = 'SAME_MIDDLE'
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_requantize.onnx 2>&1 | FileCheck %s --check-prefix=REQUANT
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_requantize.onnx 2>&1 | FileCheck %s --check-prefix=REQUANT
 // REQUANT: error: DequantizeLinear node 'dq': scale/zero point differ from those of QuantizeLinear node 'q'; requantization is not supported
 
-// RUN: not quant-translate --import-onnx %S/Inputs/bad_dynamic_shape.onnx 2>&1 | FileCheck %s --check-prefix=DYNAMIC
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_dynamic_shape.onnx 2>&1 | FileCheck %s --check-prefix=DYNAMIC
 // DYNAMIC: error: graph input 'x' dimension 1 ('len') is not static; only the leading (batch) dimension may be symbolic
 
-// RUN: not quant-translate --import-onnx --batch-size=0 %S/Inputs/conv.onnx 2>&1 | FileCheck %s --check-prefix=BATCH
+// RUN: %expect_exit 1 -- quant-translate --import-onnx --batch-size=0 %S/Inputs/conv.onnx 2>&1 | FileCheck %s --check-prefix=BATCH
 // BATCH: error: batch size must be > 0, got 0
