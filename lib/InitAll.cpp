@@ -12,7 +12,9 @@
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/MLIRContext.h"
+#include "llvm/Support/CommandLine.h"
 
 void mlir::qnt::registerAllDialects(DialectRegistry &registry) {
   registry.insert<QntDialect>();
@@ -27,4 +29,13 @@ void mlir::qnt::registerAllDialects(DialectRegistry &registry) {
 void mlir::qnt::registerAllPasses() {
   registerQntPasses();
   registerPipelines();
+}
+
+void mlir::qnt::printLocationsByDefault() {
+  registerAsmPrinterCLOptions();
+  auto &options =
+      llvm::cl::getRegisteredOptions();
+  auto it = options.find("mlir-print-debuginfo");
+  if (it != options.end())
+    static_cast<llvm::cl::opt<bool> *>(it->second)->setInitialValue(true);
 }

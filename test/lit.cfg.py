@@ -30,8 +30,22 @@ llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
 
 tool_dirs = [config.qnt_tools_dir, config.llvm_tools_dir]
-tools = ["quant-opt", "quant-translate", "quant-run"]
+# The tools print op locations by default (they carry ONNX node names); the
+# FileCheck tests look at the IR, so they turn that off. The default itself is
+# tested through %quant-translate-with-locs.
+no_locs = ["--mlir-print-debuginfo=false"]
+tools = [
+    ToolSubst("quant-opt", extra_args=no_locs, unresolved="fatal"),
+    ToolSubst("quant-translate", extra_args=no_locs, unresolved="fatal"),
+    "quant-run",
+    "quant-calibrate",
+]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
+config.substitutions.append(
+    ("%quant-translate-with-locs",
+     os.path.join(config.qnt_tools_dir, "quant-translate")))
+config.substitutions.append(
+    ("%quant-opt-with-locs", os.path.join(config.qnt_tools_dir, "quant-opt")))
 llvm_config.with_environment("PATH", config.qnt_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 

@@ -19,6 +19,12 @@ void registerAllDialects(DialectRegistry &registry);
 /// Registers the passes and pass pipelines of this project.
 void registerAllPasses();
 
+/// Makes the tools print op locations unless told otherwise
+/// (--mlir-print-debuginfo=false): they carry the ONNX node names that name
+/// observers and select ops on the command line, and a textual pipeline
+/// (quant-translate | quant-opt | ...) would lose them otherwise.
+void printLocationsByDefault();
+
 } // namespace qnt
 } // namespace mlir
 

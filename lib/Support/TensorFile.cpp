@@ -9,6 +9,7 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -97,8 +98,23 @@ Expected<DType> mlir::qnt::getDTypeOf(Type type) {
 }
 
 int64_t HostTensor::getNumElements() const {
-  return std::accumulate(shape.begin(), shape.end(), int64_t(1),
-                         std::multiplies<int64_t>());
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (d < 0 || llvm::MulOverflow(n, d, n))
+      return -1;
+  return n;
+}
+
+/// The byte size of `tensor`, or an error when it does not fit in memory.
+static llvm::Expected<size_t> getByteSize(StringRef path,
+                                          const HostTensor &tensor) {
+  int64_t n = tensor.getNumElements(), bytes;
+  if (n < 0 || llvm::MulOverflow(n, int64_t(getDTypeSize(tensor.dtype)),
+                                 bytes) ||
+      bytes > (int64_t(1) << 40))
+    return llvm::createStringError(path + ": shape " +
+                                   tensor.getShapeString() + " is too large");
+  return static_cast<size_t>(bytes);
 }
 
 std::string HostTensor::getShapeString() const {
@@ -213,7 +229,10 @@ Expected<HostTensor> mlir::qnt::readNpy(StringRef path) {
     tensor.shape.push_back(dim);
   }
 
-  size_t expected = tensor.getNumElements() * getDTypeSize(tensor.dtype);
+  auto size = getByteSize(path, tensor);
+  if (!size)
+    return size.takeError();
+  size_t expected = *size;
   size_t available = bytes.size() - headerStart - headerLen;
   if (available != expected)
     return fileError(path, "holds " + llvm::Twine(available) +
@@ -317,7 +336,10 @@ Expected<HostTensor> mlir::qnt::readTensorProto(StringRef path) {
       proto.data_location() == onnx::TensorProto::EXTERNAL)
     return fileError(path, "external tensor data is not supported");
 
-  size_t expected = tensor.getNumElements() * getDTypeSize(tensor.dtype);
+  auto size = getByteSize(path, tensor);
+  if (!size)
+    return size.takeError();
+  size_t expected = *size;
   if (proto.has_raw_data()) {
     const std::string &raw = proto.raw_data();
     tensor.data.assign(raw.begin(), raw.end());

@@ -21,6 +21,7 @@
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::qnt::registerAllPasses();
+  mlir::qnt::printLocationsByDefault();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

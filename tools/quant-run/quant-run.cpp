@@ -15,15 +15,11 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "qnt/Dialect/Qnt/Transforms/Passes.h"
 #include "qnt/InitAll.h"
-#include "qnt/Pipelines/Pipelines.h"
+#include "qnt/Support/JitRunner.h"
 #include "qnt/Support/TensorFile.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
-#include "mlir/ExecutionEngine/ExecutionEngine.h"
-#include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
@@ -31,7 +27,6 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Parser/Parser.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/CommandLine.h"
@@ -62,44 +57,9 @@ static llvm::cl::opt<unsigned>
 static llvm::cl::opt<std::string>
     entryName("entry", llvm::cl::desc("Entry function"), llvm::cl::init("main"));
 
-namespace {
-/// One argument or result of the entry function.
-struct Slot {
-  DType dtype;
-  SmallVector<int64_t> shape;
-  int64_t getNumBytes() const {
-    int64_t n = getDTypeSize(dtype);
-    for (int64_t d : shape)
-      n *= d;
-    return n;
-  }
-};
-} // namespace
-
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "quant-run: error: " << message << "\n";
   return 1;
-}
-
-/// Turns the tensor types of the entry signature into slots.
-static FailureOr<SmallVector<Slot>> getSlots(TypeRange types, StringRef what) {
-  SmallVector<Slot> slots;
-  for (auto [i, type] : llvm::enumerate(types)) {
-    auto tensor = dyn_cast<RankedTensorType>(type);
-    if (!tensor || !tensor.hasStaticShape()) {
-      fail("entry " + what + " " + llvm::Twine(i) +
-           " must be a statically shaped tensor");
-      return failure();
-    }
-    auto dtype = getDTypeOf(tensor.getElementType());
-    if (!dtype) {
-      fail("entry " + what + " " + llvm::Twine(i) + ": " +
-           llvm::toString(dtype.takeError()));
-      return failure();
-    }
-    slots.push_back({*dtype, SmallVector<int64_t>(tensor.getShape())});
-  }
-  return slots;
 }
 
 static std::string shapeString(ArrayRef<int64_t> shape) {
@@ -189,32 +149,19 @@ int main(int argc, char **argv) {
   if (!module)
     return 1;
 
-  // The entry signature, from the func or from what the pipeline recorded.
-  FunctionType signature;
-  if (auto func = module->lookupSymbol<func::FuncOp>(entryName)) {
-    signature = func.getFunctionType();
-  } else if (auto llvmFunc =
-                 module->lookupSymbol<LLVM::LLVMFuncOp>(entryName)) {
-    auto attr = llvmFunc->getAttrOfType<TypeAttr>(kSignatureAttrName);
-    if (!attr || !isa<FunctionType>(attr.getValue()))
-      return fail("LLVM function @" + entryName + " has no '" +
-                  kSignatureAttrName +
-                  "' attribute; lower it with --qnt-lower-to-llvm");
-    signature = cast<FunctionType>(attr.getValue());
-  } else {
-    return fail("no entry function @" + entryName + " in " + inputFile);
-  }
-  auto argSlots = getSlots(signature.getInputs(), "argument");
-  auto resultSlots = getSlots(signature.getResults(), "result");
-  if (failed(argSlots) || failed(resultSlots))
-    return 1;
+  auto signature = getEntrySignature(*module, entryName);
+  if (!signature)
+    return fail(llvm::toString(signature.takeError()) +
+                (inputFile == "-" ? "" : " in " + inputFile));
+  const SmallVector<TensorSlot> &argSlots = signature->inputs;
+  const SmallVector<TensorSlot> &resultSlots = signature->results;
 
-  if (inputs.size() != argSlots->size())
-    return fail("@" + entryName + " takes " + llvm::Twine(argSlots->size()) +
+  if (inputs.size() != argSlots.size())
+    return fail("@" + entryName + " takes " + llvm::Twine(argSlots.size()) +
                 " inputs but " + llvm::Twine(inputs.size()) +
                 " --input were given");
-  if (!outputs.empty() && outputs.size() != resultSlots->size())
-    return fail("@" + entryName + " has " + llvm::Twine(resultSlots->size()) +
+  if (!outputs.empty() && outputs.size() != resultSlots.size())
+    return fail("@" + entryName + " has " + llvm::Twine(resultSlots.size()) +
                 " results but " + llvm::Twine(outputs.size()) +
                 " --output were given");
 
@@ -225,97 +172,56 @@ int main(int argc, char **argv) {
     auto tensor = readTensorFile(path);
     if (!tensor)
       return fail(llvm::toString(tensor.takeError()));
-    const Slot &slot = (*argSlots)[i];
-    if (tensor->dtype != slot.dtype)
-      return fail(path + ": dtype " + getDTypeName(tensor->dtype) +
-                  " does not match input " + llvm::Twine(i) + " of @" +
-                  entryName + " (" + getDTypeName(slot.dtype) + ")");
-    int64_t count = -1;
-    if (tensor->shape == slot.shape) {
-      count = 1;
-    } else if (!slot.shape.empty() && slot.shape[0] > 0 &&
-               tensor->shape.size() == slot.shape.size() &&
-               ArrayRef(tensor->shape).drop_front() ==
-                   ArrayRef(slot.shape).drop_front() &&
-               tensor->shape[0] % slot.shape[0] == 0 && tensor->shape[0] > 0) {
-      count = tensor->shape[0] / slot.shape[0];
-    }
-    if (count < 0)
-      return fail(path + ": shape " + tensor->getShapeString() +
-                  " does not match input " + llvm::Twine(i) + " of @" +
-                  entryName + " (" + shapeString(slot.shape) +
-                  ", or a multiple of it along dimension 0)");
-    if (batches >= 0 && count != batches)
-      return fail(path + ": holds " + llvm::Twine(count) +
+    auto count = countBatches(*tensor, argSlots[i], path, i, entryName);
+    if (!count)
+      return fail(llvm::toString(count.takeError()));
+    if (batches >= 0 && *count != batches)
+      return fail(path + ": holds " + llvm::Twine(*count) +
                   " batches but the previous inputs hold " +
                   llvm::Twine(batches));
-    batches = count;
+    batches = *count;
     tensors.push_back(std::move(*tensor));
   }
   if (batches < 0)
     batches = 1;
 
-  // Lower unless the module already is LLVM.
-  bool isLLVM = true;
-  module->walk([&](Operation *op) {
-    if (op != module->getOperation() && !isa<LLVM::LLVMDialect>(op->getDialect()))
-      isLLVM = false;
-  });
-  if (!isLLVM) {
-    PassManager pm(&context);
-    if (failed(buildLowerToLLVMPipeline(pm)))
-      return fail("cannot build the lowering pipeline");
-    if (failed(pm.run(*module)))
-      return fail("lowering " + inputFile + " to LLVM failed");
-  }
-
-  // JIT.
-  // ExecutionEngineOptions holds a function_ref: keep the callee alive.
-  std::function<llvm::Error(llvm::Module *)> optimize =
-      makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                /*targetMachine=*/nullptr);
-  ExecutionEngineOptions options;
-  options.transformer = optimize;
-  SmallVector<StringRef, 1> libraries = {QNT_C_RUNNER_UTILS};
-  options.sharedLibPaths = libraries;
-  options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
-  auto engine = ExecutionEngine::create(*module, options);
-  if (!engine)
+  if (failed(lowerToLLVMIfNeeded(*module)))
+    return fail("lowering " + inputFile + " to LLVM failed");
+  auto runner = JitRunner::create(*module, entryName, *signature);
+  if (!runner)
     return fail("JIT compilation failed: " +
-                llvm::toString(engine.takeError()));
+                llvm::toString(runner.takeError()));
 
-  // Outputs hold all batches, concatenated along dimension 0.
+  // Outputs hold all batches, concatenated along dimension 0: each result's
+  // leading dimension must be the batch.
+  int64_t batchDim = argSlots.empty() || argSlots[0].shape.empty()
+                         ? 0
+                         : argSlots[0].shape[0];
   SmallVector<HostTensor> results;
-  for (const Slot &slot : *resultSlots) {
+  for (auto [i, slot] : llvm::enumerate(resultSlots)) {
     HostTensor t;
     t.dtype = slot.dtype;
     t.shape = slot.shape;
     if (batches > 1) {
-      if (t.shape.empty())
-        return fail("a scalar result cannot be batched");
+      if (t.shape.empty() || t.shape[0] != batchDim)
+        return fail("cannot run " + llvm::Twine(batches) +
+                    " batches: result " + llvm::Twine(i) + " of @" +
+                    entryName + " does not have the batch size " +
+                    llvm::Twine(batchDim) + " as its leading dimension");
       t.shape[0] *= batches;
     }
     t.data.resize(slot.getNumBytes() * batches);
     results.push_back(std::move(t));
   }
 
-  // main(in..., out...) with bare pointers; invokePacked wants a pointer to
-  // each argument.
-  size_t numArgs = argSlots->size() + resultSlots->size();
-  SmallVector<void *> pointers(numArgs);
-  SmallVector<void *> packed(numArgs);
-  for (size_t i = 0; i < numArgs; ++i)
-    packed[i] = &pointers[i];
-  auto bindBatch = [&](int64_t b) {
-    for (auto [i, slot] : llvm::enumerate(*argSlots))
-      pointers[i] = tensors[i].data.data() + b * slot.getNumBytes();
-    for (auto [i, slot] : llvm::enumerate(*resultSlots))
-      pointers[argSlots->size() + i] =
-          results[i].data.data() + b * slot.getNumBytes();
-  };
+  SmallVector<void *> buffers(argSlots.size() + resultSlots.size());
   auto runBatch = [&](int64_t b) -> llvm::Error {
-    bindBatch(b);
-    return (*engine)->invokePacked(entryName, packed);
+    for (auto [i, slot] : llvm::enumerate(argSlots))
+      buffers[i] = tensors[i].data.data() + b * slot.getNumBytes();
+    for (auto [i, slot] : llvm::enumerate(resultSlots))
+      buffers[argSlots.size() + i] =
+          results[i].data.data() + b * slot.getNumBytes();
+    return (*runner)->run(buffers);
   };
 
   for (int64_t b = 0; b < batches; ++b)
@@ -342,7 +248,9 @@ int main(int argc, char **argv) {
     llvm::outs() << llvm::format("latency: median %.4f ms, min %.4f ms over "
                                  "%u runs (batch %s)\n",
                                  median, times.front(), unsigned(benchRuns),
-                                 shapeString((*argSlots)[0].shape).c_str());
+                                 argSlots.empty()
+                                     ? "none"
+                                     : shapeString(argSlots[0].shape).c_str());
   }
 
   for (auto [i, result] : llvm::enumerate(results)) {

@@ -11,12 +11,14 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qnt/InitAll.h"
 #include "qnt/Target/ONNX/ImportONNX.h"
 
 #include "mlir/Tools/mlir-translate/MlirTranslateMain.h"
 
 int main(int argc, char **argv) {
   mlir::qnt::registerONNXImportTranslation();
+  mlir::qnt::printLocationsByDefault();
   return mlir::failed(mlir::mlirTranslateMain(
              argc, argv, "Quantization compiler translator"))
              ? 1

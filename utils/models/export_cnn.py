@@ -13,15 +13,16 @@ writes OUT_DIR/cnn.onnx, OUT_DIR/inputs.npy (N x 1 x 28 x 28 float32) and
 OUT_DIR/outputs.npy (N x 10, PyTorch's outputs).
 """
 import argparse
-import gzip
 import os
+import sys
 
 import numpy as np
 import onnx
 import torch
 from torch import nn
 
-FASHION = "/usr/share/datasets/fashion-mnist"
+sys.path.insert(0, os.path.dirname(__file__))
+from fashion_mnist import load  # noqa: E402
 
 
 def conv_bn(cin, cout, k=3, stride=1, groups=1, act=nn.ReLU):
@@ -57,13 +58,6 @@ class SmallCNN(nn.Module):
         return self.fc(torch.flatten(self.gap(x), 1))
 
 
-def load_images(count):
-    with gzip.open(os.path.join(FASHION, "t10k-images-idx3-ubyte.gz")) as f:
-        data = np.frombuffer(f.read(), np.uint8, offset=16)
-    images = data.reshape(-1, 1, 28, 28)[:count]
-    return (images.astype(np.float32) / 255.0)
-
-
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("out")
@@ -83,7 +77,7 @@ def main():
                 m.bias.uniform_(-0.3, 0.3)
     model.eval()
 
-    inputs = load_images(args.count)
+    inputs, _ = load("test", args.count)
     with torch.no_grad():
         outputs = model(torch.from_numpy(inputs)).numpy()
 

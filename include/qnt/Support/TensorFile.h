@@ -46,6 +46,7 @@ struct HostTensor {
   llvm::SmallVector<int64_t> shape;
   std::vector<uint8_t> data;
 
+  /// -1 when the shape has a negative dimension or overflows int64.
   int64_t getNumElements() const;
   /// "1x28x28" style.
   std::string getShapeString() const;

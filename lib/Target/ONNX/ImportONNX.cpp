@@ -27,6 +27,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <onnx/onnx_pb.h>
@@ -51,8 +52,11 @@ static constexpr int64_t kMaxOpset = 21;
 //===----------------------------------------------------------------------===//
 
 int64_t ConstData::numElements() const {
-  return std::accumulate(shape.begin(), shape.end(), int64_t(1),
-                         std::multiplies<int64_t>());
+  int64_t n = 1;
+  for (int64_t d : shape)
+    if (llvm::MulOverflow(n, d, n))
+      return -1;
+  return n;
 }
 
 int64_t mlir::qnt::onnx_import::nhwcPosition(int64_t axis) {
@@ -93,6 +97,11 @@ mlir::qnt::onnx_import::readTensorProto(const onnx::TensorProto &proto,
                             << "' has a negative dimension " << dim;
     data->shape.push_back(dim);
   }
+  // Initializers are held in memory: refuse shapes that cannot be.
+  if (data->numElements() < 0 || data->numElements() > (int64_t(1) << 32))
+    return emitError(loc) << what << " '" << proto.name()
+                          << "' has an unsupported number of elements (shape "
+                          << "overflows or exceeds 2^32 elements)";
   data->dataType = proto.data_type();
   if (proto.data_location() == onnx::TensorProto::EXTERNAL)
     return emitError(loc) << what << " '" << proto.name()
@@ -287,8 +296,11 @@ int Importer::numOutputs() const { return node->output_size(); }
 StringRef Importer::outputName(int index) const { return node->output(index); }
 
 StringRef Importer::nodeName() const {
-  return node->name().empty() ? StringRef(node->output(0))
-                              : StringRef(node->name());
+  if (!node->name().empty())
+    return node->name();
+  // Unnamed nodes are known by their first output, if they have one.
+  return node->output_size() ? StringRef(node->output(0))
+                             : StringRef(node->op_type());
 }
 
 FailureOr<Tensor> Importer::rawInput(int index) {
@@ -338,8 +350,12 @@ Importer::constIntsInput(int index, StringRef what) {
   if (failed(data))
     return failure();
   SmallVector<int64_t> values;
-  for (int64_t i = 0, e = (*data)->numElements(); i < e; ++i)
-    values.push_back(static_cast<int64_t>((*data)->at(i)));
+  // Integer data directly: going through double would round above 2^53.
+  if (!(*data)->isFloat)
+    values.assign((*data)->ints.begin(), (*data)->ints.end());
+  else
+    for (int64_t i = 0, e = (*data)->numElements(); i < e; ++i)
+      values.push_back(static_cast<int64_t>((*data)->at(i)));
   return std::optional<SmallVector<int64_t>>(std::move(values));
 }
 

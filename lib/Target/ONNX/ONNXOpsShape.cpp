@@ -418,6 +418,8 @@ quantizedType(Importer &im, const ConstData &scale, const ConstData *zeroPoint,
   int64_t qmin = isSigned ? -(int64_t(1) << (bits - 1)) : 0;
   int64_t qmax =
       isSigned ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1;
+  if (scale.numElements() <= 0)
+    return im.nodeError() << "the scale is empty";
   SmallVector<double> scales;
   SmallVector<int64_t> zeroPoints;
   for (int64_t i = 0, e = scale.numElements(); i < e; ++i) {

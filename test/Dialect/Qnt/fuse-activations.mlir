@@ -52,3 +52,20 @@ func.func @not_fused(%x: tensor<1x4x4x2xf32>, %c: tensor<1x4x4x2xf32>) -> (tenso
   %u = tosa.add %r3, %t : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
   return %r1, %r2, %u : tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>
 }
+
+// -----
+
+// Rewrites of the neighbours after fusion keep the IR valid: CSE merges the
+// two adds, so the unit is no longer intact (getFusedProducer ignores it),
+// and canonicalization folds the add of zero away.
+// RUN: quant-opt %s --split-input-file --qnt-fuse-activations --cse --canonicalize -o /dev/null
+// CHECK-LABEL: func.func @rewritten_later
+func.func @rewritten_later(%x: tensor<4xf32>, %c: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %s = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  %t = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %z = "tosa.const"() {values = dense<0.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %u = tosa.add %t, %z : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
+  %q = tosa.clamp %u {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r, %q : tensor<4xf32>, tensor<4xf32>
+}

@@ -28,19 +28,11 @@ func.func @fused_min_not_zero(%x: tensor<4xf32>, %c: tensor<4xf32>) -> tensor<4x
 
 // -----
 
-func.func @fused_bad_producer(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{'tosa.clamp' op carries 'qnt.fused' but its input is not produced by tosa.conv2d, depthwise_conv2d, transpose_conv2d, matmul or add}}
-  %r = tosa.clamp %x {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
-  return %r : tensor<4xf32>
-}
-
-// -----
-
-func.func @fused_producer_shared(%x: tensor<4xf32>, %c: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+func.func @fused_max_not_positive(%x: tensor<4xf32>, %c: tensor<4xf32>) -> tensor<4xf32> {
   %s = tosa.add %x, %c : (tensor<4xf32>, tensor<4xf32>) -> tensor<4xf32>
-  // expected-error@+1 {{'tosa.clamp' op carries 'qnt.fused' but the result of 'tosa.add' has other users}}
-  %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
-  return %r, %s : tensor<4xf32>, tensor<4xf32>
+  // expected-error@+1 {{'tosa.clamp' op carries 'qnt.fused' but its max_val 0.000000e+00 : f32 is not positive}}
+  %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 0.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
+  return %r : tensor<4xf32>
 }
 
 // -----

@@ -41,3 +41,10 @@
 
 // RUN: %expect_exit 1 -- quant-translate --import-onnx --batch-size=0 %S/Inputs/conv.onnx 2>&1 | FileCheck %s --check-prefix=BATCH
 // BATCH: error: batch size must be > 0, got 0
+
+// Regressions: an initializer whose shape overflows; nodes without outputs
+// (dead nodes) must not crash the importer.
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_initializer_overflow.onnx 2>&1 | FileCheck %s --check-prefix=INIT-OVERFLOW
+// INIT-OVERFLOW: error: initializer 'c' has an unsupported number of elements (shape overflows or exceeds 2^32 elements)
+// RUN: quant-translate --import-onnx %S/Inputs/bad_no_output_q.onnx -o /dev/null
+// RUN: quant-translate --import-onnx %S/Inputs/bad_no_output_avgpool.onnx -o /dev/null

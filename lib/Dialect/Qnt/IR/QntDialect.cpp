@@ -51,8 +51,22 @@ bool QntDialect::isFusionAnchor(Operation *op) {
              tosa::MatMulOp, tosa::AddOp>(op);
 }
 
-/// `qnt.fused = true` marks a tosa.clamp at 0 from below whose input comes from a
-/// fusion anchor that has no other user: one quantization unit.
+Operation *QntDialect::getFusedProducer(Operation *op) {
+  auto clamp = dyn_cast<tosa::ClampOp>(op);
+  if (!clamp || !clamp->hasAttr(kFusedAttrName))
+    return nullptr;
+  Value input = clamp.getInput();
+  Operation *producer = input.getDefiningOp();
+  if (!producer || !isFusionAnchor(producer) || !input.hasOneUse())
+    return nullptr;
+  return producer;
+}
+
+/// `qnt.fused = true` marks a tosa.clamp at 0 from below as the activation of
+/// the op producing its input. Only what the clamp itself says is verified:
+/// rewrites of its neighbours (canonicalization, CSE) must not make the IR
+/// invalid. Consumers take the unit from getFusedProducer, which checks the
+/// producer is still an anchor that only the clamp uses.
 static LogicalResult verifyFused(Operation *op, Attribute value) {
   auto flag = dyn_cast<BoolAttr>(value);
   if (!flag || !flag.getValue())
@@ -63,19 +77,14 @@ static LogicalResult verifyFused(Operation *op, Attribute value) {
     return op->emitOpError("carries 'qnt.fused' but only tosa.clamp can be "
                            "a fused activation");
   auto minVal = dyn_cast<FloatAttr>(clamp.getMinValAttr());
+  auto maxVal = dyn_cast<FloatAttr>(clamp.getMaxValAttr());
   if (!minVal || !minVal.getValue().isZero())
     return op->emitOpError("carries 'qnt.fused' but does not clamp at 0 "
                            "from below (min_val = ")
            << clamp.getMinValAttr() << ")";
-  Value input = clamp.getInput();
-  Operation *producer = input.getDefiningOp();
-  if (!producer || !QntDialect::isFusionAnchor(producer))
-    return op->emitOpError("carries 'qnt.fused' but its input is not produced "
-                           "by tosa.conv2d, depthwise_conv2d, "
-                           "transpose_conv2d, matmul or add");
-  if (!input.hasOneUse())
-    return op->emitOpError("carries 'qnt.fused' but the result of '")
-           << producer->getName() << "' has other users";
+  if (!maxVal || !(maxVal.getValueAsDouble() > 0.0))
+    return op->emitOpError("carries 'qnt.fused' but its max_val ")
+           << clamp.getMaxValAttr() << " is not positive";
   return success();
 }
 
@@ -83,6 +92,13 @@ LogicalResult QntDialect::verifyOperationAttribute(Operation *op,
                                                    NamedAttribute attr) {
   if (attr.getName() == kFusedAttrName)
     return verifyFused(op, attr.getValue());
+  if (attr.getName() == kKeepFloatAttrName) {
+    auto flag = dyn_cast<BoolAttr>(attr.getValue());
+    if (!flag || !flag.getValue())
+      return op->emitOpError("attribute 'qnt.keep_float' must be 'true', got ")
+             << attr.getValue();
+    return success();
+  }
   if (attr.getName() == kSignatureAttrName) {
     auto type = dyn_cast<TypeAttr>(attr.getValue());
     if (!type || !isa<FunctionType>(type.getValue()))

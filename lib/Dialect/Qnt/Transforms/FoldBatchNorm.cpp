@@ -126,8 +126,8 @@ static FailureOr<Absorber> findAbsorber(Value top, std::string &reason) {
 
   bool reshaped = false;
   while (auto reshape = value.getDefiningOp<tosa::ReshapeOp>()) {
-    auto inputType = cast<RankedTensorType>(reshape.getInput1().getType());
-    if (!inputType.hasStaticShape() || inputType.getRank() == 0 ||
+    auto inputType = dyn_cast<RankedTensorType>(reshape.getInput1().getType());
+    if (!inputType || !inputType.hasStaticShape() || inputType.getRank() == 0 ||
         inputType.getShape().back() != absorber.channels) {
       reason = "a reshape changes the channel dimension";
       return failure();
@@ -424,6 +424,10 @@ LogicalResult QntFoldBatchNormPass::foldAffineOp(RewriterBase &rewriter,
   }
   if (!input)
     return failure(); // not a per-channel constant affine: nothing to say
+  if (input.getType() != op->getResult(0).getType()) {
+    reason = "it broadcasts its input to another shape";
+    return failure();
+  }
   Operation *producer = input.getDefiningOp();
   // A bias add after a matmul is already in canonical form.
   if (!isa<tosa::MulOp>(op) &&

@@ -41,12 +41,19 @@ def Qnt_Dialect : Dialect {
     /// --qnt-fuse-activations). Not a unit attribute: the TOSA clamp parser
     /// does not accept those in its attribute dictionary.
     static constexpr ::llvm::StringLiteral kFusedAttrName = "qnt.fused";
+    /// `true` on an op that --qnt-insert-observers leaves in float.
+    static constexpr ::llvm::StringLiteral kKeepFloatAttrName =
+        "qnt.keep_float";
     /// The entry function's tensor signature (see --qnt-record-signature).
     static constexpr ::llvm::StringLiteral kSignatureAttrName =
         "qnt.signature";
 
     /// Whether `op` may produce the input of a fused activation.
     static bool isFusionAnchor(::mlir::Operation *op);
+    /// The anchor of the unit `op` closes: non-null when `op` is a clamp
+    /// marked `qnt.fused` whose input still comes from an anchor that only
+    /// the clamp uses (rewrites after fusion may have broken the unit).
+    static ::mlir::Operation *getFusedProducer(::mlir::Operation *op);
   }];
 }
 

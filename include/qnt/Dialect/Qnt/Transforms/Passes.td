@@ -100,8 +100,8 @@ def QntFuseActivationsPass : Pass<"qnt-fuse-activations", "func::FuncOp"> {
     The pair is then one quantization unit: observers go after the clamp,
     never between, and the integer lowering folds the clamp into the
     requantization of the producer. The dialect verifies the marking (a
-    clamp at 0 following such a producer with no other user), so later passes
-    can rely on it. `--qnt-expand-ops` drops it before lowering. With
+    clamp at 0 with a positive upper bound); consumers take the unit from
+    `QntDialect::getFusedProducer`, which checks it is still intact. `--qnt-expand-ops` drops it before lowering. With
     `remarks`, clamps that are not fused are reported with the reason.
   }];
   let options = [
@@ -109,6 +109,89 @@ def QntFuseActivationsPass : Pass<"qnt-fuse-activations", "func::FuncOp"> {
            "Report activations that are not fused, and why">,
   ];
   let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
+def QntInsertObserversPass : Pass<"qnt-insert-observers", "func::FuncOp"> {
+  let summary = "Place qnt.observe wherever the integer program needs a scale";
+  let description = [{
+    Inserts `qnt.observe` on a float TOSA graph (after BatchNorm folding and
+    activation fusion) exactly where the integer program will need a scale:
+
+    * activations: the model inputs, the outputs of conv2d /
+      depthwise_conv2d / transpose_conv2d / matmul units (after their bias
+      add and their fused activation, never inside a unit), the outputs of
+      residual adds, the inputs and output of concat, the outputs of
+      avg_pool2d and of ops that have no integer lowering; same-scale ops
+      (max_pool2d, reshape, transpose, pad, slice, unfused clamp) get none;
+    * weights: the constant weight operand of every quantized conv and
+      matmul, with the weight scheme; their ranges come from the constants
+      themselves, so calibration leaves them alone.
+
+    Ops left in float (by ONNX node name, by op kind, or the first/last conv
+    or matmul) get `qnt.keep_float = true` and no weight observer; their
+    activations are observed only where a quantized neighbour needs a scale.
+    Observer names come from the ONNX node names in the op locations (the
+    entry argument's `onnx.name` for inputs), made unique.
+
+    ```mlir
+    %y = tosa.conv2d %x, %w, ...
+    %r = tosa.clamp %y {..., qnt.fused = true}
+    // becomes
+    %wo = qnt.observe %w weight #qnt.scheme<i8, symmetric, narrow, axis = 0> "conv1.weight"
+    %y = tosa.conv2d %x, %wo, ...
+    %r = tosa.clamp %y {..., qnt.fused = true}
+    %ro = qnt.observe %r activation #qnt.scheme<u8, affine> "conv1"
+    ```
+  }];
+  let options = [
+    Option<"activations", "activations", "std::string",
+           /*default=*/"\"asymmetric-u8\"",
+           "Activation scheme: asymmetric-u8 (default) or symmetric-i8">,
+    Option<"weights", "weights", "std::string",
+           /*default=*/"\"per-channel-symmetric\"",
+           "Weight scheme: per-channel-symmetric (default), "
+           "per-tensor-symmetric, per-channel-affine, per-tensor-affine">,
+    Option<"bits", "bits", "unsigned", /*default=*/"8",
+           "Bit width of activations and weights (2 to 16)">,
+    Option<"reduceRange", "reduce-range", "bool", /*default=*/"false",
+           "Use one bit less for activations (PyTorch's reduce_range)">,
+    ListOption<"skipNames", "skip-names", "std::string",
+               "ONNX node names of ops to leave in float">,
+    ListOption<"skipOps", "skip-ops", "std::string",
+               "Op kinds to leave in float (conv2d, depthwise_conv2d, "
+               "transpose_conv2d, matmul, add, avg_pool2d, concat)">,
+    Option<"keepFirst", "keep-first", "bool", /*default=*/"false",
+           "Leave the first conv/matmul in float">,
+    Option<"keepLast", "keep-last", "bool", /*default=*/"false",
+           "Leave the last conv/matmul in float">,
+  ];
+  let dependentDialects = ["::mlir::qnt::QntDialect"];
+}
+
+def QntInstrumentObserversPass
+    : Pass<"qnt-instrument-observers", "ModuleOp"> {
+  let summary = "Turn activation observers into calls to the calibration runtime";
+  let description = [{
+    For calibration: every activation `qnt.observe` becomes its input plus a
+    call that hands the tensor to the runtime,
+
+    ```mlir
+    %m = bufferization.to_buffer %x read_only : tensor<1x8xf32> to memref<1x8xf32>
+    %u = memref.cast %m : memref<1x8xf32> to memref<*xf32>
+    func.call @qnt_observe(%id, %u) : (i64, memref<*xf32>) -> ()
+    ```
+
+    where `%id` is the observer's position among the module's activation
+    observers in walk order, and `@qnt_observe` is a private declaration with
+    `llvm.emit_c_interface` (`_mlir_ciface_qnt_observe` in `quant-calibrate`).
+    Weight observers become their input. Used by `quant-calibrate`.
+  }];
+  let dependentDialects = [
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::func::FuncDialect",
+    "::mlir::memref::MemRefDialect",
+    "::mlir::arith::ArithDialect",
+  ];
 }
 
 def QntRecordSignaturePass : Pass<"qnt-record-signature", "ModuleOp"> {
