@@ -11,8 +11,8 @@
 #include "qnt/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
-#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/AsmState.h"
+#include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "llvm/Support/CommandLine.h"
 
@@ -33,8 +33,7 @@ void mlir::qnt::registerAllPasses() {
 
 void mlir::qnt::printLocationsByDefault() {
   registerAsmPrinterCLOptions();
-  auto &options =
-      llvm::cl::getRegisteredOptions();
+  auto &options = llvm::cl::getRegisteredOptions();
   auto it = options.find("mlir-print-debuginfo");
   if (it != options.end())
     static_cast<llvm::cl::opt<bool> *>(it->second)->setInitialValue(true);

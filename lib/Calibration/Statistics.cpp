@@ -48,8 +48,8 @@ void ObserverStatistics::cover() {
   // (floor division), which keeps every old bin inside one new bin.
   while (exponent < target) {
     std::vector<int64_t> merged(kNumBins, 0);
-    int64_t newOffset = getBin(std::ldexp(double(offset), exponent),
-                               exponent + 1);
+    int64_t newOffset =
+        getBin(std::ldexp(double(offset), exponent), exponent + 1);
     for (int64_t i = 0; i < kNumBins; ++i) {
       if (!histogram[i])
         continue;

@@ -95,8 +95,8 @@ llvm::Expected<int64_t> mlir::qnt::countBatches(const HostTensor &tensor,
   if (tensor.dtype != slot.dtype)
     return llvm::createStringError(
         path + ": dtype " + getDTypeName(tensor.dtype) +
-        " does not match input " + llvm::Twine(index) + " of @" + entry +
-        " (" + getDTypeName(slot.dtype) + ")");
+        " does not match input " + llvm::Twine(index) + " of @" + entry + " (" +
+        getDTypeName(slot.dtype) + ")");
   if (tensor.shape == slot.shape)
     return 1;
   ArrayRef<int64_t> have = tensor.shape, want = slot.shape;
@@ -104,10 +104,10 @@ llvm::Expected<int64_t> mlir::qnt::countBatches(const HostTensor &tensor,
       have.drop_front() == want.drop_front() && have[0] > 0 &&
       have[0] % want[0] == 0)
     return have[0] / want[0];
-  return llvm::createStringError(
-      path + ": shape " + tensor.getShapeString() + " does not match input " +
-      llvm::Twine(index) + " of @" + entry + " (" + shapeString(want) +
-      ", or a multiple of it along dimension 0)");
+  return llvm::createStringError(path + ": shape " + tensor.getShapeString() +
+                                 " does not match input " + llvm::Twine(index) +
+                                 " of @" + entry + " (" + shapeString(want) +
+                                 ", or a multiple of it along dimension 0)");
 }
 
 LogicalResult mlir::qnt::lowerToLLVMIfNeeded(ModuleOp module) {

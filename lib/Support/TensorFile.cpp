@@ -9,8 +9,8 @@
 
 #include "mlir/IR/BuiltinTypes.h"
 #include "llvm/ADT/StringExtras.h"
-#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
@@ -109,11 +109,11 @@ int64_t HostTensor::getNumElements() const {
 static llvm::Expected<size_t> getByteSize(StringRef path,
                                           const HostTensor &tensor) {
   int64_t n = tensor.getNumElements(), bytes;
-  if (n < 0 || llvm::MulOverflow(n, int64_t(getDTypeSize(tensor.dtype)),
-                                 bytes) ||
+  if (n < 0 ||
+      llvm::MulOverflow(n, int64_t(getDTypeSize(tensor.dtype)), bytes) ||
       bytes > (int64_t(1) << 40))
-    return llvm::createStringError(path + ": shape " +
-                                   tensor.getShapeString() + " is too large");
+    return llvm::createStringError(path + ": shape " + tensor.getShapeString() +
+                                   " is too large");
   return static_cast<size_t>(bytes);
 }
 
@@ -176,8 +176,8 @@ Expected<HostTensor> mlir::qnt::readNpy(StringRef path) {
                    << (8 * i);
     headerStart = 12;
   } else {
-    return fileError(path, "unsupported .npy format version " +
-                               llvm::Twine(major));
+    return fileError(path,
+                     "unsupported .npy format version " + llvm::Twine(major));
   }
   if (bytes.size() < headerStart + headerLen)
     return fileError(path, "truncated .npy header");
@@ -188,8 +188,8 @@ Expected<HostTensor> mlir::qnt::readNpy(StringRef path) {
   if (!descr || descr->size() < 2)
     return fileError(path, "malformed .npy header: no 'descr'");
   char quote = descr->front();
-  StringRef descrText = descr->drop_front().take_until(
-      [&](char c) { return c == quote; });
+  StringRef descrText =
+      descr->drop_front().take_until([&](char c) { return c == quote; });
   static const std::pair<StringRef, DType> kDescrs[] = {
       {"<f4", DType::F32}, {"<f8", DType::F64}, {"|u1", DType::U8},
       {"<u1", DType::U8},  {"|i1", DType::I8},  {"<i1", DType::I8},
@@ -215,8 +215,8 @@ Expected<HostTensor> mlir::qnt::readNpy(StringRef path) {
   std::optional<StringRef> shapeText = getHeaderValue(header, "shape");
   if (!shapeText || !shapeText->starts_with("("))
     return fileError(path, "malformed .npy header: no 'shape'");
-  StringRef dims = shapeText->drop_front().take_until(
-      [](char c) { return c == ')'; });
+  StringRef dims =
+      shapeText->drop_front().take_until([](char c) { return c == ')'; });
   SmallVector<StringRef> parts;
   dims.split(parts, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
   for (StringRef part : parts) {
@@ -235,11 +235,10 @@ Expected<HostTensor> mlir::qnt::readNpy(StringRef path) {
   size_t expected = *size;
   size_t available = bytes.size() - headerStart - headerLen;
   if (available != expected)
-    return fileError(path, "holds " + llvm::Twine(available) +
-                               " data bytes but a " +
-                               getDTypeName(tensor.dtype) + " array of shape " +
-                               tensor.getShapeString() + " needs " +
-                               llvm::Twine(expected));
+    return fileError(
+        path, "holds " + llvm::Twine(available) + " data bytes but a " +
+                  getDTypeName(tensor.dtype) + " array of shape " +
+                  tensor.getShapeString() + " needs " + llvm::Twine(expected));
   const char *data = bytes.data() + headerStart + headerLen;
   tensor.data.assign(data, data + expected);
   return tensor;
@@ -254,8 +253,7 @@ llvm::Error mlir::qnt::writeNpy(StringRef path, const HostTensor &tensor) {
   else if (tensor.shape.size() == 1)
     shape.pop_back();
   std::string header = "{'descr': '" + getDescr(tensor.dtype).str() +
-                       "', 'fortran_order': False, 'shape': (" + shape +
-                       "), }";
+                       "', 'fortran_order': False, 'shape': (" + shape + "), }";
   // Pad with spaces so that magic + length + header + '\n' is a multiple of
   // 64 bytes, as NumPy does.
   size_t total = 10 + header.size() + 1;

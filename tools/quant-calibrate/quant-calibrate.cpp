@@ -68,8 +68,9 @@ static llvm::cl::opt<int64_t>
 static llvm::cl::opt<int64_t>
     limit("limit", llvm::cl::desc("Use only the first K samples"),
           llvm::cl::init(0));
-static llvm::cl::opt<std::string>
-    entryName("entry", llvm::cl::desc("Entry function"), llvm::cl::init("main"));
+static llvm::cl::opt<std::string> entryName("entry",
+                                            llvm::cl::desc("Entry function"),
+                                            llvm::cl::init("main"));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "quant-calibrate: error: " << message << "\n";
@@ -146,24 +147,27 @@ private:
 
 static StatsAttr toAttr(MLIRContext *context, const ObserverStatistics &s) {
   auto f = [](double v) { return llvm::APFloat(v); };
-  return StatsAttr::get(context, s.getCount(), s.getNanCount(),
-                        s.getInfCount(), f(s.getMin()), f(s.getMax()),
-                        f(s.getEmaMin()), f(s.getEmaMax()), s.getHistogram(),
+  return StatsAttr::get(context, s.getCount(), s.getNanCount(), s.getInfCount(),
+                        f(s.getMin()), f(s.getMax()), f(s.getEmaMin()),
+                        f(s.getEmaMax()), s.getHistogram(),
                         f(s.getHistogramMin()), f(s.getHistogramMax()));
 }
 
-static llvm::json::Object toJson(StringRef name,
-                                 const ObserverStatistics &s) {
+static llvm::json::Object toJson(StringRef name, const ObserverStatistics &s) {
   llvm::json::Array hist;
   for (int64_t c : s.getHistogram())
     hist.push_back(c);
-  return llvm::json::Object{
-      {"name", name},           {"count", s.getCount()},
-      {"nan_count", s.getNanCount()}, {"inf_count", s.getInfCount()},
-      {"min", s.getMin()},      {"max", s.getMax()},
-      {"ema_min", s.getEmaMin()}, {"ema_max", s.getEmaMax()},
-      {"hist_min", s.getHistogramMin()}, {"hist_max", s.getHistogramMax()},
-      {"hist", std::move(hist)}};
+  return llvm::json::Object{{"name", name},
+                            {"count", s.getCount()},
+                            {"nan_count", s.getNanCount()},
+                            {"inf_count", s.getInfCount()},
+                            {"min", s.getMin()},
+                            {"max", s.getMax()},
+                            {"ema_min", s.getEmaMin()},
+                            {"ema_max", s.getEmaMax()},
+                            {"hist_min", s.getHistogramMin()},
+                            {"hist_max", s.getHistogramMax()},
+                            {"hist", std::move(hist)}};
 }
 
 int main(int argc, char **argv) {
@@ -209,7 +213,7 @@ int main(int argc, char **argv) {
   });
   if (observers.empty())
     return fail(inputFile + " has no activation qnt.observe; run "
-                "--qnt-insert-observers first");
+                            "--qnt-insert-observers first");
 
   auto signature = getEntrySignature(*module, entryName);
   if (!signature)
@@ -304,8 +308,8 @@ int main(int argc, char **argv) {
       }
     }
     if (llvm::Error error = (*runner)->run(buffers))
-      return fail("running @" + entryName + " failed: " +
-                  llvm::toString(std::move(error)));
+      return fail("running @" + entryName +
+                  " failed: " + llvm::toString(std::move(error)));
     if (runtime.badCall)
       return fail("the instrumented model reported an unknown observer");
     int64_t done = first + runtime.validSamples;
@@ -349,7 +353,7 @@ int main(int argc, char **argv) {
       return fail(errorMessage);
     stats->os() << llvm::formatv(
         "{0}\n", llvm::json::Value(llvm::json::Object{
-                       {"samples", samples}, {"observers", std::move(json)}}));
+                     {"samples", samples}, {"observers", std::move(json)}}));
     stats->keep();
   }
   return 0;

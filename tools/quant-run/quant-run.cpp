@@ -51,11 +51,13 @@ static llvm::cl::list<std::string>
 static llvm::cl::list<std::string>
     outputs("output", llvm::cl::desc("Where to write each result (.npy)"));
 static llvm::cl::opt<unsigned>
-    benchRuns("bench", llvm::cl::desc("Time N runs of the first batch after "
-                                      "one warm-up and print the latency"),
+    benchRuns("bench",
+              llvm::cl::desc("Time N runs of the first batch after "
+                             "one warm-up and print the latency"),
               llvm::cl::init(0));
-static llvm::cl::opt<std::string>
-    entryName("entry", llvm::cl::desc("Entry function"), llvm::cl::init("main"));
+static llvm::cl::opt<std::string> entryName("entry",
+                                            llvm::cl::desc("Entry function"),
+                                            llvm::cl::init("main"));
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "quant-run: error: " << message << "\n";
@@ -194,9 +196,8 @@ int main(int argc, char **argv) {
 
   // Outputs hold all batches, concatenated along dimension 0: each result's
   // leading dimension must be the batch.
-  int64_t batchDim = argSlots.empty() || argSlots[0].shape.empty()
-                         ? 0
-                         : argSlots[0].shape[0];
+  int64_t batchDim =
+      argSlots.empty() || argSlots[0].shape.empty() ? 0 : argSlots[0].shape[0];
   SmallVector<HostTensor> results;
   for (auto [i, slot] : llvm::enumerate(resultSlots)) {
     HostTensor t;
@@ -204,10 +205,10 @@ int main(int argc, char **argv) {
     t.shape = slot.shape;
     if (batches > 1) {
       if (t.shape.empty() || t.shape[0] != batchDim)
-        return fail("cannot run " + llvm::Twine(batches) +
-                    " batches: result " + llvm::Twine(i) + " of @" +
-                    entryName + " does not have the batch size " +
-                    llvm::Twine(batchDim) + " as its leading dimension");
+        return fail("cannot run " + llvm::Twine(batches) + " batches: result " +
+                    llvm::Twine(i) + " of @" + entryName +
+                    " does not have the batch size " + llvm::Twine(batchDim) +
+                    " as its leading dimension");
       t.shape[0] *= batches;
     }
     t.data.resize(slot.getNumBytes() * batches);
@@ -226,8 +227,8 @@ int main(int argc, char **argv) {
 
   for (int64_t b = 0; b < batches; ++b)
     if (llvm::Error error = runBatch(b))
-      return fail("running @" + entryName + " failed: " +
-                  llvm::toString(std::move(error)));
+      return fail("running @" + entryName +
+                  " failed: " + llvm::toString(std::move(error)));
 
   if (benchRuns > 0) {
     SmallVector<double> times;
@@ -241,16 +242,15 @@ int main(int argc, char **argv) {
             std::chrono::duration<double, std::milli>(end - start).count());
     }
     llvm::sort(times);
-    double median = times.size() % 2
-                        ? times[times.size() / 2]
-                        : 0.5 * (times[times.size() / 2 - 1] +
-                                 times[times.size() / 2]);
-    llvm::outs() << llvm::format("latency: median %.4f ms, min %.4f ms over "
-                                 "%u runs (batch %s)\n",
-                                 median, times.front(), unsigned(benchRuns),
-                                 argSlots.empty()
-                                     ? "none"
-                                     : shapeString(argSlots[0].shape).c_str());
+    double median =
+        times.size() % 2
+            ? times[times.size() / 2]
+            : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
+    llvm::outs() << llvm::format(
+        "latency: median %.4f ms, min %.4f ms over "
+        "%u runs (batch %s)\n",
+        median, times.front(), unsigned(benchRuns),
+        argSlots.empty() ? "none" : shapeString(argSlots[0].shape).c_str());
   }
 
   for (auto [i, result] : llvm::enumerate(results)) {

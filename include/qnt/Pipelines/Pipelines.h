@@ -1,4 +1,4 @@
-//===- Pipelines.h - Registered pass pipelines -------------------*- C++ -*-===//
+//===- Pipelines.h - Registered pass pipelines ------------------*- C++ -*-===//
 //
 // Part of the quantization compiler, under the Apache License v2.0 with LLVM
 // Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception

@@ -1,4 +1,4 @@
-//===- JitRunner.h - Compile and run an entry function -----------*- C++ -*-===//
+//===- JitRunner.h - Compile and run an entry function ----------*- C++ -*-===//
 //
 // Part of the quantization compiler, under the Apache License v2.0 with LLVM
 // Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception

@@ -1,4 +1,4 @@
-//===- TensorFile.h - Tensors on disk: .npy and ONNX .pb ---------*- C++ -*-===//
+//===- TensorFile.h - Tensors on disk: .npy and ONNX .pb --------*- C++ -*-===//
 //
 // Part of the quantization compiler, under the Apache License v2.0 with LLVM
 // Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception

@@ -1,5 +1,4 @@
-//===- Importer.h - ONNX importer internals ----------------------*- C++
-//-*-===//
+//===- Importer.h - ONNX importer internals ---------------------*- C++ -*-===//
 //
 // Part of the quantization compiler, under the Apache License v2.0 with LLVM
 // Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception

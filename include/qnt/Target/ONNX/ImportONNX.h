@@ -1,5 +1,4 @@
-//===- ImportONNX.h - ONNX model importer ------------------------*- C++
-//-*-===//
+//===- ImportONNX.h - ONNX model importer -----------------------*- C++ -*-===//
 //
 // Part of the quantization compiler, under the Apache License v2.0 with LLVM
 // Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception

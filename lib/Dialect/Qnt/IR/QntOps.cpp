@@ -79,14 +79,15 @@ static LogicalResult verifyStats(ObserveOp op, StatsAttr stats) {
   auto checkRange = [&](StringRef lo, double loValue, StringRef hi,
                         double hiValue) -> LogicalResult {
     if (!std::isfinite(loValue) || !std::isfinite(hiValue))
-      return fail() << "has a non-finite " << lo << "/" << hi << " ("
-                    << loValue << ", " << hiValue << ")";
+      return fail() << "has a non-finite " << lo << "/" << hi << " (" << loValue
+                    << ", " << hiValue << ")";
     if (loValue > hiValue)
-      return fail() << "has " << lo << " = " << loValue << " > " << hi
-                    << " = " << hiValue;
+      return fail() << "has " << lo << " = " << loValue << " > " << hi << " = "
+                    << hiValue;
     return success();
   };
-  if (failed(checkRange("min", stats.getMinValue(), "max", stats.getMaxValue())) ||
+  if (failed(
+          checkRange("min", stats.getMinValue(), "max", stats.getMaxValue())) ||
       failed(checkRange("ema_min", stats.getEmaMinValue(), "ema_max",
                         stats.getEmaMaxValue())))
     return failure();
@@ -112,8 +113,9 @@ static LogicalResult verifyStats(ObserveOp op, StatsAttr stats) {
                   << " but count = " << stats.getCount();
   if (stats.getCount() > 0 && (stats.getHistMinValue() > stats.getMinValue() ||
                                stats.getHistMaxValue() < stats.getMaxValue()))
-    return fail() << "has a histogram range [" << stats.getHistMinValue() << ", "
-                  << stats.getHistMaxValue() << "] that does not cover [min, max] = ["
+    return fail() << "has a histogram range [" << stats.getHistMinValue()
+                  << ", " << stats.getHistMaxValue()
+                  << "] that does not cover [min, max] = ["
                   << stats.getMinValue() << ", " << stats.getMaxValue() << "]";
   return success();
 }
@@ -202,10 +204,9 @@ LogicalResult FakeQuantOp::verify() {
     return emitOpError("attribute 'qtype' has ")
            << scales.size() << " scales but input dimension " << axis
            << " has size " << dimSize;
-  for (auto [channel, scale, zeroPoint] :
-       llvm::enumerate(scales, zeroPoints))
-    if (failed(verifyScaleAndZeroPoint(*this, scale, zeroPoint, qtype,
-                                       channel)))
+  for (auto [channel, scale, zeroPoint] : llvm::enumerate(scales, zeroPoints))
+    if (failed(
+            verifyScaleAndZeroPoint(*this, scale, zeroPoint, qtype, channel)))
       return failure();
   return success();
 }
@@ -220,8 +221,7 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
   auto type = cast<RankedTensorType>(getType());
   if (!type.hasStaticShape() || !type.getElementType().isF32())
     return {};
-  std::optional<SmallVector<float>> constant =
-      getF32Values(adaptor.getInput());
+  std::optional<SmallVector<float>> constant = getF32Values(adaptor.getInput());
   if (!constant ||
       static_cast<int64_t>(constant->size()) != type.getNumElements())
     return {};
@@ -242,15 +242,16 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
     int64_t channels = shape[axis];
     for (auto [index, value] : llvm::enumerate(values)) {
       int64_t channel = (static_cast<int64_t>(index) / inner) % channels;
-      value = fakeQuantize(value,
-                           static_cast<float>(perAxis.getScales()[channel]),
-                           perAxis.getZeroPoints()[channel], range);
+      value =
+          fakeQuantize(value, static_cast<float>(perAxis.getScales()[channel]),
+                       perAxis.getZeroPoints()[channel], range);
     }
   }
 
   if (isa<DenseResourceElementsAttr>(adaptor.getInput()))
     return DenseF32ResourceElementsAttr::get(
         type, "fake_quant",
-        HeapAsmResourceBlob::allocateAndCopyInferAlign(ArrayRef<float>(values)));
+        HeapAsmResourceBlob::allocateAndCopyInferAlign(
+            ArrayRef<float>(values)));
   return DenseElementsAttr::get(type, ArrayRef<float>(values));
 }

@@ -174,13 +174,13 @@ struct ExpandFakeQuant : OpRewritePattern<FakeQuantOp> {
       Value isNaN =
           arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
       q = arith::SelectOp::create(b, loc, isNaN, zClamped, q);
-      Value y = arith::MulFOp::create(
-          b, loc, arith::SubFOp::create(b, loc, q, z), s);
+      Value y =
+          arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, q, z), s);
       linalg::YieldOp::create(b, loc, y);
     };
-    auto generic = linalg::GenericOp::create(rewriter, loc, TypeRange{type},
-                                             inputs, ValueRange{init}, maps,
-                                             iterators, body);
+    auto generic =
+        linalg::GenericOp::create(rewriter, loc, TypeRange{type}, inputs,
+                                  ValueRange{init}, maps, iterators, body);
     rewriter.replaceOp(op, generic.getResults());
     return success();
   }

@@ -102,15 +102,17 @@ static FailureOr<Absorber> findAbsorber(Value top, std::string &reason) {
   auto singleUse = [&](Value v, StringRef what) {
     if (v.hasOneUse())
       return true;
-    reason = ("the " + what + " result has other users that need the "
+    reason = ("the " + what +
+              " result has other users that need the "
               "unfolded value")
                  .str();
     return false;
   };
 
   if (auto add = value.getDefiningOp<tosa::AddOp>()) {
-    for (auto [input, constant] : {std::pair(add.getInput1(), add.getInput2()),
-                                   std::pair(add.getInput2(), add.getInput1())}) {
+    for (auto [input, constant] :
+         {std::pair(add.getInput1(), add.getInput2()),
+          std::pair(add.getInput2(), add.getInput1())}) {
       std::optional<SmallVector<double>> bias =
           getChannelConstant(constant, type.getRank(), absorber.channels);
       if (!bias)
@@ -192,8 +194,8 @@ static void replaceConstantOperand(RewriterBase &rewriter, Operation *op,
     type = RankedTensorType::get(shape, type.getElementType());
   }
   rewriter.setInsertionPoint(op);
-  Value constant = createF32Constant(rewriter, op->getLoc(), type, values,
-                                     "qnt_folded");
+  Value constant =
+      createF32Constant(rewriter, op->getLoc(), type, values, "qnt_folded");
   Operation *old = op->getOperand(index).getDefiningOp();
   rewriter.modifyOpInPlace(op, [&] { op->setOperand(index, constant); });
   if (old && old->use_empty() && old->hasTrait<OpTrait::ConstantLike>())
@@ -233,9 +235,8 @@ static Value absorb(RewriterBase &rewriter, const Absorber &absorber,
     tosa::AddOp add = absorber.biasAdd;
     SmallVector<float> values(channels);
     for (int64_t c = 0; c < channels; ++c)
-      values[c] = static_cast<float>(absorber.biasAddValues[c] *
-                                         affine.scale[c] +
-                                     affine.shift[c]);
+      values[c] = static_cast<float>(
+          absorber.biasAddValues[c] * affine.scale[c] + affine.shift[c]);
     unsigned constIndex =
         getChannelConstant(add.getInput2(),
                            cast<RankedTensorType>(top.getType()).getRank(),
@@ -255,8 +256,8 @@ static Value absorb(RewriterBase &rewriter, const Absorber &absorber,
   SmallVector<float> shift(affine.shift.begin(), affine.shift.end());
   rewriter.setInsertionPointAfterValue(top);
   Value constant = createF32Constant(
-      rewriter, top.getLoc(), RankedTensorType::get(shape, rewriter.getF32Type()),
-      shift, "qnt_folded");
+      rewriter, top.getLoc(),
+      RankedTensorType::get(shape, rewriter.getF32Type()), shift, "qnt_folded");
   return tosa::AddOp::create(rewriter, top.getLoc(), topType, top, constant);
 }
 

@@ -7,8 +7,8 @@
 //
 // A clamp at 0 from below (ReLU, ReLU6, Clip(0, x)) after a conv, depthwise
 // conv, transpose conv, matmul or add that it alone uses becomes part of that
-// op's quantization unit: it gets `qnt.fused = true`. The unit has one output scale,
-// and its range starts at 0, so the clamp costs nothing in the integer
+// op's quantization unit: it gets `qnt.fused = true`. The unit has one output
+// scale, and its range starts at 0, so the clamp costs nothing in the integer
 // program (it is the requantization's saturation bound).
 //
 //===----------------------------------------------------------------------===//

@@ -27,8 +27,7 @@ std::optional<SmallVector<float>> mlir::qnt::getF32Values(Attribute attr) {
   return std::nullopt;
 }
 
-std::optional<SmallVector<float>>
-mlir::qnt::getConstantF32Values(Value value) {
+std::optional<SmallVector<float>> mlir::qnt::getConstantF32Values(Value value) {
   Attribute attr;
   if (!matchPattern(value, m_Constant(&attr)))
     return std::nullopt;

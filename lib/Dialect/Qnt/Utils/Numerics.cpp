@@ -55,9 +55,8 @@ double roundHalfToEven(double x) {
 /// Rounds a positive double scale to float32, keeping it finite and at least
 /// the smallest normal float.
 static float toFloatScale(double scale) {
-  double clamped =
-      std::clamp(scale, double(getMinScale()),
-                 double(std::numeric_limits<float>::max()));
+  double clamped = std::clamp(scale, double(getMinScale()),
+                              double(std::numeric_limits<float>::max()));
   return static_cast<float>(clamped);
 }
 
@@ -74,8 +73,8 @@ std::optional<QuantParams> chooseQuantParams(double rmin, double rmax,
     params.zeroPoint = range.qmin < 0 ? 0 : (range.qmin + range.qmax + 1) / 2;
     double amax = std::max(-rmin, rmax);
     // The side of the grid with fewer levels decides, so that +-amax both fit.
-    double halfLevels = double(std::min(params.zeroPoint - range.qmin,
-                                        range.qmax - params.zeroPoint));
+    double halfLevels = double(
+        std::min(params.zeroPoint - range.qmin, range.qmax - params.zeroPoint));
     params.scale = amax == 0.0 ? 1.0f : toFloatScale(amax / halfLevels);
     return params;
   }
@@ -85,8 +84,7 @@ std::optional<QuantParams> chooseQuantParams(double rmin, double rmax,
     params.zeroPoint = range.qmin;
     return params;
   }
-  params.scale =
-      toFloatScale((rmax - rmin) / double(range.qmax - range.qmin));
+  params.scale = toFloatScale((rmax - rmin) / double(range.qmax - range.qmin));
   // rmin <= 0, so the zero point is >= qmin; it can only exceed qmax by
   // rounding when rmax is tiny compared with -rmin.
   double zeroPoint =

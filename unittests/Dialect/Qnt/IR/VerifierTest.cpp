@@ -45,11 +45,10 @@ protected:
                                      builder.getFunctionType({type}, {type}));
     Block *body = func.addEntryBlock();
     builder.setInsertionPointToEnd(body);
-    auto op = qnt::FakeQuantOp::create(builder, builder.getUnknownLoc(), type,
-                                       body->getArgument(0),
-                                       TypeAttr::get(qtype));
-    func::ReturnOp::create(builder, builder.getUnknownLoc(),
-                           op.getResult());
+    auto op =
+        qnt::FakeQuantOp::create(builder, builder.getUnknownLoc(), type,
+                                 body->getArgument(0), TypeAttr::get(qtype));
+    func::ReturnOp::create(builder, builder.getUnknownLoc(), op.getResult());
 
     std::string message;
     ScopedDiagnosticHandler handler(&context, [&](Diagnostic &diag) {

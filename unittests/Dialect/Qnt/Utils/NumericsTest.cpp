@@ -296,7 +296,7 @@ TEST(FixedPoint, RoundingDivideByPOT) {
   EXPECT_EQ(roundingDivideByPOT(-5, 1), -3);
   EXPECT_EQ(roundingDivideByPOT(4, 1), 2);
   EXPECT_EQ(roundingDivideByPOT(-4, 1), -2);
-  EXPECT_EQ(roundingDivideByPOT(6, 2), 2);  // 1.5 -> 2
+  EXPECT_EQ(roundingDivideByPOT(6, 2), 2);   // 1.5 -> 2
   EXPECT_EQ(roundingDivideByPOT(-6, 2), -2); // -1.5 -> -2
   EXPECT_EQ(roundingDivideByPOT(-7, 0), -7);
   EXPECT_EQ(roundingDivideByPOT(std::numeric_limits<int32_t>::min(), 31), -1);
@@ -317,8 +317,8 @@ static int64_t exactRequantize(int32_t x, QuantizedMultiplier qm) {
 TEST(FixedPoint, AgreesWithExactRationalRounding) {
   std::mt19937 rng(1234);
   std::uniform_int_distribution<int32_t> acc(-(1 << 24), 1 << 24);
-  std::uniform_int_distribution<int32_t> wide(std::numeric_limits<int32_t>::min(),
-                                              std::numeric_limits<int32_t>::max());
+  std::uniform_int_distribution<int32_t> wide(
+      std::numeric_limits<int32_t>::min(), std::numeric_limits<int32_t>::max());
   std::uniform_real_distribution<double> logM(-6.0, 0.0);
   int64_t trials = 0, exact = 0;
   for (int i = 0; i < 400000; ++i) {
@@ -366,9 +366,9 @@ TEST(FixedPoint, PositiveShiftIsExactThenSaturates) {
   EXPECT_EQ(multiplyByQuantizedMultiplier(-(1 << 21), *qm), -2097152000);
   EXPECT_EQ(multiplyByQuantizedMultiplier(1 << 22, *qm),
             std::numeric_limits<int32_t>::max());
-  EXPECT_EQ(multiplyByQuantizedMultiplier(std::numeric_limits<int32_t>::min(),
-                                          *qm),
-            std::numeric_limits<int32_t>::min());
+  EXPECT_EQ(
+      multiplyByQuantizedMultiplier(std::numeric_limits<int32_t>::min(), *qm),
+      std::numeric_limits<int32_t>::min());
 }
 
 TEST(Requantize, AddsZeroPointAndClamps) {

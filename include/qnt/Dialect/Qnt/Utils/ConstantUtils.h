@@ -1,4 +1,4 @@
-//===- ConstantUtils.h - Read and create float constants ---------*- C++ -*-===//
+//===- ConstantUtils.h - Read and create float constants --------*- C++ -*-===//
 //
 // Part of the quantization compiler, under the Apache License v2.0 with LLVM
 // Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
@@ -40,9 +40,8 @@ ElementsAttr createF32Elements(RankedTensorType type, ArrayRef<float> values,
                                StringRef hint);
 
 /// A `tosa.const` of `type` holding `values`.
-Value createF32Constant(OpBuilder &builder, Location loc,
-                        RankedTensorType type, ArrayRef<float> values,
-                        StringRef hint = "qnt_const");
+Value createF32Constant(OpBuilder &builder, Location loc, RankedTensorType type,
+                        ArrayRef<float> values, StringRef hint = "qnt_const");
 
 } // namespace qnt
 } // namespace mlir
