@@ -13,8 +13,16 @@
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "qnt/InitAll.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/TargetSelect.h"
 
 using namespace mlir;
 using namespace mlir::qnt;
@@ -108,6 +116,26 @@ llvm::Expected<int64_t> mlir::qnt::countBatches(const HostTensor &tensor,
                                  " does not match input " + llvm::Twine(index) +
                                  " of @" + entry + " (" + shapeString(want) +
                                  ", or a multiple of it along dimension 0)");
+}
+
+void mlir::qnt::initializeJitTool(DialectRegistry &registry) {
+  llvm::InitializeNativeTarget();
+  llvm::InitializeNativeTargetAsmPrinter();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  mlir::registerAllToLLVMIRTranslations(registry);
+  mlir::qnt::registerAllDialects(registry);
+}
+
+OwningOpRef<ModuleOp> mlir::qnt::parseModuleFile(StringRef path,
+                                                 MLIRContext &context,
+                                                 llvm::SourceMgr &sourceMgr,
+                                                 std::string &error) {
+  auto file = openInputFile(path, &error);
+  if (!file)
+    return nullptr;
+  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
 LogicalResult mlir::qnt::lowerToLLVMIfNeeded(ModuleOp module) {

@@ -172,8 +172,6 @@ static llvm::json::Object toJson(StringRef name, const ObserverStatistics &s) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
   mlir::registerAllPasses();
   mlir::qnt::registerAllPasses();
   llvm::cl::ParseCommandLineOptions(
@@ -182,23 +180,17 @@ int main(int argc, char **argv) {
       "the statistics of every activation observer\n");
 
   DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::registerAllToLLVMIRTranslations(registry);
-  mlir::qnt::registerAllDialects(registry);
+  initializeJitTool(registry);
   MLIRContext context(registry);
   context.disableMultithreading();
 
   std::string errorMessage;
-  auto file = openInputFile(inputFile, &errorMessage);
-  if (!file)
-    return fail(errorMessage);
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseModuleFile(inputFile, context, sourceMgr, errorMessage);
   if (!module)
-    return 1;
+    return errorMessage.empty() ? 1 : fail(errorMessage);
 
   if (batchSize < 0)
     return fail("--batch-size must be positive, got " + llvm::Twine(batchSize));

@@ -122,8 +122,6 @@ static void printTensor(const HostTensor &t, unsigned index) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM init(argc, argv);
-  llvm::InitializeNativeTarget();
-  llvm::InitializeNativeTargetAsmPrinter();
   mlir::registerAllPasses();
   mlir::qnt::registerAllPasses();
   llvm::cl::ParseCommandLineOptions(
@@ -132,24 +130,18 @@ int main(int argc, char **argv) {
       "it on tensor files\n");
 
   DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  mlir::registerAllToLLVMIRTranslations(registry);
-  mlir::qnt::registerAllDialects(registry);
+  initializeJitTool(registry);
   MLIRContext context(registry);
   context.disableMultithreading(); // compile on one thread, measure on one
 
   // Parse.
   std::string errorMessage;
-  auto file = openInputFile(inputFile, &errorMessage);
-  if (!file)
-    return fail(errorMessage);
   llvm::SourceMgr sourceMgr;
-  sourceMgr.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   SourceMgrDiagnosticHandler diagHandler(sourceMgr, &context);
-  OwningOpRef<ModuleOp> module = parseSourceFile<ModuleOp>(sourceMgr, &context);
+  OwningOpRef<ModuleOp> module =
+      parseModuleFile(inputFile, context, sourceMgr, errorMessage);
   if (!module)
-    return 1;
+    return errorMessage.empty() ? 1 : fail(errorMessage);
 
   auto signature = getEntrySignature(*module, entryName);
   if (!signature)

@@ -22,7 +22,12 @@
 
 #include <memory>
 
+namespace llvm {
+class SourceMgr;
+} // namespace llvm
+
 namespace mlir {
+class DialectRegistry;
 class ExecutionEngine;
 
 namespace qnt {
@@ -51,6 +56,17 @@ llvm::Expected<EntrySignature> getEntrySignature(ModuleOp module,
 llvm::Expected<int64_t> countBatches(const HostTensor &tensor,
                                      const TensorSlot &slot, StringRef path,
                                      unsigned index, StringRef entry);
+
+/// Initializes the native target and adds every dialect, extension and LLVM
+/// IR translation a JIT-running tool needs to `registry`.
+void initializeJitTool(DialectRegistry &registry);
+
+/// Parses the module in `path` ('-' is stdin), reporting diagnostics with
+/// their source lines through `sourceMgr`. Null on failure; when the file
+/// cannot be opened, `error` says why.
+OwningOpRef<ModuleOp> parseModuleFile(StringRef path, MLIRContext &context,
+                                      llvm::SourceMgr &sourceMgr,
+                                      std::string &error);
 
 /// Lowers `module` with --qnt-lower-to-llvm unless it already is LLVM.
 LogicalResult lowerToLLVMIfNeeded(ModuleOp module);
