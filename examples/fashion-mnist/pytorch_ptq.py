@@ -135,6 +135,14 @@ def main():
         "test_images": len(test_x),
         "engine": ENGINE,
         "torch": torch.__version__,
+        # Share of test images whose top-1 equals PyTorch's float model's.
+        "agreement": {
+            "pytorch_float": 1.0,
+            "pytorch_ptq_minmax_per_tensor": float(
+                (preds["ptq_minmax_per_tensor"] == preds["float"]).mean()),
+            "pytorch_ptq_histogram_per_channel": float(
+                (preds["ptq_histogram_per_channel"] == preds["float"]).mean()),
+        },
     }
     if args.json:
         with open(args.json, "w") as f:

@@ -168,6 +168,63 @@ def QntInsertObserversPass : Pass<"qnt-insert-observers", "func::FuncOp"> {
   let dependentDialects = ["::mlir::qnt::QntDialect"];
 }
 
+def QntQuantizePass : Pass<"qnt-quantize", "func::FuncOp"> {
+  let summary = "Turn a calibrated graph into the fake-quant graph";
+  let description = [{
+    Replaces every `qnt.observe` of a calibrated graph with `qnt.fake_quant`:
+
+    * activations: the range comes from the chosen calibrator
+      (`calibration=minmax|ema|percentile|entropy|mse`) applied to the
+      observer's statistics, the parameters from the observer's scheme
+      (`chooseQuantParams`, so the range always contains 0);
+    * weights: per output channel (or per tensor, as the scheme says)
+      straight from the constant values;
+    * bias of a quantized conv, depthwise conv, transpose conv or matmul
+      unit: an int32 `fake_quant` with scale `s_in * s_w[c]` and zero point
+      0; a channel whose bias would not fit int32 gets a wider scale
+      `|b| / (2^31 - 1)` (a remark says so);
+    * concat: one set of parameters for all inputs and the output, from the
+      union of their ranges; an input whose observer also feeds other ops
+      keeps its own parameters and gets an explicit requantizing
+      `fake_quant` in front of the concat;
+    * add: each input keeps its parameters, the output has its own;
+    * same-scale ops (max_pool2d, reshape, transpose, pad, slice, identity)
+      pass their input's parameters on: their result gets a `fake_quant`
+      with the same type, which documents the scale for the integer
+      lowering and changes no value;
+    * ops with no integer lowering keep computing in float between the
+      fake_quant of their inputs and of their output.
+
+    ```mlir
+    %0 = qnt.observe %x activation #qnt.scheme<u8, affine> "x" {stats = ...}
+    // becomes, with calibration=minmax and stats min = 0, max = 2.55
+    %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 0.01:0>
+    ```
+  }];
+  let options = [
+    Option<"calibration", "calibration", "std::string",
+           /*default=*/"\"minmax\"",
+           "Activation calibrator: minmax, ema, percentile, entropy, mse">,
+    Option<"percentile", "percentile", "double", /*default=*/"99.99",
+           "Percentile (in percent) of the percentile calibrator">,
+    Option<"entropyBins", "entropy-bins", "int64_t", /*default=*/"2048",
+           "Histogram bins of the entropy (KL) calibrator">,
+    Option<"entropyStartBin", "entropy-start-bin", "int64_t",
+           /*default=*/"128",
+           "Smallest candidate threshold of the entropy calibrator, in bins">,
+    Option<"entropySmoothing", "entropy-smoothing", "double",
+           /*default=*/"1e-4",
+           "Smoothing of empty bins in the entropy calibrator">,
+    Option<"remarks", "remarks", "bool", /*default=*/"false",
+           "Report the range chosen for every activation and widened biases">,
+  ];
+  let dependentDialects = [
+    "::mlir::qnt::QntDialect",
+    "::mlir::quant::QuantDialect",
+    "::mlir::tosa::TosaDialect",
+  ];
+}
+
 def QntInstrumentObserversPass
     : Pass<"qnt-instrument-observers", "ModuleOp"> {
   let summary = "Turn activation observers into calls to the calibration runtime";
