@@ -123,3 +123,21 @@ func.func @ema(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %0 = qnt.observe %x activation #qnt.scheme<u8, affine> "x" {stats = #qnt.stats<count = 4, min = 0.0, max = 31.875, ema_min = 0.0, ema_max = 15.9375>} : tensor<1x4xf32>
   return %0 : tensor<1x4xf32>
 }
+
+// -----
+
+// Bias overflow guard: s_in * s_w = 2^-4 * 2^-7 = 2^-11, and a bias of 2^21
+// would need 2^32 levels; that channel's scale widens to 2^21 / (2^31 - 1).
+// RUN: quant-opt %s --split-input-file --qnt-quantize="remarks=true" 2>&1 | FileCheck %s --check-prefix=GUARD
+// GUARD: remark: bias of channel 0 does not fit int32 at s_in * s_w = 4.882812e-04; its scale is widened to 9.765625e-04
+// GUARD-LABEL: func.func @bias_overflow
+// GUARD: qnt.fake_quant %{{.*}}, !quant.uniform<i32:f32:0, {9.765625{{[0-9]*}}E-4}>
+func.func @bias_overflow(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
+  %0 = qnt.observe %x activation #qnt.scheme<u8, affine> "x" {stats = #qnt.stats<count = 4, min = 0.0, max = 15.9375, ema_min = 0.0, ema_max = 15.9375>} : tensor<1x2x2x1xf32>
+  %w = "tosa.const"() {values = dense<0.9921875> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
+  %wo = qnt.observe %w weight #qnt.scheme<i8, symmetric, narrow, axis = 0> "w" : tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<2097152.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.conv2d %0, %wo, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  return %y : tensor<1x2x2x1xf32>
+}
