@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "qnt/InitAll.h"
+#include "qnt/Conversion/Passes.h"
 #include "qnt/Dialect/Qnt/IR/Qnt.h"
 #include "qnt/Dialect/Qnt/Transforms/Passes.h"
 #include "qnt/Pipelines/Pipelines.h"
@@ -28,6 +29,7 @@ void mlir::qnt::registerAllDialects(DialectRegistry &registry) {
 
 void mlir::qnt::registerAllPasses() {
   registerQntPasses();
+  registerQntConversionPasses();
   registerPipelines();
 }
 

@@ -6,7 +6,7 @@
 #   quant-translate -> --qnt-fold-batch-norm --qnt-fuse-activations
 #   -> --qnt-insert-observers -> quant-calibrate (1000 training images)
 #   -> --qnt-quantize with each calibrator -> quant-run on the 10,000 test
-#   images (int8 simulated in float)
+#   images, int8 simulated in float and native (--convert-qnt-to-linalg)
 #
 # and prints the accuracy table, next to PyTorch's own post-training
 # quantization of the same model when python3-torch is installed.
@@ -28,5 +28,5 @@ if /usr/bin/python3 -c "import torch" 2>/dev/null; then
 else
   echo "== python3-torch is not installed: PyTorch's numbers are left out"
 fi
-echo "== our pipeline, every calibrator (about 2 minutes)"
-/usr/bin/python3 "$example/evaluate.py" --bin "$QNT_BUILD/bin" "${pytorch[@]}"
+echo "== our pipeline, every calibrator, simulated and native int8 (about 3 minutes)"
+/usr/bin/python3 "$example/evaluate.py" --bin "$QNT_BUILD/bin" --int8 "${pytorch[@]}"

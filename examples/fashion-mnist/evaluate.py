@@ -55,6 +55,9 @@ def main():
     parser.add_argument("--pytorch-json", help="output of pytorch_ptq.py")
     parser.add_argument("--markdown", help="write the table here")
     parser.add_argument("--json", help="write the numbers here")
+    parser.add_argument("--int8", action="store_true",
+                        help="also lower each fake-quant graph with "
+                        "--convert-qnt-to-linalg and run the integer program")
     args = parser.parse_args()
     tool = lambda name: os.path.join(args.bin, name)  # noqa: E731
 
@@ -86,6 +89,15 @@ def main():
             rows.append(("ours", f"int8 simulated, {calibrator}",
                          (pred == labels).mean(),
                          (pred == float_pred).mean()))
+            if args.int8:
+                native = f"{work}/int-{calibrator}.mlir"
+                run([tool("quant-opt"), fq, "--convert-qnt-to-linalg", "-o",
+                     native])
+                out = predict(args.bin, native, f"{work}/test.npy", work,
+                              "int-" + calibrator)
+                rows.append(("ours", f"int8 native, {calibrator}",
+                             (out == labels).mean(),
+                             (out == float_pred).mean()))
 
     if args.pytorch_json:
         with open(args.pytorch_json) as f:

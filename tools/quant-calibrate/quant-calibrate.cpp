@@ -84,6 +84,10 @@ static int fail(const llvm::Twine &message) {
 namespace {
 struct Runtime {
   std::vector<ObserverStatistics> observers;
+  /// The entry's batch dimension.
+  int64_t modelBatch = 1;
+  /// Observers whose tensor is not batch-major and that saw a padded run.
+  std::vector<bool> paddedWhole;
   /// Samples of the current run that are real data (the last run may be
   /// padded up to the entry's batch).
   int64_t validSamples = 0;
@@ -100,6 +104,16 @@ extern "C" void qntObserve(int64_t id, int64_t batch, int64_t sampleSize,
     return;
   }
   const float *data = reinterpret_cast<const float *>(address);
+  if (batch == 0) {
+    // Not batch-major: the whole tensor is one record, which a padded run
+    // would contaminate.
+    if (runtime.validSamples != runtime.modelBatch) {
+      runtime.paddedWhole[id] = true;
+      return;
+    }
+    runtime.observers[id].addSample(data, sampleSize);
+    return;
+  }
   int64_t samples = std::min(batch, runtime.validSamples);
   for (int64_t s = 0; s < samples; ++s)
     runtime.observers[id].addSample(data + s * sampleSize, sampleSize);
@@ -248,6 +262,12 @@ int main(int argc, char **argv) {
   if (limit > 0)
     samples = std::min<int64_t>(samples, limit);
   int64_t modelBatch = inputs.empty() ? 1 : inputs[0].shape[0];
+  for (auto [i, slot] : llvm::enumerate(inputs))
+    if (slot.shape[0] != modelBatch)
+      return fail(
+          "the inputs of @" + entryName + " have different batch dimensions (" +
+          llvm::Twine(modelBatch) + " and " + llvm::Twine(slot.shape[0]) +
+          " for input " + llvm::Twine(i) + "); calibration needs one");
   int64_t step = batchSize ? batchSize : modelBatch;
   if (step % modelBatch != 0)
     return fail("--batch-size " + llvm::Twine(step) +
@@ -258,7 +278,7 @@ int main(int argc, char **argv) {
   OwningOpRef<ModuleOp> instrumented = cast<ModuleOp>((*module)->clone());
   {
     PassManager pm(&context);
-    pm.addPass(createQntInstrumentObserversPass());
+    pm.addPass(createQntInstrumentObserversPass({modelBatch}));
     if (failed(pm.run(*instrumented)))
       return fail("cannot instrument the observers of " + inputFile);
   }
@@ -275,6 +295,8 @@ int main(int argc, char **argv) {
   // Run, one entry call per modelBatch samples; the last one padded with
   // copies of the last sample, which the runtime ignores.
   runtime.observers.assign(observers.size(), ObserverStatistics());
+  runtime.paddedWhole.assign(observers.size(), false);
+  runtime.modelBatch = modelBatch;
   SmallVector<std::vector<uint8_t>> batchInputs;
   for (const TensorSlot &slot : inputs)
     batchInputs.emplace_back(slot.getNumBytes());
@@ -315,6 +337,14 @@ int main(int argc, char **argv) {
                                "%.2f s\n",
                                unsigned(observers.size()), (long long)samples,
                                seconds);
+
+  for (auto [op, padded] : llvm::zip(observers, runtime.paddedWhole))
+    if (padded)
+      return fail("observer '" + op.getName() +
+                  "' observes a tensor whose dimension 0 is not the batch, "
+                  "and the last run was padded: use a number of samples that "
+                  "is a multiple of " +
+                  llvm::Twine(modelBatch));
 
   // Write the statistics back.
   llvm::json::Array json;

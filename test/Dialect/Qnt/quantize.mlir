@@ -141,3 +141,71 @@ func.func @bias_overflow(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
   %y = tosa.conv2d %0, %wo, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
   return %y : tensor<1x2x2x1xf32>
 }
+
+// -----
+
+// A concat feeding a concat: one set of parameters for all five tensors.
+// CHECK-LABEL: func.func @concat_of_concat
+// CHECK: qnt.fake_quant %arg0, [[T:!quant.uniform<u8:f32, [^>]*>]]
+// CHECK: qnt.fake_quant %arg1, [[T]]
+// CHECK: qnt.fake_quant %arg2, [[T]]
+// CHECK: qnt.fake_quant %{{.*}}, [[T]]
+// CHECK: qnt.fake_quant %{{.*}}, [[T]]
+func.func @concat_of_concat(%a: tensor<1x2x2x1xf32>, %b: tensor<1x2x2x1xf32>, %c: tensor<1x2x2x1xf32>) -> tensor<1x2x2x3xf32> {
+  %0 = qnt.observe %a activation #qnt.scheme<u8, affine> "a" {stats = #qnt.stats<count = 4, min = 0.0, max = 1.0, ema_min = 0.0, ema_max = 1.0>} : tensor<1x2x2x1xf32>
+  %1 = qnt.observe %b activation #qnt.scheme<u8, affine> "b" {stats = #qnt.stats<count = 4, min = 0.0, max = 2.0, ema_min = 0.0, ema_max = 2.0>} : tensor<1x2x2x1xf32>
+  %2 = qnt.observe %c activation #qnt.scheme<u8, affine> "c" {stats = #qnt.stats<count = 4, min = 0.0, max = 100.0, ema_min = 0.0, ema_max = 100.0>} : tensor<1x2x2x1xf32>
+  %3 = tosa.concat %0, %1 {axis = 3 : i32} : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32>
+  %4 = qnt.observe %3 activation #qnt.scheme<u8, affine> "ab" {stats = #qnt.stats<count = 8, min = 0.0, max = 2.0, ema_min = 0.0, ema_max = 2.0>} : tensor<1x2x2x2xf32>
+  %5 = tosa.concat %4, %2 {axis = 3 : i32} : (tensor<1x2x2x2xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x3xf32>
+  %6 = qnt.observe %5 activation #qnt.scheme<u8, affine> "abc" {stats = #qnt.stats<count = 12, min = 0.0, max = 100.0, ema_min = 0.0, ema_max = 100.0>} : tensor<1x2x2x3xf32>
+  return %6 : tensor<1x2x2x3xf32>
+}
+
+// -----
+
+// A constant concat input gets the shared parameters too: [0, 15.9375].
+// CHECK-LABEL: func.func @concat_constant
+// CHECK: %[[A:.*]] = qnt.fake_quant %arg0, !quant.uniform<u8:f32, 6.250000e-02>
+// CHECK: %[[K:.*]] = "tosa.const"
+// CHECK: %[[KQ:.*]] = qnt.fake_quant %[[K]], !quant.uniform<u8:f32, 6.250000e-02>
+// CHECK: tosa.concat %[[A]], %[[KQ]]
+func.func @concat_constant(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
+  %0 = qnt.observe %x activation #qnt.scheme<u8, affine> "x" {stats = #qnt.stats<count = 4, min = 0.0, max = 1.0, ema_min = 0.0, ema_max = 1.0>} : tensor<1x2x2x1xf32>
+  %k = "tosa.const"() <{values = dense<15.9375> : tensor<1x2x2x1xf32>}> : () -> tensor<1x2x2x1xf32>
+  %1 = tosa.concat %0, %k {axis = 3 : i32} : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32>
+  %2 = qnt.observe %1 activation #qnt.scheme<u8, affine> "c" {stats = #qnt.stats<count = 8, min = 0.0, max = 1.0, ema_min = 0.0, ema_max = 1.0>} : tensor<1x2x2x2xf32>
+  return %2 : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// Unfused clamps and reverses are same-scale ops, as for
+// --qnt-insert-observers: they pass their parameters on, the concat behind
+// them is unified (x also feeds the conv, so it keeps its scale and is
+// requantized in front of the concat), and a conv behind a clamp gets its
+// int32 bias.
+// CHECK-LABEL: func.func @through_clamp_and_reverse
+// CHECK: %[[X:.*]] = qnt.fake_quant %arg0, !quant.uniform<u8:f32, 6.250000e-02>
+// CHECK: %[[Y:.*]] = qnt.fake_quant %arg1, !quant.uniform<u8:f32, 1.250000e-01>
+// CHECK: %[[R:.*]] = tosa.clamp %[[X]]
+// CHECK: %[[RQ:.*]] = qnt.fake_quant %[[R]], !quant.uniform<u8:f32, 6.250000e-02>
+// CHECK: %[[T:.*]] = tosa.reverse %[[Y]]
+// CHECK: %[[TQ:.*]] = qnt.fake_quant %[[T]], !quant.uniform<u8:f32, 1.250000e-01>
+// CHECK: %[[REQ:.*]] = qnt.fake_quant %[[RQ]], !quant.uniform<u8:f32, 1.250000e-01>
+// CHECK: tosa.concat %[[REQ]], %[[TQ]]
+// CHECK: !quant.uniform<i32:f32:0,
+func.func @through_clamp_and_reverse(%x: tensor<1x4x4x2xf32>, %y: tensor<1x4x4x2xf32>) -> (tensor<1x4x4x4xf32>, tensor<1x4x4x3xf32>) {
+  %0 = qnt.observe %x activation #qnt.scheme<u8, affine> "x" {stats = #qnt.stats<count = 32, min = 0.0, max = 15.9375, ema_min = 0.0, ema_max = 15.9375>} : tensor<1x4x4x2xf32>
+  %1 = qnt.observe %y activation #qnt.scheme<u8, affine> "y" {stats = #qnt.stats<count = 32, min = 0.0, max = 31.875, ema_min = 0.0, ema_max = 31.875>} : tensor<1x4x4x2xf32>
+  %r = tosa.clamp %0 {min_val = 0.0 : f32, max_val = 6.0 : f32} : (tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+  %t = tosa.reverse %1 {axis = 1 : i32} : (tensor<1x4x4x2xf32>) -> tensor<1x4x4x2xf32>
+  %c = tosa.concat %r, %t {axis = 3 : i32} : (tensor<1x4x4x2xf32>, tensor<1x4x4x2xf32>) -> tensor<1x4x4x4xf32>
+  %co = qnt.observe %c activation #qnt.scheme<u8, affine> "c" {stats = #qnt.stats<count = 64, min = 0.0, max = 31.875, ema_min = 0.0, ema_max = 31.875>} : tensor<1x4x4x4xf32>
+  %w = "tosa.const"() <{values = dense<[[[[0.5, -0.25]]], [[[1.0, 0.125]]], [[[-0.75, 0.3]]]]> : tensor<3x1x1x2xf32>}> : () -> tensor<3x1x1x2xf32>
+  %wo = qnt.observe %w weight #qnt.scheme<i8, symmetric, narrow, axis = 0> "w" : tensor<3x1x1x2xf32>
+  %b = "tosa.const"() <{values = dense<[0.1, -0.2, 0.3]> : tensor<3xf32>}> : () -> tensor<3xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %cv = tosa.conv2d %r, %wo, %b, %z, %z {acc_type = f32, dilation = array<i64: 1, 1>, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>} : (tensor<1x4x4x2xf32>, tensor<3x1x1x2xf32>, tensor<3xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x4x4x3xf32>
+  return %co, %cv : tensor<1x4x4x4xf32>, tensor<1x4x4x3xf32>
+}

@@ -51,6 +51,13 @@ bool QntDialect::isFusionAnchor(Operation *op) {
              tosa::MatMulOp, tosa::AddOp>(op);
 }
 
+bool QntDialect::isSameScaleOp(Operation *op) {
+  return isa<tosa::ClampOp, tosa::MaxPool2dOp, tosa::ReshapeOp,
+             tosa::TransposeOp, tosa::PadOp, tosa::SliceOp, tosa::IdentityOp,
+             tosa::TileOp, tosa::ReverseOp>(op) &&
+         op->getNumOperands() > 0 && op->getNumResults() == 1;
+}
+
 Operation *QntDialect::getFusedProducer(Operation *op) {
   auto clamp = dyn_cast<tosa::ClampOp>(op);
   if (!clamp || !clamp->hasAttr(kFusedAttrName))

@@ -109,16 +109,10 @@ static bool isLinearAnchor(Operation *op) {
              tosa::MatMulOp>(op);
 }
 
-/// Ops whose output has the scale of their (first) input: pure data
-/// movement, max, and clamps. (A fused clamp is part of its unit, which is
-/// formed before the clamp is reached; a fused clamp whose unit was broken
-/// by later rewrites is a plain clamp.)
-static bool isSameScale(Operation *op) {
-  return isa<tosa::ClampOp, tosa::MaxPool2dOp, tosa::ReshapeOp,
-             tosa::TransposeOp, tosa::PadOp, tosa::SliceOp, tosa::IdentityOp,
-             tosa::TileOp, tosa::ReverseOp>(op) &&
-         op->getNumOperands() > 0 && op->getNumResults() == 1;
-}
+/// Ops whose output has the scale of their (first) input. (A fused clamp is
+/// part of its unit, which is formed before the clamp is reached; a fused
+/// clamp whose unit was broken by later rewrites is a plain clamp.)
+static bool isSameScale(Operation *op) { return QntDialect::isSameScaleOp(op); }
 
 /// Ops that already are a quantization point.
 static bool isQuantizationPoint(Operation *op) {

@@ -7,7 +7,9 @@
 //
 // Each activation observer becomes a call
 //
-//   qnt_observe(id, batch, sample_size, address)        (all i64)
+//   qnt_observe(id, samples, sample_size, address)        (all i64)
+//
+// where `samples` is 0 for a tensor whose dimension 0 is not the batch.
 //
 // where `address` is the aligned pointer of the tensor's identity-layout
 // buffer, taken with memref.extract_aligned_pointer_as_index. Passing plain
@@ -38,6 +40,7 @@ namespace {
 struct QntInstrumentObserversPass
     : public qnt::impl::QntInstrumentObserversPassBase<
           QntInstrumentObserversPass> {
+  using Base::Base;
   void runOnOperation() override;
 };
 } // namespace
@@ -82,8 +85,13 @@ void QntInstrumentObserversPass::runOnOperation() {
       auto type = cast<RankedTensorType>(input.getType());
       Location loc = op.getLoc();
       builder.setInsertionPoint(op);
-      int64_t batch = type.getRank() ? type.getDimSize(0) : 1;
-      int64_t sampleSize = batch ? type.getNumElements() / batch : 0;
+      // Samples along dimension 0 when it is the batch; otherwise the
+      // tensor is one record per run (reported as 0 samples).
+      int64_t batch = type.getRank() ? type.getDimSize(0) : 0;
+      if (batchSize > 0 && batch != batchSize)
+        batch = 0;
+      int64_t sampleSize =
+          batch ? type.getNumElements() / batch : type.getNumElements();
       auto bufferType = MemRefType::get(type.getShape(), type.getElementType());
       Value buffer = bufferization::ToBufferOp::create(
           builder, loc, bufferType, input, /*read_only=*/true);

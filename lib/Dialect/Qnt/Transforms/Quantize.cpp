@@ -38,11 +38,9 @@ namespace qnt {
 using namespace mlir;
 using namespace mlir::qnt;
 
-/// Ops whose output has the parameters of their input.
-static bool isSameScale(Operation *op) {
-  return isa<tosa::MaxPool2dOp, tosa::ReshapeOp, tosa::TransposeOp, tosa::PadOp,
-             tosa::SliceOp, tosa::IdentityOp>(op);
-}
+/// Ops whose output has the parameters of their input (shared with
+/// --qnt-insert-observers).
+static bool isSameScale(Operation *op) { return QntDialect::isSameScaleOp(op); }
 
 /// The activation observer `value` comes from, looking through same-scale
 /// ops.
@@ -122,6 +120,10 @@ LogicalResult QntQuantizePass::quantizeWeights(ObserveOp op) {
   if (!values)
     return op.emitOpError("observes weights that are not a constant; "
                           "quantize them as an activation instead");
+  for (auto [i, v] : llvm::enumerate(*values))
+    if (!std::isfinite(v))
+      return op.emitOpError("has a non-finite weight (")
+             << v << ") at element " << i;
   SchemeAttr scheme = op.getScheme();
   QuantRange grid = getGrid(scheme);
   auto type = op.getInput().getType();
@@ -281,8 +283,8 @@ void QntQuantizePass::runOnOperation() {
         << calibration << "'; expected minmax, ema, percentile, entropy or mse";
     return signalPassFailure();
   }
-  if (!(percentile > 0.0 && percentile <= 100.0)) {
-    func.emitError("--qnt-quantize: percentile must be in (0, 100], got ")
+  if (!(percentile >= 50.0 && percentile <= 100.0)) {
+    func.emitError("--qnt-quantize: percentile must be in [50, 100], got ")
         << percentile;
     return signalPassFailure();
   }
@@ -329,37 +331,81 @@ void QntQuantizePass::runOnOperation() {
       op.emitOpError("cannot be calibrated: ") << why;
       return signalPassFailure();
     }
+    if (stats.getCount() == 0)
+      op.emitWarning("saw no finite value during calibration; its range is "
+                     "[0, 0] (scale 1)");
     ranges[op] = *range;
   }
 
-  // 2. Concat: one range over its inputs and output.
+  // 2. Concat: one range over its inputs and output. Iterate until nothing
+  // widens: a concat feeding a concat must end with one range for both.
   SmallVector<std::pair<OpOperand *, ObserveOp>> requantize;
+  SmallVector<std::pair<OpOperand *, ObserveOp>> constantInputs;
+  SmallVector<tosa::ConcatOp> concats;
   func.walk([&](tosa::ConcatOp concat) {
-    if (concat->hasAttr(QntDialect::kKeepFloatAttrName))
-      return;
-    ObserveOp output;
-    if (concat->getResult(0).hasOneUse())
-      output = dyn_cast<ObserveOp>(*concat->getUsers().begin());
-    if (!output || !ranges.count(output))
-      return;
-    qnt::Range merged = ranges[output];
-    SmallVector<std::pair<OpOperand *, ObserveOp>> inputs;
-    for (OpOperand &operand : concat->getOpOperands()) {
-      ObserveOp observer = getObserver(operand.get());
-      if (!observer)
-        return; // an input without parameters: nothing to share
-      inputs.push_back({&operand, observer});
-      merged.lo = std::min(merged.lo, ranges[observer].lo);
-      merged.hi = std::max(merged.hi, ranges[observer].hi);
-    }
-    ranges[output] = merged;
-    for (auto [operand, observer] : inputs) {
-      if (feedsOnly(observer.getResult(), concat))
-        ranges[observer] = merged;
-      else
-        requantize.push_back({operand, output});
-    }
+    if (!concat->hasAttr(QntDialect::kKeepFloatAttrName))
+      concats.push_back(concat);
   });
+  auto outputObserver = [&](tosa::ConcatOp concat) -> ObserveOp {
+    if (!concat->getResult(0).hasOneUse())
+      return {};
+    auto observer = dyn_cast<ObserveOp>(*concat->getUsers().begin());
+    return observer && ranges.count(observer) ? observer : ObserveOp();
+  };
+  bool widened = true;
+  for (int round = 0; widened && round < 64; ++round) {
+    widened = false;
+    for (tosa::ConcatOp concat : concats) {
+      ObserveOp output = outputObserver(concat);
+      if (!output)
+        continue;
+      qnt::Range merged = ranges[output];
+      auto merge = [&](double lo, double hi) {
+        merged.lo = std::min(merged.lo, lo);
+        merged.hi = std::max(merged.hi, hi);
+      };
+      for (OpOperand &operand : concat->getOpOperands()) {
+        if (ObserveOp observer = getObserver(operand.get())) {
+          if (feedsOnly(observer.getResult(), concat))
+            merge(ranges[observer].lo, ranges[observer].hi);
+        } else if (auto values = getConstantF32Values(operand.get())) {
+          auto [lo, hi] = std::minmax_element(values->begin(), values->end());
+          if (lo != values->end())
+            merge(*lo, *hi);
+        }
+      }
+      auto update = [&](ObserveOp observer) {
+        qnt::Range &r = ranges[observer];
+        if (r.lo != merged.lo || r.hi != merged.hi) {
+          r = merged;
+          widened = true;
+        }
+      };
+      update(output);
+      for (OpOperand &operand : concat->getOpOperands())
+        if (ObserveOp observer = getObserver(operand.get()))
+          if (feedsOnly(observer.getResult(), concat))
+            update(observer);
+    }
+  }
+  for (tosa::ConcatOp concat : concats) {
+    ObserveOp output = outputObserver(concat);
+    if (!output)
+      continue;
+    for (OpOperand &operand : concat->getOpOperands()) {
+      if (ObserveOp observer = getObserver(operand.get())) {
+        if (!feedsOnly(observer.getResult(), concat))
+          requantize.push_back({&operand, output});
+      } else if (getConstantF32Values(operand.get())) {
+        constantInputs.push_back({&operand, output});
+      } else {
+        concat.emitWarning("input ")
+            << operand.getOperandNumber()
+            << " has no quantization parameters; the concat's inputs do not "
+               "share one scale";
+      }
+    }
+  }
 
   // 3. Activation observers become fake_quant.
   DenseMap<Operation *, FakeQuantOp> replacements;
@@ -384,7 +430,9 @@ void QntQuantizePass::runOnOperation() {
         TypeAttr::get(getPerTensorType(context, scheme, *params)));
     replacements[op] = fq;
   }
-  // Requantize concat inputs that keep their own parameters for other users.
+  // Requantize concat inputs that keep their own parameters for other users;
+  // constant inputs get the shared parameters.
+  requantize.append(constantInputs.begin(), constantInputs.end());
   for (auto [operand, output] : requantize) {
     FakeQuantOp shared = replacements[output];
     OpBuilder builder(operand->getOwner());

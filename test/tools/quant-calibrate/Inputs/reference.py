@@ -55,6 +55,8 @@ def expected(samples):
 
 
 def main():
+    if sys.argv[1] == "shapes":
+        return
     if sys.argv[1] == "make":
         rng = np.random.default_rng(3)
         x = (rng.standard_normal((37, 2, 3)) * 4).astype(np.float32)
@@ -81,3 +83,16 @@ def main():
 
 if __name__ == "__main__":
     main()
+
+
+def make_shapes(out):
+    """Data for the batch-layout tests in errors.test / layouts.test."""
+    rng = np.random.default_rng(4)
+    np.save(f"{out}/nb.npy", rng.standard_normal((5, 12)).astype(np.float32))
+    np.save(f"{out}/nb2.npy", rng.standard_normal((3, 6)).astype(np.float32))
+    np.save(f"{out}/mix.npy", rng.standard_normal((4, 3)).astype(np.float32))
+    np.save(f"{out}/miy.npy", rng.standard_normal((4, 4)).astype(np.float32))
+
+
+if __name__ == "__main__" and len(sys.argv) > 2 and sys.argv[1] == "shapes":
+    make_shapes(sys.argv[2])

@@ -50,6 +50,10 @@ def Qnt_Dialect : Dialect {
 
     /// Whether `op` may produce the input of a fused activation.
     static bool isFusionAnchor(::mlir::Operation *op);
+    /// Whether `op`'s result has the quantization parameters of its first
+    /// operand: data movement, max pooling and clamps (a fused clamp belongs
+    /// to its unit instead). Shared by every pass that propagates scales.
+    static bool isSameScaleOp(::mlir::Operation *op);
     /// The anchor of the unit `op` closes: non-null when `op` is a clamp
     /// marked `qnt.fused` whose input still comes from an anchor that only
     /// the clamp uses (rewrites after fusion may have broken the unit).

@@ -234,15 +234,23 @@ def QntInstrumentObserversPass
 
     ```mlir
     %m = bufferization.to_buffer %x read_only : tensor<1x8xf32> to memref<1x8xf32>
-    %u = memref.cast %m : memref<1x8xf32> to memref<*xf32>
-    func.call @qnt_observe(%id, %u) : (i64, memref<*xf32>) -> ()
+    %p = memref.extract_aligned_pointer_as_index %m : memref<1x8xf32> -> index
+    func.call @qnt_observe(%id, %samples, %size, %address) : (i64, i64, i64, i64) -> ()
     ```
 
     where `%id` is the observer's position among the module's activation
-    observers in walk order, and `@qnt_observe` is a private declaration with
-    `llvm.emit_c_interface` (`_mlir_ciface_qnt_observe` in `quant-calibrate`).
-    Weight observers become their input. Used by `quant-calibrate`.
+    observers in walk order and `@qnt_observe` a private declaration
+    (resolved to the runtime of `quant-calibrate`). The call also passes the
+    number of samples the tensor holds and their size: with `batch-size` set,
+    a tensor whose dimension 0 is not that batch is not batch-major and is
+    reported as 0 samples (one record per run). Weight observers become their
+    input. Used by `quant-calibrate`.
   }];
+  let options = [
+    Option<"batchSize", "batch-size", "int64_t", /*default=*/"0",
+           "The entry's batch dimension (0: dimension 0 of every observed "
+           "tensor is its batch)">,
+  ];
   let dependentDialects = [
     "::mlir::bufferization::BufferizationDialect",
     "::mlir::func::FuncDialect",

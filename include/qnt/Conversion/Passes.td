@@ -1,0 +1,39 @@
+//===- Passes.td - Conversion passes -----------------------*- tablegen -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_CONVERSION_PASSES_TD
+#define QNT_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertQntToLinalgPass : Pass<"convert-qnt-to-linalg", "func::FuncOp"> {
+  let summary = "Lower the fake-quant graph to an integer program";
+  let description = [{
+    Rewrites the fake-quant graph of `--qnt-quantize` into integers
+    (docs/IntegerLowering.md): the model inputs are quantized once, every
+    quantized activation is held as `i8`/`i16` (unsigned grids offset by
+    `-2^(bits-1)` so the sign-extending quantized linalg ops see the right
+    values), convolutions and matmuls run as TOSA integer ops with `i32`
+    accumulators and `i32` bias (lowered by tosa-to-linalg to
+    `linalg.conv_2d_nhwc_fhwc_q`, `linalg.depthwise_conv_2d_nhwc_hwcm_q`,
+    `linalg.quantized_batch_matmul`), every change of scale is the
+    fixed-point requantize of `Numerics.h` as a `linalg.generic` (per
+    channel, with a fused activation's bounds as its clamp), add rescales
+    both inputs to a common scale with 20 bits of headroom, same-scale ops
+    run on the integers, and the outputs are dequantized once. Ops without
+    an integer lowering get a dequantize in front of them.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::tensor::TensorDialect",
+    "::mlir::tosa::TosaDialect",
+  ];
+}
+
+#endif // QNT_CONVERSION_PASSES_TD

@@ -1,0 +1,99 @@
+//===- Requantize.h - Fixed-point requantization as linalg ------*- C++ -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The requantization of --convert-qnt-to-linalg: one linalg.generic on
+// integer tensors, bit-exact with the scalar reference
+// mlir::qnt::requantize (qnt/Dialect/Qnt/Utils/Numerics.h), elementwise:
+//
+//   out = trunc(clamp(MBQM(acc, m[c]) + z, lo, hi))       c = index along axis
+//
+//   MBQM(x, {m0, shift}), all in i64, no float anywhere:
+//     ab    = sext(x) * m0                                      |ab| < 2^62
+//     down  = 31 - max(shift, 0)                                in [1, 31]
+//     nudge = ab >= 0 ? 2^(down-1) : 1 - 2^(down-1)
+//     high  = clamp((ab + nudge) /trunc 2^down, INT32_MIN, INT32_MAX)
+//     e     = max(-shift, 0)                                    in [0, 31]
+//     mask  = 2^e - 1,  rem = high & mask
+//     thr   = (mask >> 1) + (high < 0)
+//     MBQM  = (high >>arith e) + (rem > thr)
+//
+// Per-tensor parameters become scalar constants (the arithmetic on them folds
+// at build time); per-channel ones become `arith.constant` tensor<Cxi32>
+// operands of the generic, read with the affine map (d0..dn) -> (d_axis).
+//
+// Storage and signedness: linalg and arith want signless integers, so the
+// result is a tensor of a signless iN (N in [2, 64]) holding the low N bits
+// of the clamped value. The value range is `clamp`: [-128, 127] in i8 is
+// int8; [0, 255] in i8 is uint8 stored with its bit pattern (200 -> 0xC8),
+// which is the memory layout of a uint8 tensor (quant-run I/O, `vpdpbusd`'s
+// unsigned operand). The linalg *_q ops (conv_2d_nhwc_fhwc_q,
+// depthwise_conv_2d_nhwc_hwcm_q, quantized_matmul) however sign-extend every
+// operand and zero point (TypeFn::cast_signed, not configurable), so a uint8
+// activation that feeds them must be stored offset by -128 instead:
+// q - z == (q - 128) - (z - 128). `offsetToSigned` rewrites the parameters
+// for that, which is exact: clamp(y + z, 0, 255) - 128 ==
+// clamp(y + z - 128, -128, 127).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_CONVERSION_QNTTOLINALG_REQUANTIZE_H
+#define QNT_CONVERSION_QNTTOLINALG_REQUANTIZE_H
+
+#include "qnt/Dialect/Qnt/Utils/Numerics.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/SmallVector.h"
+
+#include <string>
+
+namespace mlir {
+namespace qnt {
+
+/// Per-channel (or per-tensor: one entry) requantization parameters.
+struct RequantizeParams {
+  /// One entry per tensor (`axis` == -1) or one per channel along `axis`.
+  /// Each from quantizeMultiplier: m0 in [2^30, 2^31) or 0, shift in
+  /// [-31, 30].
+  SmallVector<QuantizedMultiplier> multipliers;
+  /// Dimension the channels run along; -1 per tensor.
+  int64_t axis = -1;
+  /// Added after the multiply (the output zero point).
+  int64_t outputZeroPoint = 0;
+  /// Final clamp: the output grid, or tighter for a fused ReLU/ReLU6.
+  QuantRange clamp = {-128, 127};
+};
+
+/// Checks that `p` can requantize an `accType` accumulator (a ranked tensor
+/// of i32) into signless `outElementType`: multiplier count and ranges, axis,
+/// channel count (when static), a non-empty clamp whose bounds fit the
+/// output width as signed or as unsigned values, a zero point within
+/// int32. On failure returns false and, if given, sets `why`.
+bool isValidRequantize(Type accType, const RequantizeParams &p,
+                       Type outElementType, std::string *why = nullptr);
+
+/// Emits `out = clamp(multiplyByQuantizedMultiplier(acc, m[c]) + z, lo, hi)`
+/// elementwise on the i32 tensor `acc` (any rank, static or dynamic shape) as
+/// one linalg.generic whose result is a tensor of the signless integer type
+/// `outElementType`, holding the low bits of each clamped value (see the file
+/// comment for the signedness convention). The arguments must satisfy
+/// isValidRequantize (asserted).
+Value buildRequantize(OpBuilder &b, Location loc, Value acc,
+                      const RequantizeParams &p, Type outElementType);
+
+/// Returns `p` for storing values of an unsigned `bits`-bit grid as signed
+/// ones offset by -2^(bits-1) (uint8 [0, 255] with zero point z -> int8
+/// [-128, 127] with z - 128): the form the sign-extending linalg *_q ops
+/// consume. Zero point and clamp bounds all move by -2^(bits-1); the caller
+/// knows the grid is unsigned (a clamp alone cannot tell: [0, 127] may be a
+/// ReLU on int8). Requires 0 <= clamp.qmin and clamp.qmax < 2^bits.
+RequantizeParams offsetToSigned(const RequantizeParams &p, unsigned bits);
+
+} // namespace qnt
+} // namespace mlir
+
+#endif // QNT_CONVERSION_QNTTOLINALG_REQUANTIZE_H

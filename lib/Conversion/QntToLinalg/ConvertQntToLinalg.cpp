@@ -1,0 +1,619 @@
+//===- ConvertQntToLinalg.cpp - The fake-quant graph as integers ----------===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Walks the entry block once, keeping for each float value of the fake-quant
+// graph its integer form:
+//
+//   quantized activation  real = s * (q - z)       q in iN storage
+//   accumulator           real = s[c] * acc        acc in i32, c = last dim
+//
+// (unsigned grids are stored offset by -2^(bits-1), zero point too, so that
+// the sign-extending quantized linalg ops read the right values:
+// q - z == (q - 128) - (z - 128)). A fake_quant of an accumulator is the
+// fixed-point requantize M[c] = s[c] / s_out (Requantize.h), clamped to the
+// output grid intersected with a fused activation's bounds. Add follows
+// TFLite: both inputs to the scale 2 * max(s_a, s_b) / 2^20, summed in i32.
+//
+// This is one walk with a value map rather than a set of patterns: an
+// accumulator flows through reshapes, bias adds and a fused clamp before the
+// fake_quant that requantizes it, and each step needs the scales of the ops
+// before it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qnt/Conversion/Passes.h"
+#include "qnt/Conversion/QntToLinalg/Requantize.h"
+#include "qnt/Dialect/Qnt/IR/Qnt.h"
+#include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
+#include "qnt/Dialect/Qnt/Utils/Numerics.h"
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <cmath>
+
+namespace mlir {
+namespace qnt {
+#define GEN_PASS_DEF_CONVERTQNTTOLINALGPASS
+#include "qnt/Conversion/Passes.h.inc"
+} // namespace qnt
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// An activation held as integers: real = scale * (value - zeroPoint).
+struct QTensor {
+  Value value;
+  double scale;
+  /// In the storage domain (offset for unsigned grids).
+  int64_t zeroPoint;
+  /// The grid in the storage domain.
+  QuantRange grid;
+  quant::UniformQuantizedType type;
+};
+
+/// An i32 accumulator: real = scales[c] * value along the last dimension
+/// (one scale: per tensor), clamped to [clampLo, clampHi] by a fused
+/// activation.
+struct Accumulator {
+  Value value;
+  SmallVector<double> scales;
+  double clampLo = -INFINITY;
+  double clampHi = INFINITY;
+};
+
+class Converter {
+public:
+  explicit Converter(func::FuncOp func)
+      : func(func), builder(func.getContext()) {}
+  LogicalResult run();
+
+private:
+  LogicalResult convert(Operation *op);
+  LogicalResult convertFakeQuant(FakeQuantOp op);
+  LogicalResult convertConv(Operation *op);
+  LogicalResult convertMatmul(tosa::MatMulOp op);
+  LogicalResult convertAdd(tosa::AddOp op);
+  LogicalResult convertSameScale(Operation *op);
+  LogicalResult convertFloatOp(Operation *op);
+
+  /// The storage form of a per-tensor type.
+  static QTensor describe(quant::UniformQuantizedType type, Value value);
+  Type storageType(quant::UniformQuantizedType type) {
+    return builder.getIntegerType(type.getStorageTypeIntegralWidth());
+  }
+  RankedTensorType withElement(Value v, Type element) {
+    return cast<RankedTensorType>(v.getType()).clone(element);
+  }
+  Value quantize(Value x, const QTensor &params, Location loc);
+  Value dequantize(const QTensor &q, Location loc);
+  /// i32 tensor of q - z.
+  Value centered(const QTensor &q, Location loc);
+  Value requantize(Value acc, ArrayRef<double> multipliers, const QTensor &out,
+                   QuantRange clamp, Location loc);
+  Value scalarConst(Type elementType, int64_t value, Location loc);
+
+  func::FuncOp func;
+  OpBuilder builder;
+  DenseMap<Value, QTensor> quantized;
+  DenseMap<Value, Accumulator> accumulators;
+};
+
+} // namespace
+
+QTensor Converter::describe(quant::UniformQuantizedType type, Value value) {
+  int64_t offset =
+      type.isSigned()
+          ? 0
+          : (int64_t(1) << (type.getStorageTypeIntegralWidth() - 1));
+  return QTensor{
+      value,
+      type.getScale(),
+      type.getZeroPoint() - offset,
+      {type.getStorageTypeMin() - offset, type.getStorageTypeMax() - offset},
+      type};
+}
+
+Value Converter::scalarConst(Type elementType, int64_t value, Location loc) {
+  auto type = RankedTensorType::get({1}, elementType);
+  return tosa::ConstOp::create(
+      builder, loc, type,
+      DenseElementsAttr::get(type, builder.getIntegerAttr(elementType, value)));
+}
+
+/// A linalg.generic mapping `input` elementwise to `resultType`.
+static Value elementwise(OpBuilder &b, Location loc, Value input,
+                         RankedTensorType resultType,
+                         function_ref<Value(OpBuilder &, Location, Value)> fn) {
+  int64_t rank = resultType.getRank();
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, input);
+  Value init =
+      tensor::EmptyOp::create(b, loc, sizes, resultType.getElementType());
+  SmallVector<AffineMap> maps(2, b.getMultiDimIdentityMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{resultType}, ValueRange{input}, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nb, Location nloc, ValueRange args) {
+        linalg::YieldOp::create(nb, nloc, fn(nb, nloc, args[0]));
+      });
+  return generic.getResult(0);
+}
+
+Value Converter::quantize(Value x, const QTensor &p, Location loc) {
+  // q = clamp(roundeven(x / s) + z, qmin, qmax), NaN -> z (Numerics.h), in
+  // the storage domain.
+  Type storage = storageType(p.type);
+  return elementwise(
+      builder, loc, x, withElement(x, storage),
+      [&](OpBuilder &b, Location l, Value v) -> Value {
+        auto f = [&](double c) -> Value {
+          return arith::ConstantOp::create(b, l, b.getF32FloatAttr(c));
+        };
+        Value q = arith::DivFOp::create(b, l, v, f(p.scale));
+        q = math::RoundEvenOp::create(b, l, q);
+        q = arith::AddFOp::create(b, l, q, f(p.zeroPoint));
+        q = arith::MaximumFOp::create(b, l, q, f(p.grid.qmin));
+        q = arith::MinimumFOp::create(b, l, q, f(p.grid.qmax));
+        Value isNaN =
+            arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, v, v);
+        q = arith::SelectOp::create(b, l, isNaN, f(p.zeroPoint), q);
+        Value i = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
+        return arith::TruncIOp::create(b, l, storage, i);
+      });
+}
+
+Value Converter::centered(const QTensor &q, Location loc) {
+  return elementwise(
+      builder, loc, q.value, withElement(q.value, builder.getI32Type()),
+      [&](OpBuilder &b, Location l, Value v) -> Value {
+        Value w = arith::ExtSIOp::create(b, l, b.getI32Type(), v);
+        Value z =
+            arith::ConstantOp::create(b, l, b.getI32IntegerAttr(q.zeroPoint));
+        return arith::SubIOp::create(b, l, w, z);
+      });
+}
+
+Value Converter::dequantize(const QTensor &q, Location loc) {
+  // x = s * (q - z) in f32 (Numerics.h).
+  Value c = centered(q, loc);
+  return elementwise(builder, loc, c, withElement(c, builder.getF32Type()),
+                     [&](OpBuilder &b, Location l, Value v) -> Value {
+                       Value f =
+                           arith::SIToFPOp::create(b, l, b.getF32Type(), v);
+                       Value s = arith::ConstantOp::create(
+                           b, l, b.getF32FloatAttr(float(q.scale)));
+                       return arith::MulFOp::create(b, l, s, f);
+                     });
+}
+
+Value Converter::requantize(Value acc, ArrayRef<double> multipliers,
+                            const QTensor &out, QuantRange clamp,
+                            Location loc) {
+  RequantizeParams params;
+  for (double m : multipliers) {
+    std::optional<QuantizedMultiplier> qm = quantizeMultiplier(m);
+    params.multipliers.push_back(qm ? *qm : QuantizedMultiplier{0, 0});
+  }
+  params.axis = multipliers.size() == 1
+                    ? -1
+                    : cast<RankedTensorType>(acc.getType()).getRank() - 1;
+  params.outputZeroPoint = out.zeroPoint;
+  params.clamp = clamp;
+  return buildRequantize(builder, loc, acc, params, storageType(out.type));
+}
+
+LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
+  auto type = dyn_cast<quant::UniformQuantizedType>(op.getQtype());
+  Value input = op.getInput();
+  Location loc = op.getLoc();
+  if (!type) {
+    // Per-axis: weights and biases, consumed by their conv/matmul.
+    return success();
+  }
+  QTensor out = describe(type, Value());
+
+  if (auto it = accumulators.find(input); it != accumulators.end()) {
+    const Accumulator &acc = it->second;
+    SmallVector<double> multipliers;
+    for (double s : acc.scales)
+      multipliers.push_back(s / out.scale);
+    // The grid, intersected with a fused activation's bounds.
+    QuantRange clamp = out.grid;
+    int64_t offset = type.getZeroPoint() - out.zeroPoint;
+    QuantRange unsignedGrid{type.getStorageTypeMin(), type.getStorageTypeMax()};
+    if (std::isfinite(acc.clampLo))
+      clamp.qmin = std::max(clamp.qmin,
+                            qnt::quantize(float(acc.clampLo), float(out.scale),
+                                          type.getZeroPoint(), unsignedGrid) -
+                                offset);
+    if (std::isfinite(acc.clampHi))
+      clamp.qmax = std::min(clamp.qmax,
+                            qnt::quantize(float(acc.clampHi), float(out.scale),
+                                          type.getZeroPoint(), unsignedGrid) -
+                                offset);
+    out.value = requantize(acc.value, multipliers, out, clamp, loc);
+    quantized[op.getResult()] = out;
+    return success();
+  }
+  if (auto it = quantized.find(input); it != quantized.end()) {
+    const QTensor &in = it->second;
+    if (in.type == type) {
+      quantized[op.getResult()] = in;
+      return success();
+    }
+    out.value = requantize(centered(in, loc), {in.scale / out.scale}, out,
+                           out.grid, loc);
+    quantized[op.getResult()] = out;
+    return success();
+  }
+  if (!cast<RankedTensorType>(input.getType()).getElementType().isF32())
+    return op.emitOpError("cannot be lowered: its input is not f32");
+  // A float value (a model input, or the output of a float op).
+  out.value = quantize(input, out, loc);
+  quantized[op.getResult()] = out;
+  return success();
+}
+
+/// The integer weights of a fake-quantized constant and their scales per
+/// output channel (or one).
+static FailureOr<std::pair<Value, SmallVector<double>>>
+quantizeWeights(OpBuilder &b, Value weights, Operation *user) {
+  auto fq = weights.getDefiningOp<FakeQuantOp>();
+  if (!fq)
+    return user->emitOpError("cannot be lowered: its weights are not "
+                             "fake-quantized"),
+           failure();
+  std::optional<SmallVector<float>> values =
+      getConstantF32Values(fq.getInput());
+  if (!values)
+    return user->emitOpError("cannot be lowered: its weights are not "
+                             "constant"),
+           failure();
+  quant::QuantizedType qtype = fq.getQtype();
+  SmallVector<double> scales;
+  SmallVector<int64_t> zeroPoints;
+  int64_t axis = -1;
+  if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(qtype)) {
+    scales.push_back(perTensor.getScale());
+    zeroPoints.push_back(perTensor.getZeroPoint());
+  } else {
+    auto perAxis = cast<quant::UniformQuantizedPerAxisType>(qtype);
+    scales.assign(perAxis.getScales().begin(), perAxis.getScales().end());
+    zeroPoints.assign(perAxis.getZeroPoints().begin(),
+                      perAxis.getZeroPoints().end());
+    axis = perAxis.getQuantizedDimension();
+  }
+  if (llvm::any_of(zeroPoints, [](int64_t z) { return z != 0; }) ||
+      !qtype.isSigned() || qtype.getStorageTypeIntegralWidth() != 8)
+    return user->emitOpError("cannot be lowered: only symmetric int8 weights "
+                             "are supported, got ")
+               << qtype,
+           failure();
+  auto type = cast<RankedTensorType>(weights.getType());
+  ArrayRef<int64_t> shape = type.getShape();
+  int64_t inner = 1;
+  if (axis >= 0)
+    for (int64_t d : shape.drop_front(axis + 1))
+      inner *= d;
+  QuantRange grid{qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};
+  SmallVector<int8_t> q(values->size());
+  for (auto [i, v] : llvm::enumerate(*values)) {
+    int64_t c = axis < 0 ? 0 : (int64_t(i) / inner) % shape[axis];
+    q[i] = static_cast<int8_t>(qnt::quantize(v, float(scales[c]), 0, grid));
+  }
+  auto qtypeTensor = type.clone(b.getI8Type());
+  Value constant = tosa::ConstOp::create(
+      b, user->getLoc(), qtypeTensor,
+      DenseElementsAttr::get(qtypeTensor, ArrayRef<int8_t>(q)));
+  return std::make_pair(constant, scales);
+}
+
+/// The i32 bias of a conv/matmul whose accumulator has `scales`.
+static FailureOr<Value> quantizeBias(OpBuilder &b, Value bias,
+                                     ArrayRef<double> scales, int64_t channels,
+                                     Operation *user) {
+  std::optional<SmallVector<float>> values;
+  auto fq = bias.getDefiningOp<FakeQuantOp>();
+  values = getConstantF32Values(fq ? fq.getInput() : bias);
+  if (!values)
+    return user->emitOpError("cannot be lowered: its bias is not constant"),
+           failure();
+  auto type = cast<RankedTensorType>(bias.getType());
+  SmallVector<int32_t> q(channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    float b32 = (*values)[values->size() == 1 ? 0 : c];
+    double s = scales[scales.size() == 1 ? 0 : c];
+    if (fq) {
+      auto perAxis =
+          dyn_cast<quant::UniformQuantizedPerAxisType>(fq.getQtype());
+      if (perAxis && std::fabs(perAxis.getScales()[c] - s) > 1e-9 * s)
+        return user->emitOpError("cannot be lowered: the bias scale of "
+                                 "channel ")
+                   << c << " was widened to avoid int32 overflow",
+               failure();
+    } else if (b32 != 0.0f) {
+      return user->emitOpError("cannot be lowered: its bias is not "
+                               "fake-quantized"),
+             failure();
+    }
+    q[c] = qnt::quantizeBias(b32, s);
+  }
+  SmallVector<int64_t> shape(type.getShape());
+  shape.back() = channels;
+  auto qtype = RankedTensorType::get(shape, b.getI32Type());
+  return tosa::ConstOp::create(b, user->getLoc(), qtype,
+                               DenseElementsAttr::get(qtype, ArrayRef(q)))
+      .getResult();
+}
+
+LogicalResult Converter::convertConv(Operation *op) {
+  auto in = quantized.find(op->getOperand(0));
+  if (in == quantized.end())
+    return op->emitOpError("cannot be lowered: its input is not quantized");
+  FailureOr<std::pair<Value, SmallVector<double>>> weights =
+      quantizeWeights(builder, op->getOperand(1), op);
+  if (failed(weights))
+    return failure();
+  auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t channels = resultType.getShape().back();
+  SmallVector<double> scales;
+  for (double sw : weights->second)
+    scales.push_back(in->second.scale * sw);
+  FailureOr<Value> bias =
+      quantizeBias(builder, op->getOperand(2), scales, channels, op);
+  if (failed(bias))
+    return failure();
+  Type inElement =
+      cast<ShapedType>(in->second.value.getType()).getElementType();
+  Value inputZp = scalarConst(inElement, in->second.zeroPoint, op->getLoc());
+  Value weightZp = scalarConst(builder.getI8Type(), 0, op->getLoc());
+  Operation *conv = builder.clone(*op);
+  conv->setOperand(0, in->second.value);
+  conv->setOperand(1, weights->first);
+  conv->setOperand(2, *bias);
+  conv->setOperand(3, inputZp);
+  conv->setOperand(4, weightZp);
+  conv->setAttr("acc_type", TypeAttr::get(builder.getI32Type()));
+  conv->getResult(0).setType(resultType.clone(builder.getI32Type()));
+  accumulators[op->getResult(0)] = Accumulator{conv->getResult(0), scales};
+  return success();
+}
+
+LogicalResult Converter::convertMatmul(tosa::MatMulOp op) {
+  auto in = quantized.find(op.getA());
+  if (in == quantized.end())
+    return op.emitOpError("cannot be lowered: its input is not quantized");
+  FailureOr<std::pair<Value, SmallVector<double>>> weights =
+      quantizeWeights(builder, op.getB(), op);
+  if (failed(weights))
+    return failure();
+  SmallVector<double> scales;
+  for (double sw : weights->second)
+    scales.push_back(in->second.scale * sw);
+  Location loc = op.getLoc();
+  auto resultType = op.getType().clone(builder.getI32Type());
+  Type aElement = cast<ShapedType>(in->second.value.getType()).getElementType();
+  Value mm = tosa::MatMulOp::create(
+      builder, loc, resultType, in->second.value, weights->first,
+      scalarConst(aElement, in->second.zeroPoint, loc),
+      scalarConst(builder.getI8Type(), 0, loc));
+  accumulators[op.getResult()] = Accumulator{mm, scales};
+  return success();
+}
+
+LogicalResult Converter::convertAdd(tosa::AddOp op) {
+  Location loc = op.getLoc();
+  auto resultType = cast<RankedTensorType>(op.getType());
+  // Bias add on an accumulator.
+  for (unsigned i = 0; i < 2; ++i) {
+    auto acc = accumulators.find(op->getOperand(i));
+    if (acc == accumulators.end())
+      continue;
+    int64_t channels = resultType.getShape().back();
+    FailureOr<Value> bias = quantizeBias(builder, op->getOperand(1 - i),
+                                         acc->second.scales, channels, op);
+    if (failed(bias))
+      return failure();
+    Value sum = tosa::AddOp::create(builder, loc,
+                                    resultType.clone(builder.getI32Type()),
+                                    acc->second.value, *bias);
+    Accumulator result = acc->second;
+    result.value = sum;
+    accumulators[op.getResult()] = result;
+    return success();
+  }
+  // Two quantized tensors (TFLite): both to the common scale
+  // 2 * max(s_a, s_b) with 20 bits of headroom, then an i32 add.
+  auto a = quantized.find(op.getInput1()), b = quantized.find(op.getInput2());
+  if (a == quantized.end() || b == quantized.end())
+    return convertFloatOp(op);
+  constexpr int kLeftShift = 20;
+  double common = 2.0 * std::max(a->second.scale, b->second.scale);
+  auto scaled = [&](const QTensor &q) {
+    Value c = centered(q, loc);
+    Value shifted =
+        elementwise(builder, loc, c, cast<RankedTensorType>(c.getType()),
+                    [&](OpBuilder &nb, Location l, Value v) -> Value {
+                      Value s = arith::ConstantOp::create(
+                          nb, l, nb.getI32IntegerAttr(kLeftShift));
+                      return arith::ShLIOp::create(nb, l, v, s);
+                    });
+    RequantizeParams params;
+    params.multipliers.push_back(*quantizeMultiplier(q.scale / common));
+    params.outputZeroPoint = 0;
+    params.clamp = {std::numeric_limits<int32_t>::min(),
+                    std::numeric_limits<int32_t>::max()};
+    return buildRequantize(builder, loc, shifted, params, builder.getI32Type());
+  };
+  Value sum =
+      tosa::AddOp::create(builder, loc, resultType.clone(builder.getI32Type()),
+                          scaled(a->second), scaled(b->second));
+  accumulators[op.getResult()] =
+      Accumulator{sum, {common / double(1 << kLeftShift)}};
+  return success();
+}
+
+LogicalResult Converter::convertSameScale(Operation *op) {
+  auto in = quantized.find(op->getOperand(0));
+  if (in == quantized.end())
+    return convertFloatOp(op);
+  const QTensor &q = in->second;
+  Type element = cast<ShapedType>(q.value.getType()).getElementType();
+  Location loc = op->getLoc();
+  Value zeroPoint;
+  if (isa<tosa::PadOp, tosa::AvgPool2dOp>(op))
+    zeroPoint = scalarConst(element, q.zeroPoint, loc);
+  Operation *clone = builder.clone(*op);
+  clone->setOperand(0, q.value);
+  if (auto pad = dyn_cast<tosa::PadOp>(clone))
+    pad->setOperand(2, zeroPoint);
+  if (isa<tosa::AvgPool2dOp>(clone)) {
+    clone->setOperand(1, zeroPoint);
+    clone->setOperand(2, zeroPoint);
+    clone->setAttr("acc_type", TypeAttr::get(builder.getI32Type()));
+  }
+  if (auto concat = dyn_cast<tosa::ConcatOp>(clone)) {
+    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
+      auto it = quantized.find(operand);
+      if (it == quantized.end() || it->second.type != q.type)
+        return op->emitOpError("cannot be lowered: its inputs do not share "
+                               "one set of parameters");
+      clone->setOperand(i, it->second.value);
+    }
+  }
+  if (auto clamp = dyn_cast<tosa::ClampOp>(clone)) {
+    // An unfused clamp on integers: its bounds on the grid.
+    QuantRange unsignedGrid{q.type.getStorageTypeMin(),
+                            q.type.getStorageTypeMax()};
+    int64_t offset = q.type.getZeroPoint() - q.zeroPoint;
+    auto bound = [&](FloatAttr f) {
+      int64_t v = qnt::quantize(float(f.getValueAsDouble()), float(q.scale),
+                                q.type.getZeroPoint(), unsignedGrid) -
+                  offset;
+      return builder.getIntegerAttr(element, v);
+    };
+    clamp.setMinValAttr(bound(cast<FloatAttr>(clamp.getMinValAttr())));
+    clamp.setMaxValAttr(bound(cast<FloatAttr>(clamp.getMaxValAttr())));
+  }
+  clone->getResult(0).setType(
+      cast<RankedTensorType>(op->getResult(0).getType()).clone(element));
+  QTensor result = q;
+  result.value = clone->getResult(0);
+  quantized[op->getResult(0)] = result;
+  return success();
+}
+
+LogicalResult Converter::convertFloatOp(Operation *op) {
+  // No integer lowering: dequantize the quantized operands in front of it.
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (auto it = quantized.find(operand.get()); it != quantized.end()) {
+      builder.setInsertionPoint(op);
+      operand.set(dequantize(it->second, op->getLoc()));
+    } else if (accumulators.count(operand.get())) {
+      return op->emitOpError("cannot be lowered: it consumes an integer "
+                             "accumulator that was never requantized");
+    }
+  }
+  return success();
+}
+
+LogicalResult Converter::convert(Operation *op) {
+  builder.setInsertionPoint(op);
+  if (auto fq = dyn_cast<FakeQuantOp>(op))
+    return convertFakeQuant(fq);
+  if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
+    return convertConv(op);
+  if (auto mm = dyn_cast<tosa::MatMulOp>(op))
+    return convertMatmul(mm);
+  if (auto add = dyn_cast<tosa::AddOp>(op))
+    return convertAdd(add);
+  if (auto clamp = dyn_cast<tosa::ClampOp>(op)) {
+    if (auto acc = accumulators.find(clamp.getInput());
+        acc != accumulators.end()) {
+      // A fused activation: the requantize's bounds.
+      Accumulator result = acc->second;
+      result.clampLo =
+          std::max(result.clampLo,
+                   cast<FloatAttr>(clamp.getMinValAttr()).getValueAsDouble());
+      result.clampHi =
+          std::min(result.clampHi,
+                   cast<FloatAttr>(clamp.getMaxValAttr()).getValueAsDouble());
+      accumulators[clamp.getResult()] = result;
+      return success();
+    }
+    return convertSameScale(op);
+  }
+  if (auto reshape = dyn_cast<tosa::ReshapeOp>(op)) {
+    if (auto acc = accumulators.find(reshape.getInput1());
+        acc != accumulators.end()) {
+      auto type = cast<RankedTensorType>(reshape.getType());
+      if (acc->second.scales.size() > 1 &&
+          cast<RankedTensorType>(reshape.getInput1().getType())
+                  .getShape()
+                  .back() != type.getShape().back())
+        return op->emitOpError("cannot be lowered: it reshapes the channels "
+                               "of a per-channel accumulator");
+      Operation *clone = builder.clone(*op);
+      clone->setOperand(0, acc->second.value);
+      clone->getResult(0).setType(type.clone(builder.getI32Type()));
+      Accumulator result = acc->second;
+      result.value = clone->getResult(0);
+      accumulators[reshape.getResult()] = result;
+      return success();
+    }
+  }
+  if (isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
+          tosa::TransposeOp, tosa::PadOp, tosa::SliceOp, tosa::IdentityOp,
+          tosa::ConcatOp>(op))
+    return convertSameScale(op);
+  if (auto ret = dyn_cast<func::ReturnOp>(op)) {
+    for (OpOperand &operand : ret->getOpOperands()) {
+      if (auto it = quantized.find(operand.get()); it != quantized.end())
+        operand.set(dequantize(it->second, op->getLoc()));
+      else if (accumulators.count(operand.get()))
+        return op->emitOpError("returns an integer accumulator that was "
+                               "never requantized");
+    }
+    return success();
+  }
+  if (op->hasTrait<OpTrait::ConstantLike>() || isa<tosa::ConstShapeOp>(op))
+    return success();
+  return convertFloatOp(op);
+}
+
+LogicalResult Converter::run() {
+  if (!func.getBody().hasOneBlock())
+    return func.emitOpError("cannot be lowered: control flow is not "
+                            "supported");
+  SmallVector<Operation *> ops;
+  for (Operation &op : func.getBody().front())
+    ops.push_back(&op);
+  for (Operation *op : ops)
+    if (failed(convert(op)))
+      return failure();
+  // The float ops the integer program replaced are now dead.
+  for (Operation *op : llvm::reverse(ops))
+    if (op->use_empty() && !isa<func::ReturnOp>(op) && isMemoryEffectFree(op))
+      op->erase();
+  return success();
+}
+
+namespace {
+struct ConvertQntToLinalgPass
+    : public qnt::impl::ConvertQntToLinalgPassBase<ConvertQntToLinalgPass> {
+  void runOnOperation() override {
+    if (getOperation().isExternal())
+      return;
+    if (failed(Converter(getOperation()).run()))
+      signalPassFailure();
+  }
+};
+} // namespace
