@@ -26,7 +26,19 @@ def ConvertQntToLinalgPass : Pass<"convert-qnt-to-linalg", "func::FuncOp"> {
     both inputs to a common scale with 20 bits of headroom, same-scale ops
     run on the integers, and the outputs are dequantized once. Ops without
     an integer lowering get a dequantize in front of them.
+
+    With `int8-io`, an entry argument that is only fake-quantized per tensor
+    becomes the integer tensor itself (`i8` holding the quantized values),
+    and a quantized result is returned as integers in the same way: the
+    program is integer from end to end, and the caller quantizes and
+    dequantizes. This needs signed grids (`activations=symmetric-i8`);
+    unsigned ones are a diagnostic.
   }];
+  let options = [
+    Option<"int8IO", "int8-io", "bool", /*default=*/"false",
+           "Take and return quantized integers instead of floats at the "
+           "entry's boundary">,
+  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
     "::mlir::linalg::LinalgDialect",

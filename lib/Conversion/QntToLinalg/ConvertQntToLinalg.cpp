@@ -71,8 +71,8 @@ struct Accumulator {
 
 class Converter {
 public:
-  explicit Converter(func::FuncOp func)
-      : func(func), builder(func.getContext()) {}
+  Converter(func::FuncOp func, bool integerIO)
+      : func(func), builder(func.getContext()), integerIO(integerIO) {}
   LogicalResult run();
 
 private:
@@ -100,8 +100,22 @@ private:
                    QuantRange clamp, Location loc);
   Value scalarConst(Type elementType, int64_t value, Location loc);
 
+  /// With --int8-io, a signed grid's storage is the boundary type itself.
+  /// (Unsigned grids would need a ui8 <-> i8 reinterpretation, and
+  /// tensor.bitcast has no bufferization in LLVM 22.)
+  LogicalResult checkIntegerIO(quant::UniformQuantizedType type, Operation *op,
+                               StringRef what) {
+    if (type.isSigned())
+      return success();
+    return op->emitOpError("--int8-io: the ")
+           << what << " uses an unsigned grid (" << type
+           << "); integer I/O supports signed grids, e.g. "
+              "--qnt-insert-observers=\"activations=symmetric-i8\"";
+  }
+
   func::FuncOp func;
   OpBuilder builder;
+  bool integerIO;
   DenseMap<Value, QTensor> quantized;
   DenseMap<Value, Accumulator> accumulators;
 };
@@ -256,7 +270,21 @@ LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
   }
   if (!cast<RankedTensorType>(input.getType()).getElementType().isF32())
     return op.emitOpError("cannot be lowered: its input is not f32");
-  // A float value (a model input, or the output of a float op).
+  // A float value (a model input, or the output of a float op). With
+  // --int8-io, an entry argument that only feeds this kind of fake_quant
+  // becomes the integers themselves.
+  if (auto arg = dyn_cast<BlockArgument>(input);
+      arg && integerIO && llvm::all_of(arg.getUsers(), [&](Operation *user) {
+        auto fq = dyn_cast<FakeQuantOp>(user);
+        return fq && fq.getQtype() == op.getQtype();
+      })) {
+    if (failed(checkIntegerIO(type, op, "input")))
+      return failure();
+    arg.setType(withElement(arg, storageType(type)));
+    out.value = arg;
+    quantized[op.getResult()] = out;
+    return success();
+  }
   out.value = quantize(input, out, loc);
   quantized[op.getResult()] = out;
   return success();
@@ -576,9 +604,12 @@ LogicalResult Converter::convert(Operation *op) {
     return convertSameScale(op);
   if (auto ret = dyn_cast<func::ReturnOp>(op)) {
     for (OpOperand &operand : ret->getOpOperands()) {
-      if (auto it = quantized.find(operand.get()); it != quantized.end())
-        operand.set(dequantize(it->second, op->getLoc()));
-      else if (accumulators.count(operand.get()))
+      if (auto it = quantized.find(operand.get()); it != quantized.end()) {
+        if (integerIO && failed(checkIntegerIO(it->second.type, op, "result")))
+          return failure();
+        operand.set(integerIO ? it->second.value
+                              : dequantize(it->second, op->getLoc()));
+      } else if (accumulators.count(operand.get()))
         return op->emitOpError("returns an integer accumulator that was "
                                "never requantized");
     }
@@ -603,16 +634,22 @@ LogicalResult Converter::run() {
   for (Operation *op : llvm::reverse(ops))
     if (op->use_empty() && !isa<func::ReturnOp>(op) && isMemoryEffectFree(op))
       op->erase();
+  // Argument and result types may have changed (--int8-io).
+  Operation *terminator = func.getBody().front().getTerminator();
+  func.setType(FunctionType::get(func.getContext(),
+                                 func.getBody().front().getArgumentTypes(),
+                                 terminator->getOperandTypes()));
   return success();
 }
 
 namespace {
 struct ConvertQntToLinalgPass
     : public qnt::impl::ConvertQntToLinalgPassBase<ConvertQntToLinalgPass> {
+  using Base::Base;
   void runOnOperation() override {
     if (getOperation().isExternal())
       return;
-    if (failed(Converter(getOperation()).run()))
+    if (failed(Converter(getOperation(), int8IO).run()))
       signalPassFailure();
   }
 };
