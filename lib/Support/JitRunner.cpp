@@ -62,6 +62,27 @@ llvm::Expected<EntrySignature> mlir::qnt::getEntrySignature(ModuleOp module,
   FunctionType type;
   if (auto func = module.lookupSymbol<func::FuncOp>(entry)) {
     type = func.getFunctionType();
+    // A recorded signature may name ui8 where the function holds i8 bits.
+    if (auto attr =
+            func->getAttrOfType<TypeAttr>(QntDialect::kSignatureAttrName)) {
+      auto recorded = dyn_cast<FunctionType>(attr.getValue());
+      auto sameLayout = [](TypeRange a, TypeRange b) {
+        return a.size() == b.size() &&
+               llvm::all_of(llvm::zip(a, b), [](auto pair) {
+                 auto x = dyn_cast<ShapedType>(std::get<0>(pair));
+                 auto y = dyn_cast<ShapedType>(std::get<1>(pair));
+                 return x && y && x.getShape() == y.getShape() &&
+                        x.getElementTypeBitWidth() ==
+                            y.getElementTypeBitWidth();
+               });
+      };
+      if (!recorded || !sameLayout(recorded.getInputs(), type.getInputs()) ||
+          !sameLayout(recorded.getResults(), type.getResults()))
+        return llvm::createStringError("@" + entry + " has a '" +
+                                       QntDialect::kSignatureAttrName +
+                                       "' that does not match its type");
+      type = recorded;
+    }
   } else if (auto llvmFunc = module.lookupSymbol<LLVM::LLVMFuncOp>(entry)) {
     auto attr =
         llvmFunc->getAttrOfType<TypeAttr>(QntDialect::kSignatureAttrName);

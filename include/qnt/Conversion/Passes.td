@@ -28,11 +28,12 @@ def ConvertQntToLinalgPass : Pass<"convert-qnt-to-linalg", "func::FuncOp"> {
     an integer lowering get a dequantize in front of them.
 
     With `int8-io`, an entry argument that is only fake-quantized per tensor
-    becomes the integer tensor itself (`i8` holding the quantized values),
-    and a quantized result is returned as integers in the same way: the
-    program is integer from end to end, and the caller quantizes and
-    dequantizes. This needs signed grids (`activations=symmetric-i8`);
-    unsigned ones are a diagnostic.
+    becomes the integer tensor itself, and a quantized result is returned as
+    integers in the same way: the program is integer from end to end, and
+    the caller quantizes and dequantizes. Signed grids are `i8` values;
+    unsigned grids are held as `i8` carrying the `u8` bit pattern, and the
+    function's `qnt.signature` records `ui8` for them, so `quant-run` reads
+    and writes uint8 data.
   }];
   let options = [
     Option<"int8IO", "int8-io", "bool", /*default=*/"false",

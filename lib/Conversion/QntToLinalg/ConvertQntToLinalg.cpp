@@ -100,18 +100,12 @@ private:
                    QuantRange clamp, Location loc);
   Value scalarConst(Type elementType, int64_t value, Location loc);
 
-  /// With --int8-io, a signed grid's storage is the boundary type itself.
-  /// (Unsigned grids would need a ui8 <-> i8 reinterpretation, and
-  /// tensor.bitcast has no bufferization in LLVM 22.)
-  LogicalResult checkIntegerIO(quant::UniformQuantizedType type, Operation *op,
-                               StringRef what) {
-    if (type.isSigned())
-      return success();
-    return op->emitOpError("--int8-io: the ")
-           << what << " uses an unsigned grid (" << type
-           << "); integer I/O supports signed grids, e.g. "
-              "--qnt-insert-observers=\"activations=symmetric-i8\"";
-  }
+  /// With --int8-io the boundary holds the quantized values as signless
+  /// iN: signed grids as they are, unsigned ones as their bit pattern, which
+  /// is the storage with its top bit flipped (no tensor.bitcast: it has no
+  /// bufferization in LLVM 22). `boundaryTypes` records ui8 for those.
+  Value flipTopBit(Value v, Location loc);
+  DenseMap<unsigned, Type> argBoundary, resultBoundary;
 
   func::FuncOp func;
   OpBuilder builder;
@@ -224,6 +218,17 @@ Value Converter::requantize(Value acc, ArrayRef<double> multipliers,
   return buildRequantize(builder, loc, acc, params, storageType(out.type));
 }
 
+Value Converter::flipTopBit(Value v, Location loc) {
+  auto type = cast<RankedTensorType>(v.getType());
+  unsigned width = type.getElementTypeBitWidth();
+  return elementwise(
+      builder, loc, v, type, [&](OpBuilder &b, Location l, Value x) -> Value {
+        Value bit = arith::ConstantOp::create(
+            b, l, b.getIntegerAttr(x.getType(), APInt::getSignMask(width)));
+        return arith::XOrIOp::create(b, l, x, bit);
+      });
+}
+
 LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
   auto type = dyn_cast<quant::UniformQuantizedType>(op.getQtype());
   Value input = op.getInput();
@@ -278,10 +283,13 @@ LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
         auto fq = dyn_cast<FakeQuantOp>(user);
         return fq && fq.getQtype() == op.getQtype();
       })) {
-    if (failed(checkIntegerIO(type, op, "input")))
-      return failure();
     arg.setType(withElement(arg, storageType(type)));
-    out.value = arg;
+    out.value = type.isSigned() ? Value(arg) : flipTopBit(arg, loc);
+    if (!type.isSigned())
+      argBoundary[arg.getArgNumber()] =
+          withElement(arg, IntegerType::get(builder.getContext(),
+                                            type.getStorageTypeIntegralWidth(),
+                                            IntegerType::Unsigned));
     quantized[op.getResult()] = out;
     return success();
   }
@@ -605,10 +613,18 @@ LogicalResult Converter::convert(Operation *op) {
   if (auto ret = dyn_cast<func::ReturnOp>(op)) {
     for (OpOperand &operand : ret->getOpOperands()) {
       if (auto it = quantized.find(operand.get()); it != quantized.end()) {
-        if (integerIO && failed(checkIntegerIO(it->second.type, op, "result")))
-          return failure();
-        operand.set(integerIO ? it->second.value
-                              : dequantize(it->second, op->getLoc()));
+        const QTensor &q = it->second;
+        if (!integerIO) {
+          operand.set(dequantize(q, op->getLoc()));
+        } else if (q.type.isSigned()) {
+          operand.set(q.value);
+        } else {
+          operand.set(flipTopBit(q.value, op->getLoc()));
+          resultBoundary[operand.getOperandNumber()] = withElement(
+              q.value, IntegerType::get(builder.getContext(),
+                                        q.type.getStorageTypeIntegralWidth(),
+                                        IntegerType::Unsigned));
+        }
       } else if (accumulators.count(operand.get()))
         return op->emitOpError("returns an integer accumulator that was "
                                "never requantized");
@@ -636,9 +652,20 @@ LogicalResult Converter::run() {
       op->erase();
   // Argument and result types may have changed (--int8-io).
   Operation *terminator = func.getBody().front().getTerminator();
-  func.setType(FunctionType::get(func.getContext(),
-                                 func.getBody().front().getArgumentTypes(),
-                                 terminator->getOperandTypes()));
+  auto type = FunctionType::get(func.getContext(),
+                                func.getBody().front().getArgumentTypes(),
+                                terminator->getOperandTypes());
+  func.setType(type);
+  if (!argBoundary.empty() || !resultBoundary.empty()) {
+    SmallVector<Type> inputs(type.getInputs()), results(type.getResults());
+    for (auto [i, t] : argBoundary)
+      inputs[i] = t;
+    for (auto [i, t] : resultBoundary)
+      results[i] = t;
+    func->setAttr(
+        QntDialect::kSignatureAttrName,
+        TypeAttr::get(FunctionType::get(func.getContext(), inputs, results)));
+  }
   return success();
 }
 

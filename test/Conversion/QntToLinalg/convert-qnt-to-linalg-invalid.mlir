@@ -21,12 +21,3 @@ func.func @float_input(%x: tensor<1x2x2x1xf32>, %w: tensor<2x1x1x1xf32>) -> tens
   %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
   return %y : tensor<1x2x2x2xf32>
 }
-
-// -----
-
-// RUN: %expect_exit 1 -- quant-opt %s --split-input-file --convert-qnt-to-linalg="int8-io" 2>&1 | FileCheck %s --check-prefix=IO
-// IO: error: 'qnt.fake_quant' op --int8-io: the input uses an unsigned grid ('!quant.uniform<u8:f32, 6.250000e-02>'); integer I/O supports signed grids
-func.func @unsigned_io(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
-  %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x4xf32>
-  return %0 : tensor<1x4xf32>
-}

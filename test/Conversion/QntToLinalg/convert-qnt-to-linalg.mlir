@@ -34,3 +34,40 @@ func.func @conv_relu(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
   return %o : tensor<1x2x2x2xf32>
 }
 
+
+// -----
+
+// Concat with differing scales: the input with another scale is requantized
+// (integer only) in front of the concat, which runs on i8; max and average
+// pooling, transpose and reshape run on i8 too (u8 zero point 10 stored as
+// 10 - 128 = -118).
+// CHECK-LABEL: func.func @same_scale_ops
+// CHECK: %[[A:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x1xi8>)
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x1xi8>)
+// CHECK: %[[AC:.*]] = linalg.generic {{.*}} ins(%[[A]] : tensor<1x2x2x1xi8>) outs(%{{.*}} : tensor<1x2x2x1xi32>)
+// CHECK: %[[AR:.*]] = linalg.generic {{.*}} ins(%[[AC]] : tensor<1x2x2x1xi32>) outs(%{{.*}} : tensor<1x2x2x1xi8>)
+// CHECK-NOT: f32
+// CHECK: %[[C:.*]] = tosa.concat %[[AR]], %[[B]] {axis = 3 : i32} : (tensor<1x2x2x1xi8>, tensor<1x2x2x1xi8>) -> tensor<1x2x2x2xi8>
+// CHECK: %[[P:.*]] = tosa.max_pool2d %[[C]] {{.*}} -> tensor<1x1x1x2xi8>
+// CHECK: %[[ZP:.*]] = "tosa.const"() <{values = dense<-118> : tensor<1xi8>}>
+// CHECK: %[[V:.*]] = tosa.avg_pool2d %[[C]], %[[ZP]], %[[ZP]] {acc_type = i32{{.*}} -> tensor<1x1x1x2xi8>
+// CHECK: %[[T:.*]] = tosa.transpose %[[P]] {{.*}} -> tensor<1x1x2x1xi8>
+// CHECK: %[[R:.*]] = tosa.reshape %[[T]], %{{.*}} -> tensor<1x2xi8>
+// CHECK-NOT: f32
+// CHECK: tensor.empty() : tensor<1x2xf32>
+// CHECK: arith.sitofp
+func.func @same_scale_ops(%a: tensor<1x2x2x1xf32>, %b: tensor<1x2x2x1xf32>) -> (tensor<1x2xf32>, tensor<1x1x1x2xf32>) {
+  %0 = qnt.fake_quant %a, !quant.uniform<u8:f32, 6.250000e-02:10> : tensor<1x2x2x1xf32>
+  %1 = qnt.fake_quant %b, !quant.uniform<u8:f32, 1.250000e-01:10> : tensor<1x2x2x1xf32>
+  %2 = qnt.fake_quant %0, !quant.uniform<u8:f32, 1.250000e-01:10> : tensor<1x2x2x1xf32>
+  %3 = tosa.concat %2, %1 {axis = 3 : i32} : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32>
+  %4 = tosa.max_pool2d %3 {kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : (tensor<1x2x2x2xf32>) -> tensor<1x1x1x2xf32>
+  %z = "tosa.const"() <{values = dense<0.0> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %5 = tosa.avg_pool2d %3, %z, %z {acc_type = f32, kernel = array<i64: 2, 2>, stride = array<i64: 2, 2>, pad = array<i64: 0, 0, 0, 0>} : (tensor<1x2x2x2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x1x1x2xf32>
+  %6 = tosa.transpose %4 {perms = array<i32: 0, 1, 3, 2>} : (tensor<1x1x1x2xf32>) -> tensor<1x1x2x1xf32>
+  %s = tosa.const_shape {values = dense<[1, 2]> : tensor<2xindex>} : () -> !tosa.shape<2>
+  %7 = tosa.reshape %6, %s : (tensor<1x1x2x1xf32>, !tosa.shape<2>) -> tensor<1x2xf32>
+  %8 = qnt.fake_quant %7, !quant.uniform<u8:f32, 1.250000e-01:10> : tensor<1x2xf32>
+  %9 = qnt.fake_quant %5, !quant.uniform<u8:f32, 1.250000e-01:10> : tensor<1x1x1x2xf32>
+  return %8, %9 : tensor<1x2xf32>, tensor<1x1x1x2xf32>
+}

@@ -15,3 +15,22 @@ func.func @add_int8_io(%a: tensor<1x4xf32>, %b: tensor<1x4xf32>) -> tensor<1x4xf
   %3 = qnt.fake_quant %2, !quant.uniform<i8:f32, 2.500000e-01:-1> : tensor<1x4xf32>
   return %3 : tensor<1x4xf32>
 }
+
+// -----
+
+// Unsigned grids cross the boundary as i8 holding the u8 bit pattern (the
+// storage with its top bit flipped); the recorded signature says ui8, which
+// is what quant-run reads and writes.
+// CHECK-LABEL: func.func @u8_io
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4xi8>) -> tensor<1x4xi8>
+// CHECK-SAME: qnt.signature = (tensor<1x4xui8>) -> tensor<1x4xui8>
+// CHECK: arith.xori %{{.*}}, %{{.*}} : i8
+// CHECK-NOT: f32
+// CHECK: arith.xori %{{.*}}, %{{.*}} : i8
+// CHECK: return
+func.func @u8_io(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 6.250000e-02:10> : tensor<1x4xf32>
+  %1 = tosa.transpose %0 {perms = array<i32: 0, 1>} : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %2 = qnt.fake_quant %1, !quant.uniform<u8:f32, 1.250000e-01:3> : tensor<1x4xf32>
+  return %2 : tensor<1x4xf32>
+}

@@ -24,7 +24,9 @@ struct QntRecordSignaturePass
   using Base::Base;
   void runOnOperation() override {
     auto func = getOperation().lookupSymbol<func::FuncOp>(entry);
-    if (!func)
+    // A signature already recorded (e.g. ui8 boundaries stored as i8 by
+    // --convert-qnt-to-linalg=int8-io) says more than the function type.
+    if (!func || func->hasAttr(qnt::kSignatureAttrName))
       return;
     func->setAttr(qnt::kSignatureAttrName,
                   TypeAttr::get(func.getFunctionType()));

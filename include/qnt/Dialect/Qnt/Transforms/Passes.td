@@ -266,7 +266,9 @@ def QntRecordSignaturePass : Pass<"qnt-record-signature", "ModuleOp"> {
     the attribute `qnt.signature` on it. Lowering to LLVM with the bare-pointer
     calling convention erases shapes from the signature; `quant-run` reads
     this attribute to check and batch the inputs of an already lowered
-    module. Does nothing when there is no entry function.
+    module. Does nothing when there is no entry function or it already has
+    a recorded signature (`--convert-qnt-to-linalg=int8-io` records `ui8`
+    for unsigned integer boundaries held as `i8`).
   }];
   let options = [
     Option<"entry", "entry", "std::string", /*default=*/"\"main\"",
