@@ -82,6 +82,7 @@ private:
   LogicalResult convertMatmul(tosa::MatMulOp op);
   LogicalResult convertAdd(tosa::AddOp op);
   LogicalResult convertSameScale(Operation *op);
+  LogicalResult convertAvgPool(Operation *op, const QTensor &q);
   LogicalResult convertFloatOp(Operation *op);
 
   /// The storage form of a per-tensor type.
@@ -110,6 +111,13 @@ private:
   func::FuncOp func;
   OpBuilder builder;
   bool integerIO;
+  /// --int8-io applies to entry functions only (public ones): a private
+  /// callee keeps float boundaries so that its calls still type-check.
+  bool integerBoundary() { return integerIO && func.isPublic(); }
+  /// Set when an error was emitted from a helper without an op to fail.
+  bool failedFlag = false;
+  /// With --int8-io, the integer form of each converted entry argument.
+  DenseMap<Value, QTensor> argumentForms;
   DenseMap<Value, QTensor> quantized;
   DenseMap<Value, Accumulator> accumulators;
 };
@@ -208,7 +216,13 @@ Value Converter::requantize(Value acc, ArrayRef<double> multipliers,
   RequantizeParams params;
   for (double m : multipliers) {
     std::optional<QuantizedMultiplier> qm = quantizeMultiplier(m);
-    params.multipliers.push_back(qm ? *qm : QuantizedMultiplier{0, 0});
+    if (!qm) {
+      emitError(loc, "cannot requantize: the scale ratio ")
+          << m << " has no fixed-point multiplier (it must be in [0, 2^30))";
+      failedFlag = true;
+      qm = QuantizedMultiplier{0, 0};
+    }
+    params.multipliers.push_back(*qm);
   }
   params.axis = multipliers.size() == 1
                     ? -1
@@ -273,13 +287,18 @@ LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
     quantized[op.getResult()] = out;
     return success();
   }
+  if (auto cached = argumentForms.find(input); cached != argumentForms.end()) {
+    quantized[op.getResult()] = cached->second;
+    return success();
+  }
   if (!cast<RankedTensorType>(input.getType()).getElementType().isF32())
     return op.emitOpError("cannot be lowered: its input is not f32");
   // A float value (a model input, or the output of a float op). With
   // --int8-io, an entry argument that only feeds this kind of fake_quant
   // becomes the integers themselves.
   if (auto arg = dyn_cast<BlockArgument>(input);
-      arg && integerIO && llvm::all_of(arg.getUsers(), [&](Operation *user) {
+      arg && integerBoundary() &&
+      llvm::all_of(arg.getUsers(), [&](Operation *user) {
         auto fq = dyn_cast<FakeQuantOp>(user);
         return fq && fq.getQtype() == op.getQtype();
       })) {
@@ -290,6 +309,7 @@ LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
           withElement(arg, IntegerType::get(builder.getContext(),
                                             type.getStorageTypeIntegralWidth(),
                                             IntegerType::Unsigned));
+    argumentForms[arg] = out;
     quantized[op.getResult()] = out;
     return success();
   }
@@ -390,16 +410,32 @@ static FailureOr<Value> quantizeBias(OpBuilder &b, Value bias,
       .getResult();
 }
 
+/// Whether `weights` are a fake-quantized constant (else the op stays float).
+static bool hasQuantizedWeights(Value weights) {
+  auto fq = weights.getDefiningOp<FakeQuantOp>();
+  return fq && getConstantF32Values(fq.getInput());
+}
+
 LogicalResult Converter::convertConv(Operation *op) {
   auto in = quantized.find(op->getOperand(0));
-  if (in == quantized.end())
-    return op->emitOpError("cannot be lowered: its input is not quantized");
+  if (in == quantized.end() || !hasQuantizedWeights(op->getOperand(1)))
+    return convertFloatOp(op);
+  if (in->second.type.getStorageTypeIntegralWidth() != 8)
+    return op->emitOpError("cannot be lowered: only 8-bit activations can "
+                           "feed a convolution, got ")
+           << in->second.type;
   FailureOr<std::pair<Value, SmallVector<double>>> weights =
       quantizeWeights(builder, op->getOperand(1), op);
   if (failed(weights))
     return failure();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   int64_t channels = resultType.getShape().back();
+  if (weights->second.size() != 1 &&
+      static_cast<int64_t>(weights->second.size()) != channels)
+    return op->emitOpError("cannot be lowered: its per-channel weight "
+                           "scales (")
+           << weights->second.size() << ") do not follow its " << channels
+           << " output channels";
   SmallVector<double> scales;
   for (double sw : weights->second)
     scales.push_back(in->second.scale * sw);
@@ -425,8 +461,12 @@ LogicalResult Converter::convertConv(Operation *op) {
 
 LogicalResult Converter::convertMatmul(tosa::MatMulOp op) {
   auto in = quantized.find(op.getA());
-  if (in == quantized.end())
-    return op.emitOpError("cannot be lowered: its input is not quantized");
+  if (in == quantized.end() || !hasQuantizedWeights(op.getB()))
+    return convertFloatOp(op);
+  if (in->second.type.getStorageTypeIntegralWidth() != 8)
+    return op.emitOpError("cannot be lowered: only 8-bit activations can "
+                          "feed a matmul, got ")
+           << in->second.type;
   FailureOr<std::pair<Value, SmallVector<double>>> weights =
       quantizeWeights(builder, op.getB(), op);
   if (failed(weights))
@@ -471,7 +511,12 @@ LogicalResult Converter::convertAdd(tosa::AddOp op) {
   auto a = quantized.find(op.getInput1()), b = quantized.find(op.getInput2());
   if (a == quantized.end() || b == quantized.end())
     return convertFloatOp(op);
-  constexpr int kLeftShift = 20;
+  // 20 bits of headroom for 8-bit grids (TFLite), less for wider ones:
+  // |q - z| < 2^bits, so (q - z) << (28 - bits) < 2^28 and the sum of two
+  // rescaled inputs stays far inside int32.
+  unsigned bits = std::max(a->second.type.getStorageTypeIntegralWidth(),
+                           b->second.type.getStorageTypeIntegralWidth());
+  const int kLeftShift = 28 - static_cast<int>(bits);
   double common = 2.0 * std::max(a->second.scale, b->second.scale);
   auto scaled = [&](const QTensor &q) {
     Value c = centered(q, loc);
@@ -483,7 +528,9 @@ LogicalResult Converter::convertAdd(tosa::AddOp op) {
                       return arith::ShLIOp::create(nb, l, v, s);
                     });
     RequantizeParams params;
-    params.multipliers.push_back(*quantizeMultiplier(q.scale / common));
+    std::optional<QuantizedMultiplier> qm =
+        quantizeMultiplier(q.scale / common);
+    params.multipliers.push_back(qm ? *qm : QuantizedMultiplier{0, 0});
     params.outputZeroPoint = 0;
     params.clamp = {std::numeric_limits<int32_t>::min(),
                     std::numeric_limits<int32_t>::max()};
@@ -497,6 +544,42 @@ LogicalResult Converter::convertAdd(tosa::AddOp op) {
   return success();
 }
 
+LogicalResult Converter::convertAvgPool(Operation *op, const QTensor &q) {
+  // Pool (q - z) * 2^7 in i16 (|q - z| <= 255, so < 2^15) with zero points
+  // 0: TOSA's integer average rounds at s_in / 2^7, and the fake_quant after
+  // it requantizes that accumulator once, instead of rounding to the input
+  // grid first and then to the output grid.
+  constexpr int kFraction = 7;
+  Location loc = op->getLoc();
+  Type i16 = builder.getIntegerType(16);
+  Value c = centered(q, loc);
+  Value scaled = elementwise(
+      builder, loc, c, withElement(c, i16),
+      [&](OpBuilder &b, Location l, Value v) -> Value {
+        Value s =
+            arith::ConstantOp::create(b, l, b.getI32IntegerAttr(kFraction));
+        return arith::TruncIOp::create(b, l, i16,
+                                       arith::ShLIOp::create(b, l, v, s));
+      });
+  Value zero = scalarConst(i16, 0, loc);
+  Operation *clone = builder.clone(*op);
+  clone->setOperand(0, scaled);
+  clone->setOperand(1, zero);
+  clone->setOperand(2, zero);
+  clone->setAttr("acc_type", TypeAttr::get(builder.getI32Type()));
+  clone->getResult(0).setType(
+      cast<RankedTensorType>(op->getResult(0).getType()).clone(i16));
+  Value widened =
+      elementwise(builder, loc, clone->getResult(0),
+                  withElement(clone->getResult(0), builder.getI32Type()),
+                  [&](OpBuilder &b, Location l, Value v) -> Value {
+                    return arith::ExtSIOp::create(b, l, b.getI32Type(), v);
+                  });
+  accumulators[op->getResult(0)] =
+      Accumulator{widened, {q.scale / double(1 << kFraction)}};
+  return success();
+}
+
 LogicalResult Converter::convertSameScale(Operation *op) {
   auto in = quantized.find(op->getOperand(0));
   if (in == quantized.end())
@@ -504,27 +587,44 @@ LogicalResult Converter::convertSameScale(Operation *op) {
   const QTensor &q = in->second;
   Type element = cast<ShapedType>(q.value.getType()).getElementType();
   Location loc = op->getLoc();
-  Value zeroPoint;
-  if (isa<tosa::PadOp, tosa::AvgPool2dOp>(op))
+  if (isa<tosa::ConcatOp>(op) &&
+      llvm::any_of(op->getOperands(), [&](Value operand) {
+        auto it = quantized.find(operand);
+        return it == quantized.end() || it->second.type != q.type;
+      }))
+    return convertFloatOp(op); // inputs without one shared set of parameters
+  if (isa<tosa::AvgPool2dOp>(op) && element.getIntOrFloatBitWidth() == 8)
+    return convertAvgPool(op, q);
+  Value padValue, zeroPoint;
+  if (auto pad = dyn_cast<tosa::PadOp>(op)) {
+    // The pad value on the grid (the zero point for the usual 0).
+    std::optional<SmallVector<float>> value =
+        getConstantF32Values(pad.getPadConst());
+    if (!value || value->size() != 1)
+      return convertFloatOp(op);
+    QuantRange unsignedGrid{q.type.getStorageTypeMin(),
+                            q.type.getStorageTypeMax()};
+    int64_t offset = q.type.getZeroPoint() - q.zeroPoint;
+    padValue = scalarConst(element,
+                           qnt::quantize((*value)[0], float(q.scale),
+                                         q.type.getZeroPoint(), unsignedGrid) -
+                               offset,
+                           loc);
+  }
+  if (isa<tosa::AvgPool2dOp>(op))
     zeroPoint = scalarConst(element, q.zeroPoint, loc);
   Operation *clone = builder.clone(*op);
   clone->setOperand(0, q.value);
   if (auto pad = dyn_cast<tosa::PadOp>(clone))
-    pad->setOperand(2, zeroPoint);
+    pad->setOperand(2, padValue);
   if (isa<tosa::AvgPool2dOp>(clone)) {
     clone->setOperand(1, zeroPoint);
     clone->setOperand(2, zeroPoint);
     clone->setAttr("acc_type", TypeAttr::get(builder.getI32Type()));
   }
-  if (auto concat = dyn_cast<tosa::ConcatOp>(clone)) {
-    for (auto [i, operand] : llvm::enumerate(op->getOperands())) {
-      auto it = quantized.find(operand);
-      if (it == quantized.end() || it->second.type != q.type)
-        return op->emitOpError("cannot be lowered: its inputs do not share "
-                               "one set of parameters");
-      clone->setOperand(i, it->second.value);
-    }
-  }
+  if (isa<tosa::ConcatOp>(clone))
+    for (auto [i, operand] : llvm::enumerate(op->getOperands()))
+      clone->setOperand(i, quantized.find(operand)->second.value);
   if (auto clamp = dyn_cast<tosa::ClampOp>(clone)) {
     // An unfused clamp on integers: its bounds on the grid.
     QuantRange unsignedGrid{q.type.getStorageTypeMin(),
@@ -565,6 +665,8 @@ LogicalResult Converter::convert(Operation *op) {
   builder.setInsertionPoint(op);
   if (auto fq = dyn_cast<FakeQuantOp>(op))
     return convertFakeQuant(fq);
+  if (op->hasAttr(QntDialect::kKeepFloatAttrName))
+    return convertFloatOp(op);
   if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
     return convertConv(op);
   if (auto mm = dyn_cast<tosa::MatMulOp>(op))
@@ -614,7 +716,7 @@ LogicalResult Converter::convert(Operation *op) {
     for (OpOperand &operand : ret->getOpOperands()) {
       if (auto it = quantized.find(operand.get()); it != quantized.end()) {
         const QTensor &q = it->second;
-        if (!integerIO) {
+        if (!integerBoundary()) {
           operand.set(dequantize(q, op->getLoc()));
         } else if (q.type.isSigned()) {
           operand.set(q.value);
@@ -644,7 +746,7 @@ LogicalResult Converter::run() {
   for (Operation &op : func.getBody().front())
     ops.push_back(&op);
   for (Operation *op : ops)
-    if (failed(convert(op)))
+    if (failed(convert(op)) || failedFlag)
       return failure();
   // The float ops the integer program replaced are now dead.
   for (Operation *op : llvm::reverse(ops))

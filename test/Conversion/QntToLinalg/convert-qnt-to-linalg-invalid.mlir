@@ -14,10 +14,28 @@ func.func @affine_weights(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
 
 // -----
 
-func.func @float_input(%x: tensor<1x2x2x1xf32>, %w: tensor<2x1x1x1xf32>) -> tensor<1x2x2x2xf32> {
+func.func @depthwise_scales(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x4xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x2xf32>
+  %w = "tosa.const"() {values = dense<0.5> : tensor<1x1x2x2xf32>} : () -> tensor<1x1x2x2xf32>
+  %wq = qnt.fake_quant %w, !quant.uniform<i8<-127:127>:f32:2, {7.812500e-03,1.562500e-02}> : tensor<1x1x2x2xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<4xf32>} : () -> tensor<4xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-error@+1 {{'tosa.depthwise_conv2d' op cannot be lowered: its per-channel weight scales (2) do not follow its 4 output channels}}
+  %y = tosa.depthwise_conv2d %0, %wq, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x2xf32>, tensor<1x1x2x2xf32>, tensor<4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x4xf32>
+  %o = qnt.fake_quant %y, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x4xf32>
+  return %o : tensor<1x2x2x4xf32>
+}
+
+// -----
+
+func.func @wide_activations(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<i16:f32, 1.000000e-03> : tensor<1x2x2x1xf32>
+  %w = "tosa.const"() {values = dense<[[[[0.5]]], [[[-1.0]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %wq = qnt.fake_quant %w, !quant.uniform<i8<-127:127>:f32:0, {7.812500e-03,1.562500e-02}> : tensor<2x1x1x1xf32>
   %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
-  // expected-error@+1 {{'tosa.conv2d' op cannot be lowered: its input is not quantized}}
-  %y = tosa.conv2d %x, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
-  return %y : tensor<1x2x2x2xf32>
+  // expected-error@+1 {{'tosa.conv2d' op cannot be lowered: only 8-bit activations can feed a convolution, got '!quant.uniform<i16:f32, 1.000000e-03>'}}
+  %y = tosa.conv2d %0, %wq, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %o = qnt.fake_quant %y, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x2xf32>
+  return %o : tensor<1x2x2x2xf32>
 }

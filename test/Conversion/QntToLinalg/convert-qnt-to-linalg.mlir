@@ -38,9 +38,10 @@ func.func @conv_relu(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
 // -----
 
 // Concat with differing scales: the input with another scale is requantized
-// (integer only) in front of the concat, which runs on i8; max and average
-// pooling, transpose and reshape run on i8 too (u8 zero point 10 stored as
-// 10 - 128 = -118).
+// (integer only) in front of the concat, which runs on i8; max pooling,
+// transpose and reshape run on i8 too. Average pooling averages
+// (q - z) * 2^7 in i16, so its output is rounded once, by the requantize to
+// its own fake_quant.
 // CHECK-LABEL: func.func @same_scale_ops
 // CHECK: %[[A:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x1xi8>)
 // CHECK: %[[B:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x1xi8>)
@@ -49,8 +50,8 @@ func.func @conv_relu(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
 // CHECK-NOT: f32
 // CHECK: %[[C:.*]] = tosa.concat %[[AR]], %[[B]] {axis = 3 : i32} : (tensor<1x2x2x1xi8>, tensor<1x2x2x1xi8>) -> tensor<1x2x2x2xi8>
 // CHECK: %[[P:.*]] = tosa.max_pool2d %[[C]] {{.*}} -> tensor<1x1x1x2xi8>
-// CHECK: %[[ZP:.*]] = "tosa.const"() <{values = dense<-118> : tensor<1xi8>}>
-// CHECK: %[[V:.*]] = tosa.avg_pool2d %[[C]], %[[ZP]], %[[ZP]] {acc_type = i32{{.*}} -> tensor<1x1x1x2xi8>
+// CHECK: %[[Z16:.*]] = "tosa.const"() <{values = dense<0> : tensor<1xi16>}>
+// CHECK: %[[V:.*]] = tosa.avg_pool2d %{{.*}}, %[[Z16]], %[[Z16]] {acc_type = i32{{.*}} : (tensor<1x2x2x2xi16>, tensor<1xi16>, tensor<1xi16>) -> tensor<1x1x1x2xi16>
 // CHECK: %[[T:.*]] = tosa.transpose %[[P]] {{.*}} -> tensor<1x1x2x1xi8>
 // CHECK: %[[R:.*]] = tosa.reshape %[[T]], %{{.*}} -> tensor<1x2xi8>
 // CHECK-NOT: f32
@@ -70,4 +71,55 @@ func.func @same_scale_ops(%a: tensor<1x2x2x1xf32>, %b: tensor<1x2x2x1xf32>) -> (
   %8 = qnt.fake_quant %7, !quant.uniform<u8:f32, 1.250000e-01:10> : tensor<1x2xf32>
   %9 = qnt.fake_quant %5, !quant.uniform<u8:f32, 1.250000e-01:10> : tensor<1x1x1x2xf32>
   return %8, %9 : tensor<1x2xf32>, tensor<1x1x1x2xf32>
+}
+
+// -----
+
+// Ops left in float (qnt.keep_float), or without quantized inputs or
+// weights, run in float behind a dequantize; the fake_quant after them
+// quantizes again.
+// CHECK-LABEL: func.func @keep_float
+// CHECK: %[[Q:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x1xi8>)
+// CHECK: %[[D:.*]] = linalg.generic {{.*}} outs(%{{.*}} : tensor<1x2x2x1xf32>)
+// CHECK: tosa.conv2d %[[D]], %{{.*}} {acc_type = f32
+// CHECK-SAME: qnt.keep_float = true
+func.func @keep_float(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x1xf32>
+  %w = "tosa.const"() {values = dense<[[[[0.5]]], [[[-1.0]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.conv2d %0, %w, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>, qnt.keep_float = true} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %o = qnt.fake_quant %y, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x2xf32>
+  return %o : tensor<1x2x2x2xf32>
+}
+
+// -----
+
+// A pad value other than 0 is quantized on the grid: 1.5 / 0.5 = 3, stored
+// as 3 - 128 = -125.
+// CHECK-LABEL: func.func @pad_value
+// CHECK: %[[V:.*]] = "tosa.const"() <{values = dense<-125> : tensor<1xi8>}>
+// CHECK: tosa.pad %{{.*}}, %{{.*}}, %[[V]] : (tensor<1x4xi8>, !tosa.shape<4>, tensor<1xi8>) -> tensor<1x6xi8>
+func.func @pad_value(%x: tensor<1x4xf32>) -> tensor<1x6xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 5.000000e-01> : tensor<1x4xf32>
+  %p = tosa.const_shape {values = dense<[0, 0, 1, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %c = "tosa.const"() <{values = dense<1.5> : tensor<1xf32>}> : () -> tensor<1xf32>
+  %1 = tosa.pad %0, %p, %c : (tensor<1x4xf32>, !tosa.shape<4>, tensor<1xf32>) -> tensor<1x6xf32>
+  %2 = qnt.fake_quant %1, !quant.uniform<u8:f32, 5.000000e-01> : tensor<1x6xf32>
+  return %2 : tensor<1x6xf32>
+}
+
+// -----
+
+// 16-bit inputs to an add get 28 - 16 = 12 bits of headroom (20 for 8-bit
+// ones), so (q - z) << shift cannot overflow int32.
+// CHECK-LABEL: func.func @add16
+// CHECK: arith.constant 12 : i32
+// CHECK: arith.shli
+func.func @add16(%a: tensor<1x4xf32>, %b: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %0 = qnt.fake_quant %a, !quant.uniform<i16:f32, 1.000000e-03> : tensor<1x4xf32>
+  %1 = qnt.fake_quant %b, !quant.uniform<i16:f32, 2.000000e-03> : tensor<1x4xf32>
+  %2 = tosa.add %0, %1 : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %3 = qnt.fake_quant %2, !quant.uniform<i16:f32, 4.000000e-03> : tensor<1x4xf32>
+  return %3 : tensor<1x4xf32>
 }

@@ -34,3 +34,24 @@ func.func @u8_io(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %2 = qnt.fake_quant %1, !quant.uniform<u8:f32, 1.250000e-01:3> : tensor<1x4xf32>
   return %2 : tensor<1x4xf32>
 }
+
+// -----
+
+// Only entry (public) functions get integer boundaries; a private callee
+// keeps float ones so that its calls type-check. An argument used by two
+// identical fake_quant ops becomes one integer input.
+// CHECK-LABEL: func.func private @callee
+// CHECK-SAME: (%{{.*}}: tensor<1x4xf32>) -> tensor<1x4xf32>
+// CHECK-LABEL: func.func @caller
+// CHECK-SAME: (%{{.*}}: tensor<1x4xi8>) -> (tensor<1x4xi8>, tensor<1x4xi8>)
+func.func private @callee(%x: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<i8:f32, 1.250000e-01> : tensor<1x4xf32>
+  return %0 : tensor<1x4xf32>
+}
+func.func @caller(%x: tensor<1x4xf32>) -> (tensor<1x4xf32>, tensor<1x4xf32>) {
+  %0 = qnt.fake_quant %x, !quant.uniform<i8:f32, 1.250000e-01> : tensor<1x4xf32>
+  %1 = qnt.fake_quant %x, !quant.uniform<i8:f32, 1.250000e-01> : tensor<1x4xf32>
+  %2 = func.call @callee(%0) : (tensor<1x4xf32>) -> tensor<1x4xf32>
+  %3 = qnt.fake_quant %2, !quant.uniform<i8:f32, 1.250000e-01> : tensor<1x4xf32>
+  return %1, %3 : tensor<1x4xf32>, tensor<1x4xf32>
+}
