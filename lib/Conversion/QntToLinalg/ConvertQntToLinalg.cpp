@@ -30,6 +30,7 @@
 #include "qnt/Dialect/Qnt/IR/Qnt.h"
 #include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
 #include "qnt/Dialect/Qnt/Utils/Numerics.h"
+#include "qnt/Dialect/Qnt/Utils/QuantizeBuilder.h"
 
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "llvm/ADT/DenseMap.h"
@@ -173,14 +174,8 @@ Value Converter::quantize(Value x, const QTensor &p, Location loc) {
         auto f = [&](double c) -> Value {
           return arith::ConstantOp::create(b, l, b.getF32FloatAttr(c));
         };
-        Value q = arith::DivFOp::create(b, l, v, f(p.scale));
-        q = math::RoundEvenOp::create(b, l, q);
-        q = arith::AddFOp::create(b, l, q, f(p.zeroPoint));
-        q = arith::MaximumFOp::create(b, l, q, f(p.grid.qmin));
-        q = arith::MinimumFOp::create(b, l, q, f(p.grid.qmax));
-        Value isNaN =
-            arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, v, v);
-        q = arith::SelectOp::create(b, l, isNaN, f(p.zeroPoint), q);
+        Value q =
+            buildScalarQuantize(b, l, v, f(p.scale), f(p.zeroPoint), p.grid);
         Value i = arith::FPToSIOp::create(b, l, b.getI32Type(), q);
         return arith::TruncIOp::create(b, l, storage, i);
       });

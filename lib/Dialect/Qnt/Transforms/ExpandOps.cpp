@@ -18,6 +18,7 @@
 
 #include "qnt/Dialect/Qnt/IR/Qnt.h"
 #include "qnt/Dialect/Qnt/Transforms/Passes.h"
+#include "qnt/Dialect/Qnt/Utils/QuantizeBuilder.h"
 
 #include "mlir/Dialect/Tosa/Utils/ConversionUtils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -152,8 +153,7 @@ struct ExpandFakeQuant : OpRewritePattern<FakeQuantOp> {
     Value init = tensor::EmptyOp::create(rewriter, loc, sizes, f32);
     SmallVector<utils::IteratorType> iterators(rank,
                                                utils::IteratorType::parallel);
-    float qmin = static_cast<float>(qtype.getStorageTypeMin());
-    float qmax = static_cast<float>(qtype.getStorageTypeMax());
+    QuantRange grid{qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};
     bool perTensor = inputs.size() == 1;
 
     auto body = [&](OpBuilder &b, Location loc, ValueRange args) {
@@ -163,17 +163,7 @@ struct ExpandFakeQuant : OpRewritePattern<FakeQuantOp> {
       Value x = args[0];
       Value s = perTensor ? cst(scale) : args[1];
       Value z = perTensor ? cst(zeroPoint) : args[2];
-      Value q = arith::DivFOp::create(b, loc, x, s);
-      q = math::RoundEvenOp::create(b, loc, q);
-      q = arith::AddFOp::create(b, loc, q, z);
-      q = arith::MaximumFOp::create(b, loc, q, cst(qmin));
-      q = arith::MinimumFOp::create(b, loc, q, cst(qmax));
-      // NaN quantizes to the zero point (clamped onto the grid).
-      Value zClamped = arith::MinimumFOp::create(
-          b, loc, arith::MaximumFOp::create(b, loc, z, cst(qmin)), cst(qmax));
-      Value isNaN =
-          arith::CmpFOp::create(b, loc, arith::CmpFPredicate::UNO, x, x);
-      q = arith::SelectOp::create(b, loc, isNaN, zClamped, q);
+      Value q = buildScalarQuantize(b, loc, x, s, z, grid);
       Value y =
           arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, q, z), s);
       linalg::YieldOp::create(b, loc, y);
