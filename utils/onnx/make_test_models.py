@@ -307,6 +307,90 @@ def qdq_model(rng):
                  [tensor_value("y", [1, 3, 2, 2])], inits)
 
 
+def u8(array):
+    return np.asarray(array, np.uint8)
+
+
+def qlinear_model(rng):
+    """QLinearConv chain on uint8 input: per-channel int8 weights with an
+    int32 bias and padding, then a depthwise conv with per-tensor uint8
+    weights (zero point 120) and stride 2; outputs the u8 tensor between
+    them and the dequantized result."""
+    nodes = [
+        helper.make_node(
+            "QLinearConv",
+            ["x", "xs", "xz", "w1", "w1s", "w1z", "ys", "yz", "b1"], ["y1"],
+            name="conv1", pads=[1, 1, 1, 1]),
+        helper.make_node(
+            "QLinearConv",
+            ["y1", "ys", "yz", "w2", "w2s", "w2z", "y2s", "y2z"], ["y2"],
+            name="conv2", group=4, strides=[2, 2]),
+        helper.make_node("DequantizeLinear", ["y2", "y2s", "y2z"], ["out"],
+                         name="dq"),
+    ]
+    inits = [
+        init("xs", np.array(0.02, np.float32)), init("xz", u8(128)),
+        init("w1", rng.integers(-127, 128, (4, 2, 3, 3)).astype(np.int8)),
+        init("w1s", np.array([0.004, 0.006, 0.003, 0.005], np.float32)),
+        init("w1z", np.zeros(4, np.int8)),
+        init("b1", rng.integers(-3000, 3000, 4).astype(np.int32)),
+        init("ys", np.array(0.05, np.float32)), init("yz", u8(10)),
+        init("w2", rng.integers(0, 256, (4, 1, 3, 3)).astype(np.uint8)),
+        init("w2s", np.array(0.01, np.float32)), init("w2z", u8(120)),
+        init("y2s", np.array(0.04, np.float32)), init("y2z", u8(0)),
+    ]
+    return model("qlinear", nodes,
+                 [tensor_value("x", [1, 2, 6, 6], TensorProto.UINT8)],
+                 [tensor_value("y1", [1, 4, 6, 6], TensorProto.UINT8),
+                  tensor_value("out", [1, 4, 2, 2])], inits, opset=13)
+
+
+def qmatmul_model(rng):
+    """QLinearMatMul with constant per-column int8 weights, MatMulInteger of
+    two runtime tensors, ConvInteger with padding and zero points."""
+    nodes = [
+        helper.make_node(
+            "QLinearMatMul",
+            ["a", "as", "az", "b", "bs", "bz", "ys", "yz"], ["y"],
+            name="qmatmul"),
+        helper.make_node("MatMulInteger", ["a", "b2", "az", "b2z"], ["s"],
+                         name="matmul_integer"),
+        helper.make_node("ConvInteger", ["xc", "wc", "xcz", "wcz"], ["c"],
+                         name="conv_integer", pads=[1, 1, 1, 1]),
+    ]
+    inits = [
+        init("as", np.array(0.03, np.float32)), init("az", u8(100)),
+        init("b", rng.integers(-127, 128, (32, 6)).astype(np.int8)),
+        init("bs", np.array([0.001, 0.002, 0.0015, 0.0005, 0.003, 0.0025],
+                            np.float32)),
+        init("bz", np.zeros(6, np.int8)),
+        init("ys", np.array(0.1, np.float32)), init("yz", u8(128)),
+        init("b2z", np.array(3, np.int8)),
+        init("wc", rng.integers(0, 256, (3, 2, 3, 3)).astype(np.uint8)),
+        init("xcz", u8(7)), init("wcz", u8(5)),
+    ]
+    return model("qmatmul", nodes,
+                 [tensor_value("a", [16, 32], TensorProto.UINT8),
+                  tensor_value("b2", [32, 6], TensorProto.INT8),
+                  tensor_value("xc", [1, 2, 9, 9], TensorProto.UINT8)],
+                 [tensor_value("y", [16, 6], TensorProto.UINT8),
+                  tensor_value("s", [16, 6], TensorProto.INT32),
+                  tensor_value("c", [1, 3, 9, 9], TensorProto.INT32)], inits,
+                 opset=13)
+
+
+def requantize_model(rng):
+    """QuantizeLinear and DequantizeLinear with different scales."""
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "s1"], ["q"], name="q"),
+        helper.make_node("DequantizeLinear", ["q", "s2"], ["y"], name="dq"),
+    ]
+    return model("requantize", nodes, [tensor_value("x", [2])],
+                 [tensor_value("y", [2])],
+                 [init("s1", np.array(0.1, np.float32)),
+                  init("s2", np.array(0.2, np.float32))])
+
+
 def lowering_model(rng):
     """A small CNN without BatchNorm, used to check --tosa-to-linalg."""
     nodes = [
@@ -397,15 +481,51 @@ def bad_auto_pad(rng):
                  [init("w", rand(rng, 1, 1, 3, 3))])
 
 
-def bad_requantize(rng):
-    nodes = [
-        helper.make_node("QuantizeLinear", ["x", "s1"], ["q"], name="q"),
-        helper.make_node("DequantizeLinear", ["q", "s2"], ["y"], name="dq"),
-    ]
-    return model("bad", nodes, [tensor_value("x", [2])],
-                 [tensor_value("y", [2])],
-                 [init("s1", np.array(0.1, np.float32)),
-                  init("s2", np.array(0.2, np.float32))])
+def bad_qlinear_weight(rng):
+    nodes = [helper.make_node(
+        "QLinearConv", ["x", "s", "z", "w", "s", "z", "s", "z"], ["y"],
+        name="qconv")]
+    return model("bad", nodes,
+                 [tensor_value("x", [1, 1, 3, 3], TensorProto.UINT8),
+                  tensor_value("w", [1, 1, 1, 1], TensorProto.UINT8)],
+                 [tensor_value("y", [1, 1, 3, 3], TensorProto.UINT8)],
+                 [init("s", np.array(0.1, np.float32)), init("z", u8(0))])
+
+
+def bad_qlinear_bias(rng):
+    nodes = [helper.make_node(
+        "QLinearConv", ["x", "s", "z", "w", "s", "z", "s", "z", "b"], ["y"],
+        name="qconv")]
+    return model("bad", nodes,
+                 [tensor_value("x", [1, 1, 3, 3], TensorProto.UINT8)],
+                 [tensor_value("y", [1, 1, 3, 3], TensorProto.UINT8)],
+                 [init("s", np.array(0.1, np.float32)), init("z", u8(0)),
+                  init("w", u8([[[[3]]]])),
+                  init("b", np.array([0.5], np.float32))])
+
+
+def bad_integer_relu(rng):
+    nodes = [helper.make_node("Relu", ["x"], ["y"], name="relu")]
+    return model("bad", nodes, [tensor_value("x", [4], TensorProto.UINT8)],
+                 [tensor_value("y", [4], TensorProto.UINT8)])
+
+
+def bad_zero_point_type(rng):
+    nodes = [helper.make_node("DequantizeLinear", ["x", "s", "z"], ["y"],
+                              name="dq")]
+    return model("bad", nodes, [tensor_value("x", [4], TensorProto.UINT8)],
+                 [tensor_value("y", [4])],
+                 [init("s", np.array(0.1, np.float32)),
+                  init("z", np.array(0, np.int8))])
+
+
+def bad_uint16_output(rng):
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"],
+                              name="q")]
+    return model("bad", nodes, [tensor_value("x", [4])],
+                 [tensor_value("y", [4], TensorProto.UINT16)],
+                 [init("s", np.array(0.1, np.float32)),
+                  init("z", np.array(0, np.uint16))], opset=21)
 
 
 def bad_reshape(rng):
@@ -436,6 +556,9 @@ MODELS = {
     "softmax.onnx": softmax_model,
     "reducemean.onnx": reducemean_model,
     "qdq.onnx": qdq_model,
+    "qlinear.onnx": qlinear_model,
+    "qmatmul.onnx": qmatmul_model,
+    "requantize.onnx": requantize_model,
     "lowering.onnx": lowering_model,
     "bad_unsupported_op.onnx": bad_unsupported_op,
     "bad_undefined_input.onnx": bad_undefined_input,
@@ -444,7 +567,11 @@ MODELS = {
     "bad_complex_initializer.onnx": bad_complex_initializer,
     "bad_pad_mode.onnx": bad_pad_mode,
     "bad_auto_pad.onnx": bad_auto_pad,
-    "bad_requantize.onnx": bad_requantize,
+    "bad_qlinear_weight.onnx": bad_qlinear_weight,
+    "bad_qlinear_bias.onnx": bad_qlinear_bias,
+    "bad_integer_relu.onnx": bad_integer_relu,
+    "bad_zero_point_type.onnx": bad_zero_point_type,
+    "bad_uint16_output.onnx": bad_uint16_output,
     "bad_reshape.onnx": bad_reshape,
     "bad_dynamic_shape.onnx": bad_dynamic_shape,
 }

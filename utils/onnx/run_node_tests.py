@@ -6,6 +6,8 @@ supports, it binds all inputs but the data input(s) as constants
 (initializers), imports the model with `quant-translate --import-onnx`, runs
 it with `quant-run` on the test's input .pb files, and compares the outputs
 with the expected ones (rtol 1e-4, atol 1e-5, as ONNX's backend tests).
+Tests of the quantization operators also run as the integer program
+(`quant-opt --convert-qnt-to-linalg`), which must match too.
 
 Each test ends as
   PASS      the outputs match;
@@ -20,6 +22,7 @@ or an expected one does not pass. It prints a table and a summary line.
 import argparse
 import glob
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -31,7 +34,8 @@ from onnx import numpy_helper
 TESTDATA = "/usr/share/libonnx-testdata/data/node"
 
 # Operators whose node tests are run, and how many leading inputs are data
-# (the rest are bound as constants). None = all inputs are data.
+# (the rest are bound as constants). None = all inputs are data; a tuple
+# lists the indices of the data inputs.
 OPERATORS = {
     "Conv": 1, "BatchNormalization": 1, "Relu": 1, "Clip": 1,
     "LeakyRelu": 1, "Sigmoid": 1, "Add": None, "Sub": None, "Mul": None,
@@ -39,7 +43,15 @@ OPERATORS = {
     "GlobalAveragePool": 1, "ReduceMean": 1, "Gemm": 1, "MatMul": None,
     "Flatten": 1, "Reshape": 1, "Transpose": 1, "Squeeze": 1,
     "Unsqueeze": 1, "Pad": 1, "Softmax": 1, "Identity": 1, "Constant": 0,
+    # Quantization: scales and zero points are constants, and so are conv
+    # weights; both matmul operands are data.
+    "QuantizeLinear": 1, "DequantizeLinear": 1, "QLinearConv": 1,
+    "ConvInteger": 1, "QLinearMatMul": (0, 3), "MatMulInteger": (0, 1),
 }
+
+# Operators whose tests also run through the integer lowering.
+INTEGER_LOWERING = {"QuantizeLinear", "DequantizeLinear", "QLinearConv",
+                    "ConvInteger", "QLinearMatMul", "MatMulInteger"}
 
 # Node tests that must pass (the rest of the tests of these operators may be
 # rejected with a diagnostic). Kept explicit so a regression cannot hide as a
@@ -56,15 +68,20 @@ def load_tensor(path):
 
 
 def bind_constants(model, inputs, num_data):
-    """Turns graph inputs after the first `num_data` into initializers."""
+    """Turns graph inputs but the data inputs into initializers: all but the
+    first `num_data`, or all but the indices in a tuple `num_data`."""
     graph = model.graph
     initialized = {init.name for init in graph.initializer}
     real_inputs = [i for i in graph.input if i.name not in initialized]
     if num_data is None:
-        num_data = len(real_inputs)
+        data = set(range(len(real_inputs)))
+    elif isinstance(num_data, tuple):
+        data = set(num_data)
+    else:
+        data = set(range(num_data))
     keep, data_files = [], []
     for index, value_info in enumerate(real_inputs):
-        if index < num_data:
+        if index in data:
             keep.append(value_info)
             data_files.append(inputs[index])
         else:
@@ -106,42 +123,64 @@ def run_test(test_dir, tools, workdir):
         return "FAIL", f"quant-translate exit {imported.returncode}: " + \
             imported.stderr.strip()[-300:]
 
-    command = [tools["quant-run"], mlir_path]
-    for path in data_files:
-        command += ["--input", path]
-    results = [os.path.join(workdir, f"{name}.out{i}.npy")
-               for i in range(len(outputs))]
-    for path in results:
-        command += ["--output", path]
-    ran = subprocess.run(command, capture_output=True, text=True)
-    if ran.returncode != 0:
-        return "FAIL", f"quant-run exit {ran.returncode}: " + \
-            ran.stderr.strip()[-300:]
+    programs = [("", mlir_path)]
+    if op in INTEGER_LOWERING:
+        lowered = os.path.join(workdir, name + ".int.mlir")
+        converted = subprocess.run(
+            [tools["quant-opt"], mlir_path, "--convert-qnt-to-linalg", "-o",
+             lowered], capture_output=True, text=True)
+        if converted.returncode != 0:
+            return "FAIL", "quant-opt --convert-qnt-to-linalg exit " + \
+                f"{converted.returncode}: " + converted.stderr.strip()[-300:]
+        programs.append(("integer program: ", lowered))
+        with open(lowered) as f:
+            for line in f:
+                if re.search(r"tosa\.(conv2d|depthwise_conv2d|matmul) ", line) \
+                        and "xf32>" in line.split("->")[-1]:
+                    return "FAIL", "integer program: a convolution or " \
+                        "matmul still computes in float"
 
     worst = 0.0
-    for expected_path, got_path in zip(outputs, results):
-        expected = load_tensor(expected_path)
-        got = np.load(got_path)
-        if got.shape != expected.shape:
-            return "FAIL", f"shape {got.shape} != expected {expected.shape}"
-        if not np.allclose(got, expected, rtol=1e-4, atol=1e-5):
-            err = np.abs(got.astype(np.float64) - expected).max()
-            return "FAIL", f"max abs error {err:.3g}"
-        if got.size:
-            worst = max(worst, float(np.abs(
-                got.astype(np.float64) - expected).max()))
-    return "PASS", f"max abs error {worst:.3g}"
+    for label, program in programs:
+        command = [tools["quant-run"], program]
+        for path in data_files:
+            command += ["--input", path]
+        results = [os.path.join(workdir, f"{name}.out{i}.npy")
+                   for i in range(len(outputs))]
+        for path in results:
+            command += ["--output", path]
+        ran = subprocess.run(command, capture_output=True, text=True)
+        if ran.returncode != 0:
+            return "FAIL", f"{label}quant-run exit {ran.returncode}: " + \
+                ran.stderr.strip()[-300:]
+        for expected_path, got_path in zip(outputs, results):
+            expected = load_tensor(expected_path)
+            got = np.load(got_path)
+            if got.shape != expected.shape or got.dtype != expected.dtype:
+                return "FAIL", f"{label}{got.dtype}{list(got.shape)} != " \
+                    f"expected {expected.dtype}{list(expected.shape)}"
+            if not np.allclose(got, expected, rtol=1e-4, atol=1e-5):
+                err = np.abs(got.astype(np.float64) - expected).max()
+                return "FAIL", f"{label}max abs error {err:.3g}"
+            if got.size:
+                worst = max(worst, float(np.abs(
+                    got.astype(np.float64) - expected).max()))
+    detail = f"max abs error {worst:.3g}"
+    if len(programs) > 1:
+        detail += " (imported and integer program)"
+    return "PASS", detail
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bin", required=True,
-                        help="directory with quant-translate and quant-run")
+                        help="directory with quant-translate, quant-opt and "
+                        "quant-run")
     parser.add_argument("--testdata", default=TESTDATA)
     parser.add_argument("--filter", default="", help="substring of test names")
     args = parser.parse_args()
     tools = {t: os.path.join(args.bin, t)
-             for t in ("quant-translate", "quant-run")}
+             for t in ("quant-translate", "quant-opt", "quant-run")}
     with open(EXPECTED_PASS_FILE) as f:
         expected = {line.split("#")[0].strip() for line in f} - {""}
 

@@ -79,6 +79,12 @@ public:
 private:
   LogicalResult convert(Operation *op);
   LogicalResult convertFakeQuant(FakeQuantOp op);
+  LogicalResult convertQuantize(QuantizeOp op);
+  LogicalResult convertDequantize(DequantizeOp op);
+  /// The integer form of `input` on the grid of `type`: requantized from an
+  /// accumulator or another grid, or quantized from float.
+  FailureOr<QTensor> toGrid(Value input, quant::UniformQuantizedType type,
+                            Location loc);
   LogicalResult convertConv(Operation *op);
   LogicalResult convertMatmul(tosa::MatMulOp op);
   LogicalResult convertAdd(tosa::AddOp op);
@@ -119,6 +125,8 @@ private:
   bool failedFlag = false;
   /// With --int8-io, the integer form of each converted entry argument.
   DenseMap<Value, QTensor> argumentForms;
+  /// The storage form of the bit patterns a qnt.quantize became.
+  DenseMap<Value, Value> storageForms;
   DenseMap<Value, QTensor> quantized;
   DenseMap<Value, Accumulator> accumulators;
 };
@@ -238,16 +246,9 @@ Value Converter::flipTopBit(Value v, Location loc) {
       });
 }
 
-LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
-  auto type = dyn_cast<quant::UniformQuantizedType>(op.getQtype());
-  Value input = op.getInput();
-  Location loc = op.getLoc();
-  if (!type) {
-    // Per-axis: weights and biases, consumed by their conv/matmul.
-    return success();
-  }
+FailureOr<QTensor>
+Converter::toGrid(Value input, quant::UniformQuantizedType type, Location loc) {
   QTensor out = describe(type, Value());
-
   if (auto it = accumulators.find(input); it != accumulators.end()) {
     const Accumulator &acc = it->second;
     SmallVector<double> multipliers;
@@ -268,35 +269,45 @@ LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
                                           type.getZeroPoint(), unsignedGrid) -
                                 offset);
     out.value = requantize(acc.value, multipliers, out, clamp, loc);
-    quantized[op.getResult()] = out;
-    return success();
+    return out;
   }
   if (auto it = quantized.find(input); it != quantized.end()) {
     const QTensor &in = it->second;
-    if (in.type == type) {
-      quantized[op.getResult()] = in;
-      return success();
-    }
+    if (in.type == type)
+      return in;
     out.value = requantize(centered(in, loc), {in.scale / out.scale}, out,
                            out.grid, loc);
-    quantized[op.getResult()] = out;
-    return success();
+    return out;
   }
-  if (auto cached = argumentForms.find(input); cached != argumentForms.end()) {
-    quantized[op.getResult()] = cached->second;
-    return success();
-  }
+  if (auto cached = argumentForms.find(input); cached != argumentForms.end())
+    return cached->second;
   if (!cast<RankedTensorType>(input.getType()).getElementType().isF32())
-    return op.emitOpError("cannot be lowered: its input is not f32");
+    return emitError(loc, "cannot be lowered: the input of its quantization "
+                          "is not f32"),
+           failure();
+  out.value = quantize(input, out, loc);
+  return out;
+}
+
+LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
+  auto type = dyn_cast<quant::UniformQuantizedType>(op.getQtype());
+  Value input = op.getInput();
+  Location loc = op.getLoc();
+  if (!type) {
+    // Per-axis: weights and biases, consumed by their conv/matmul.
+    return success();
+  }
   // A float value (a model input, or the output of a float op). With
   // --int8-io, an entry argument that only feeds this kind of fake_quant
   // becomes the integers themselves.
   if (auto arg = dyn_cast<BlockArgument>(input);
-      arg && integerBoundary() &&
+      arg && !argumentForms.count(arg) && integerBoundary() &&
+      cast<RankedTensorType>(arg.getType()).getElementType().isF32() &&
       llvm::all_of(arg.getUsers(), [&](Operation *user) {
         auto fq = dyn_cast<FakeQuantOp>(user);
         return fq && fq.getQtype() == op.getQtype();
       })) {
+    QTensor out = describe(type, Value());
     arg.setType(withElement(arg, storageType(type)));
     out.value = type.isSigned() ? Value(arg) : flipTopBit(arg, loc);
     if (!type.isSigned())
@@ -308,15 +319,71 @@ LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
     quantized[op.getResult()] = out;
     return success();
   }
-  out.value = quantize(input, out, loc);
-  quantized[op.getResult()] = out;
+  FailureOr<QTensor> out = toGrid(input, type, loc);
+  if (failed(out))
+    return failure();
+  quantized[op.getResult()] = *out;
   return success();
 }
 
-/// The integer weights of a fake-quantized constant and their scales per
-/// output channel (or one).
-static FailureOr<std::pair<Value, SmallVector<double>>>
-quantizeWeights(OpBuilder &b, Value weights, Operation *user) {
+LogicalResult Converter::convertQuantize(QuantizeOp op) {
+  // Per-axis quantizes (and wider forms below) are computed in float from
+  // the float graph, which stays alive for them.
+  auto type = dyn_cast<quant::UniformQuantizedType>(op.getQtype());
+  if (!type)
+    return success();
+  Value input = op.getInput();
+  Location loc = op.getLoc();
+  if (type.getStorageTypeIntegralWidth() > 16) {
+    // int32 sums at their own scale (ConvInteger, MatMulInteger): the
+    // accumulator itself.
+    auto acc = accumulators.find(input);
+    if (acc != accumulators.end() && type.getZeroPoint() == 0 &&
+        !std::isfinite(acc->second.clampLo) &&
+        !std::isfinite(acc->second.clampHi) &&
+        llvm::all_of(acc->second.scales,
+                     [&](double s) { return s == type.getScale(); }))
+      op.getResult().replaceAllUsesWith(acc->second.value);
+    return success();
+  }
+  FailureOr<QTensor> out = toGrid(input, type, loc);
+  if (failed(out))
+    return failure();
+  // The result holds the bit pattern: unsigned storage has its top bit
+  // flipped back.
+  Value bits = type.isSigned() ? out->value : flipTopBit(out->value, loc);
+  storageForms[bits] = out->value;
+  op.getResult().replaceAllUsesWith(bits);
+  return success();
+}
+
+LogicalResult Converter::convertDequantize(DequantizeOp op) {
+  auto type = dyn_cast<quant::UniformQuantizedType>(op.getQtype());
+  if (!type || type.getStorageTypeIntegralWidth() > 16)
+    return success(); // computed in float
+  QTensor q = describe(type, Value());
+  Value input = op.getInput();
+  if (auto it = storageForms.find(input); it != storageForms.end())
+    q.value = it->second;
+  else
+    q.value = type.isSigned() ? input : flipTopBit(input, op.getLoc());
+  quantized[op.getResult()] = q;
+  return success();
+}
+
+namespace {
+/// Weights as i8 storage (offset by -128 when unsigned), their scales per
+/// output channel (or one), and their one zero point in that domain.
+struct QuantizedWeights {
+  Value value;
+  SmallVector<double> scales;
+  int64_t zeroPoint = 0;
+};
+} // namespace
+
+/// The integer weights of a fake-quantized constant.
+static FailureOr<QuantizedWeights> quantizeWeights(OpBuilder &b, Value weights,
+                                                   Operation *user) {
   auto fq = weights.getDefiningOp<FakeQuantOp>();
   if (!fq)
     return user->emitOpError("cannot be lowered: its weights are not "
@@ -342,11 +409,15 @@ quantizeWeights(OpBuilder &b, Value weights, Operation *user) {
                       perAxis.getZeroPoints().end());
     axis = perAxis.getQuantizedDimension();
   }
-  if (llvm::any_of(zeroPoints, [](int64_t z) { return z != 0; }) ||
-      !qtype.isSigned() || qtype.getStorageTypeIntegralWidth() != 8)
-    return user->emitOpError("cannot be lowered: only symmetric int8 weights "
-                             "are supported, got ")
+  if (qtype.getStorageTypeIntegralWidth() != 8)
+    return user->emitOpError("cannot be lowered: only 8-bit weights are "
+                             "supported, got ")
                << qtype,
+           failure();
+  // TOSA takes one weight zero point: affine weights need it per tensor.
+  if (llvm::any_of(zeroPoints, [&](int64_t z) { return z != zeroPoints[0]; }))
+    return user->emitOpError("cannot be lowered: its per-channel weights "
+                             "have different zero points (one is needed)"),
            failure();
   auto type = cast<RankedTensorType>(weights.getType());
   ArrayRef<int64_t> shape = type.getShape();
@@ -355,16 +426,19 @@ quantizeWeights(OpBuilder &b, Value weights, Operation *user) {
     for (int64_t d : shape.drop_front(axis + 1))
       inner *= d;
   QuantRange grid{qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};
+  // Unsigned weights are stored offset like activations (see the top).
+  int64_t offset = qtype.isSigned() ? 0 : 128;
   SmallVector<int8_t> q(values->size());
   for (auto [i, v] : llvm::enumerate(*values)) {
     int64_t c = axis < 0 ? 0 : (int64_t(i) / inner) % shape[axis];
-    q[i] = static_cast<int8_t>(qnt::quantize(v, float(scales[c]), 0, grid));
+    q[i] = static_cast<int8_t>(
+        qnt::quantize(v, float(scales[c]), zeroPoints[c], grid) - offset);
   }
   auto qtypeTensor = type.clone(b.getI8Type());
   Value constant = tosa::ConstOp::create(
       b, user->getLoc(), qtypeTensor,
       DenseElementsAttr::get(qtypeTensor, ArrayRef<int8_t>(q)));
-  return std::make_pair(constant, scales);
+  return QuantizedWeights{constant, scales, zeroPoints[0] - offset};
 }
 
 /// The i32 bias of a conv/matmul whose accumulator has `scales`.
@@ -419,20 +493,20 @@ LogicalResult Converter::convertConv(Operation *op) {
     return op->emitOpError("cannot be lowered: only 8-bit activations can "
                            "feed a convolution, got ")
            << in->second.type;
-  FailureOr<std::pair<Value, SmallVector<double>>> weights =
+  FailureOr<QuantizedWeights> weights =
       quantizeWeights(builder, op->getOperand(1), op);
   if (failed(weights))
     return failure();
   auto resultType = cast<RankedTensorType>(op->getResult(0).getType());
   int64_t channels = resultType.getShape().back();
-  if (weights->second.size() != 1 &&
-      static_cast<int64_t>(weights->second.size()) != channels)
+  if (weights->scales.size() != 1 &&
+      static_cast<int64_t>(weights->scales.size()) != channels)
     return op->emitOpError("cannot be lowered: its per-channel weight "
                            "scales (")
-           << weights->second.size() << ") do not follow its " << channels
+           << weights->scales.size() << ") do not follow its " << channels
            << " output channels";
   SmallVector<double> scales;
-  for (double sw : weights->second)
+  for (double sw : weights->scales)
     scales.push_back(in->second.scale * sw);
   FailureOr<Value> bias =
       quantizeBias(builder, op->getOperand(2), scales, channels, op);
@@ -441,10 +515,11 @@ LogicalResult Converter::convertConv(Operation *op) {
   Type inElement =
       cast<ShapedType>(in->second.value.getType()).getElementType();
   Value inputZp = scalarConst(inElement, in->second.zeroPoint, op->getLoc());
-  Value weightZp = scalarConst(builder.getI8Type(), 0, op->getLoc());
+  Value weightZp =
+      scalarConst(builder.getI8Type(), weights->zeroPoint, op->getLoc());
   Operation *conv = builder.clone(*op);
   conv->setOperand(0, in->second.value);
-  conv->setOperand(1, weights->first);
+  conv->setOperand(1, weights->value);
   conv->setOperand(2, *bias);
   conv->setOperand(3, inputZp);
   conv->setOperand(4, weightZp);
@@ -456,26 +531,40 @@ LogicalResult Converter::convertConv(Operation *op) {
 
 LogicalResult Converter::convertMatmul(tosa::MatMulOp op) {
   auto in = quantized.find(op.getA());
-  if (in == quantized.end() || !hasQuantizedWeights(op.getB()))
+  if (in == quantized.end())
     return convertFloatOp(op);
-  if (in->second.type.getStorageTypeIntegralWidth() != 8)
-    return op.emitOpError("cannot be lowered: only 8-bit activations can "
-                          "feed a matmul, got ")
-           << in->second.type;
-  FailureOr<std::pair<Value, SmallVector<double>>> weights =
-      quantizeWeights(builder, op.getB(), op);
-  if (failed(weights))
-    return failure();
+  // B: constant weights, or a second quantized activation (attention,
+  // QLinearMatMul of two runtime tensors).
+  auto other = quantized.find(op.getB());
+  bool constantB = hasQuantizedWeights(op.getB());
+  if (!constantB && other == quantized.end())
+    return convertFloatOp(op);
+  for (const QTensor *q : {&in->second, constantB ? nullptr : &other->second})
+    if (q && q->type.getStorageTypeIntegralWidth() != 8)
+      return op.emitOpError("cannot be lowered: only 8-bit activations can "
+                            "feed a matmul, got ")
+             << q->type;
+  QuantizedWeights weights;
+  if (constantB) {
+    FailureOr<QuantizedWeights> quantizedB =
+        quantizeWeights(builder, op.getB(), op);
+    if (failed(quantizedB))
+      return failure();
+    weights = *quantizedB;
+  } else {
+    weights = {
+        other->second.value, {other->second.scale}, other->second.zeroPoint};
+  }
   SmallVector<double> scales;
-  for (double sw : weights->second)
+  for (double sw : weights.scales)
     scales.push_back(in->second.scale * sw);
   Location loc = op.getLoc();
   auto resultType = op.getType().clone(builder.getI32Type());
   Type aElement = cast<ShapedType>(in->second.value.getType()).getElementType();
   Value mm = tosa::MatMulOp::create(
-      builder, loc, resultType, in->second.value, weights->first,
+      builder, loc, resultType, in->second.value, weights.value,
       scalarConst(aElement, in->second.zeroPoint, loc),
-      scalarConst(builder.getI8Type(), 0, loc));
+      scalarConst(builder.getI8Type(), weights.zeroPoint, loc));
   accumulators[op.getResult()] = Accumulator{mm, scales};
   return success();
 }
@@ -660,6 +749,10 @@ LogicalResult Converter::convert(Operation *op) {
   builder.setInsertionPoint(op);
   if (auto fq = dyn_cast<FakeQuantOp>(op))
     return convertFakeQuant(fq);
+  if (auto q = dyn_cast<QuantizeOp>(op))
+    return convertQuantize(q);
+  if (auto dq = dyn_cast<DequantizeOp>(op))
+    return convertDequantize(dq);
   if (op->hasAttr(QntDialect::kKeepFloatAttrName))
     return convertFloatOp(op);
   if (isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp>(op))
@@ -743,18 +836,34 @@ LogicalResult Converter::run() {
   for (Operation *op : ops)
     if (failed(convert(op)) || failedFlag)
       return failure();
-  // The float ops the integer program replaced are now dead.
-  for (Operation *op : llvm::reverse(ops))
-    if (op->use_empty() && !isa<func::ReturnOp>(op) && isMemoryEffectFree(op))
-      op->erase();
+  // The float ops the integer program replaced are now dead, and so are
+  // integer forms nothing read (e.g. of weights consumed as constants).
+  for (Operation &op :
+       llvm::make_early_inc_range(llvm::reverse(func.getBody().front())))
+    if (op.use_empty() && !op.hasTrait<OpTrait::IsTerminator>() &&
+        isMemoryEffectFree(&op))
+      op.erase();
   // Argument and result types may have changed (--int8-io).
   Operation *terminator = func.getBody().front().getTerminator();
+  FunctionType oldType = func.getFunctionType();
   auto type = FunctionType::get(func.getContext(),
                                 func.getBody().front().getArgumentTypes(),
                                 terminator->getOperandTypes());
   func.setType(type);
-  if (!argBoundary.empty() || !resultBoundary.empty()) {
+  auto recorded = func->getAttrOfType<TypeAttr>(QntDialect::kSignatureAttrName);
+  if (recorded || !argBoundary.empty() || !resultBoundary.empty()) {
     SmallVector<Type> inputs(type.getInputs()), results(type.getResults());
+    // Keep what an earlier signature (the importer's ui8 boundaries) says
+    // of the positions this pass did not change.
+    if (auto old = recorded ? dyn_cast<FunctionType>(recorded.getValue())
+                            : FunctionType()) {
+      for (auto [i, t] : llvm::enumerate(inputs))
+        if (i < old.getNumInputs() && t == oldType.getInput(i))
+          t = old.getInput(i);
+      for (auto [i, t] : llvm::enumerate(results))
+        if (i < old.getNumResults() && t == oldType.getResult(i))
+          t = old.getResult(i);
+    }
     for (auto [i, t] : argBoundary)
       inputs[i] = t;
     for (auto [i, t] : resultBoundary)

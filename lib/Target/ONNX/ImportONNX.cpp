@@ -59,6 +59,16 @@ int64_t ConstData::numElements() const {
   return n;
 }
 
+FailureOr<int64_t> mlir::qnt::onnx_import::normalizeAxis(Importer &im,
+                                                         int64_t axis,
+                                                         int64_t rank,
+                                                         StringRef what) {
+  if (axis < -rank || axis >= rank)
+    return im.nodeError() << what << " " << axis << " is out of range for rank "
+                          << rank;
+  return axis < 0 ? axis + rank : axis;
+}
+
 int64_t mlir::qnt::onnx_import::nhwcPosition(int64_t axis) {
   static constexpr int64_t positions[] = {0, 3, 1, 2};
   return positions[axis];
@@ -70,7 +80,7 @@ SmallVector<int64_t> Tensor::logicalShape() const {
   return {shape[0], shape[3], shape[1], shape[2]};
 }
 
-static std::string dataTypeName(int32_t dataType) {
+std::string mlir::qnt::onnx_import::dataTypeName(int32_t dataType) {
   if (!onnx::TensorProto_DataType_IsValid(dataType))
     return ("data type " + Twine(dataType)).str();
   return onnx::TensorProto_DataType_Name(
@@ -282,12 +292,26 @@ std::optional<SmallVector<int64_t>> Importer::attrInts(StringRef name) const {
 }
 
 bool Importer::hasInput(int index) const {
+  if (inputOverrides)
+    return index < (int)inputOverrides->size() &&
+           (*inputOverrides)[index].second.has_value();
   return index < node->input_size() && !node->input(index).empty();
 }
 
-StringRef Importer::inputName(int index) const { return node->input(index); }
+StringRef Importer::inputName(int index) const {
+  if (inputOverrides) {
+    int original = (*inputOverrides)[index].first;
+    return original >= 0 && original < node->input_size()
+               ? StringRef(node->input(original))
+               : StringRef();
+  }
+  return index < node->input_size() ? StringRef(node->input(index))
+                                    : StringRef();
+}
 
-int Importer::numInputs() const { return node->input_size(); }
+int Importer::numInputs() const {
+  return inputOverrides ? inputOverrides->size() : node->input_size();
+}
 
 StringRef Importer::opType() const { return node->op_type(); }
 
@@ -306,6 +330,8 @@ StringRef Importer::nodeName() const {
 FailureOr<Tensor> Importer::rawInput(int index) {
   if (!hasInput(index))
     return nodeError() << "missing input " << index;
+  if (inputOverrides)
+    return *(*inputOverrides)[index].second;
   auto it = tensors.find(node->input(index));
   if (it == tensors.end())
     return nodeError() << "input " << index << " '" << node->input(index)
@@ -318,11 +344,18 @@ FailureOr<Tensor> Importer::input(int index) {
   FailureOr<Tensor> tensor = rawInput(index);
   if (failed(tensor))
     return failure();
-  if (tensor->quant)
-    return nodeError() << "input '" << inputName(index)
-                       << "' is the output of QuantizeLinear node '"
-                       << tensor->quant->nodeName
-                       << "'; only a DequantizeLinear may consume it";
+  if (tensor->quant || tensor->intType)
+    return nodeError() << "input '" << inputName(index) << "' holds "
+                       << dataTypeName(tensor->quant
+                                           ? tensor->quant->storageType
+                                           : tensor->intType)
+                       << " integers"
+                       << (tensor->quant ? " (the output of node '" +
+                                               tensor->quant->nodeName + "')"
+                                         : std::string())
+                       << "; only DequantizeLinear, QLinearConv, "
+                          "QLinearMatMul, ConvInteger, MatMulInteger and "
+                          "graph outputs read integer tensors";
   if (tensor->data && !tensor->data->isFloat)
     return nodeError() << "input '" << inputName(index)
                        << "' has unsupported data type "
@@ -360,8 +393,26 @@ Importer::constIntsInput(int index, StringRef what) {
 }
 
 void Importer::setOutput(int index, Tensor tensor) {
+  if (inputOverrides) {
+    if (index == 0)
+      overrideOutput = std::move(tensor);
+    return;
+  }
   if (index < node->output_size() && !node->output(index).empty())
     tensors[node->output(index)] = std::move(tensor);
+}
+
+FailureOr<Tensor>
+Importer::convertAs(StringRef opType,
+                    ArrayRef<std::pair<int, std::optional<Tensor>>> inputs) {
+  inputOverrides.emplace(inputs.begin(), inputs.end());
+  overrideOutput.reset();
+  LogicalResult converted = dispatch(opType);
+  inputOverrides.reset();
+  if (failed(converted))
+    return failure();
+  assert(overrideOutput && "the converter set no output");
+  return *overrideOutput;
 }
 
 //===----------------------------------------------------------------------===//
@@ -698,20 +749,24 @@ FailureOr<Tensor> Importer::binary(StringRef opType, Tensor lhs, Tensor rhs) {
 // Importer: driver
 //===----------------------------------------------------------------------===//
 
+static constexpr int kNumFamilies = 4;
+
 static ArrayRef<OpConverter> getConverterFamily(int family) {
   switch (family) {
   case 0:
     return getNNConverters();
   case 1:
     return getMathConverters();
-  default:
+  case 2:
     return getShapeConverters();
+  default:
+    return getQuantConverters();
   }
 }
 
 std::string Importer::supportedOps() {
   SmallVector<StringRef> names;
-  for (int family = 0; family < 3; ++family)
+  for (int family = 0; family < kNumFamilies; ++family)
     for (const OpConverter &converter : getConverterFamily(family))
       names.push_back(converter.opType);
   llvm::sort(names);
@@ -719,7 +774,7 @@ std::string Importer::supportedOps() {
 }
 
 LogicalResult Importer::dispatch(StringRef opType) {
-  for (int family = 0; family < 3; ++family)
+  for (int family = 0; family < kNumFamilies; ++family)
     for (const OpConverter &converter : getConverterFamily(family))
       if (opType == converter.opType)
         return converter.convert(*this);
@@ -767,21 +822,27 @@ LogicalResult Importer::importInitializers() {
 }
 
 /// Reads the static shape of a graph input; the leading dimension may be
-/// symbolic and takes the batch size.
+/// symbolic and takes the batch size. `dataType` is its ONNX element type:
+/// FLOAT, or the integers quantized models take (UINT8, INT8, INT32).
 static FailureOr<SmallVector<int64_t>>
 readInputShape(const onnx::ValueInfoProto &info, int64_t batchSize,
-               Location loc) {
+               Location loc, int32_t &dataType) {
   const onnx::TypeProto &type = info.type();
   if (!type.has_tensor_type())
     return emitError(loc) << "graph input '" << info.name()
                           << "' is not a tensor (sequences, maps and optionals "
                              "are not supported)";
   const onnx::TypeProto::Tensor &tensorType = type.tensor_type();
-  if (tensorType.elem_type() != onnx::TensorProto::FLOAT)
+  dataType = tensorType.elem_type();
+  if (dataType != onnx::TensorProto::FLOAT &&
+      dataType != onnx::TensorProto::UINT8 &&
+      dataType != onnx::TensorProto::INT8 &&
+      dataType != onnx::TensorProto::INT32)
     return emitError(loc) << "graph input '" << info.name()
                           << "' has unsupported data type "
-                          << dataTypeName(tensorType.elem_type())
-                          << " (only FLOAT)";
+                          << dataTypeName(dataType)
+                          << " (supported: FLOAT, and UINT8, INT8, INT32 for "
+                             "quantized operators)";
   if (!tensorType.has_shape())
     return emitError(loc) << "graph input '" << info.name()
                           << "' has no shape; static shapes are required";
@@ -836,17 +897,25 @@ OwningOpRef<ModuleOp> Importer::run() {
   // (IR version < 4 lists every initializer as an input).
   SmallVector<const onnx::ValueInfoProto *> inputs;
   SmallVector<Type> argTypes;
+  SmallVector<int32_t> argDataTypes;
   SmallVector<Location> argLocs;
   for (const onnx::ValueInfoProto &info : graph.input()) {
     if (tensors.count(info.name()))
       continue;
     Location loc = NameLoc::get(b.getStringAttr(info.name()));
+    int32_t dataType;
     FailureOr<SmallVector<int64_t>> shape =
-        readInputShape(info, options.batchSize, loc);
+        readInputShape(info, options.batchSize, loc, dataType);
     if (failed(shape))
       return nullptr;
     inputs.push_back(&info);
-    argTypes.push_back(f32Type(*shape));
+    argDataTypes.push_back(dataType);
+    argTypes.push_back(
+        dataType == onnx::TensorProto::FLOAT
+            ? Type(f32Type(*shape))
+            : RankedTensorType::get(
+                  *shape, b.getIntegerType(
+                              dataType == onnx::TensorProto::INT32 ? 32 : 8)));
     argLocs.push_back(loc);
   }
 
@@ -857,7 +926,10 @@ OwningOpRef<ModuleOp> Importer::run() {
     BlockArgument arg = body->getArgument(index);
     arg.setLoc(argLocs[index]);
     func.setArgAttr(index, "onnx.name", b.getStringAttr(info->name()));
-    tensors[info->name()] = fromValue(arg);
+    Tensor tensor = fromValue(arg);
+    if (argDataTypes[index] != onnx::TensorProto::FLOAT)
+      tensor.intType = argDataTypes[index];
+    tensors[info->name()] = tensor;
   }
   b.setInsertionPointToEnd(body);
 
@@ -868,6 +940,7 @@ OwningOpRef<ModuleOp> Importer::run() {
   node = nullptr;
   nodeLoc = fileLoc;
   SmallVector<Value> results;
+  SmallVector<int32_t> resultDataTypes;
   for (const onnx::ValueInfoProto &info : graph.output()) {
     nodeLoc = NameLoc::get(b.getStringAttr(info.name()));
     auto it = tensors.find(info.name());
@@ -876,26 +949,56 @@ OwningOpRef<ModuleOp> Importer::run() {
                          << "' is not produced by any node";
       return nullptr;
     }
-    if (it->second.quant) {
-      emitError(nodeLoc) << "graph output '" << info.name()
-                         << "' is the output of QuantizeLinear node '"
-                         << it->second.quant->nodeName
-                         << "'; integer graph outputs are not supported";
-      return nullptr;
+    Tensor output = it->second;
+    if (output.quant) {
+      int32_t type = output.quant->storageType;
+      if (type != onnx::TensorProto::UINT8 && type != onnx::TensorProto::INT8 &&
+          type != onnx::TensorProto::INT32) {
+        emitError(nodeLoc) << "graph output '" << info.name() << "' holds "
+                           << dataTypeName(type)
+                           << " integers; integer graph outputs must be "
+                              "UINT8, INT8 or INT32";
+        return nullptr;
+      }
+      output = quantizedStorage(output);
     }
-    if (it->second.data && !it->second.data->isFloat) {
+    if (output.intType) {
+      // Unsigned storage is returned as its bit pattern in signless i8;
+      // qnt.signature tells quant-run to write uint8.
+      results.push_back(output.value);
+      resultDataTypes.push_back(output.intType);
+      continue;
+    }
+    if (output.data && !output.data->isFloat) {
       emitError(nodeLoc) << "graph output '" << info.name()
                          << "' has unsupported data type "
                          << dataTypeName(it->second.data->dataType)
                          << " (only FLOAT)";
       return nullptr;
     }
-    results.push_back(materialize(toNCHW(it->second)));
+    results.push_back(materialize(toNCHW(output)));
+    resultDataTypes.push_back(onnx::TensorProto::FLOAT);
   }
   func::ReturnOp::create(b, fileLoc, results);
   func.setType(b.getFunctionType(argTypes, TypeRange(ValueRange(results))));
   for (auto [index, info] : llvm::enumerate(graph.output()))
     func.setResultAttr(index, "onnx.name", b.getStringAttr(info.name()));
+  // uint8 boundaries hold the bit pattern in i8: record the real types.
+  auto boundary = [&](TypeRange types, ArrayRef<int32_t> dataTypes) {
+    SmallVector<Type> result;
+    for (auto [type, dataType] : llvm::zip(types, dataTypes))
+      result.push_back(dataType == onnx::TensorProto::UINT8
+                           ? cast<RankedTensorType>(type).clone(
+                                 b.getIntegerType(8, /*isSigned=*/false))
+                           : type);
+    return result;
+  };
+  if (llvm::is_contained(argDataTypes, onnx::TensorProto::UINT8) ||
+      llvm::is_contained(resultDataTypes, onnx::TensorProto::UINT8))
+    func->setAttr(QntDialect::kSignatureAttrName,
+                  TypeAttr::get(b.getFunctionType(
+                      boundary(argTypes, argDataTypes),
+                      boundary(func.getResultTypes(), resultDataTypes))));
 
   if (failed(verify(*module)))
     return nullptr;

@@ -26,6 +26,7 @@
 
 #include "qnt/Target/ONNX/ImportONNX.h"
 
+#include "mlir/Dialect/Quant/IR/QuantTypes.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Diagnostics.h"
@@ -67,13 +68,18 @@ struct ConstData {
 };
 using ConstDataPtr = std::shared_ptr<const ConstData>;
 
-/// QuantizeLinear parameters waiting for their DequantizeLinear.
+/// Quantization parameters of a Q/DQ node or a QLinear operand. The output
+/// of a QuantizeLinear (or QLinearConv, ConvInteger, ...) stays pending: a
+/// DequantizeLinear with the same parameters makes it one qnt.fake_quant of
+/// the float source; any other integer reader makes it a qnt.quantize.
 struct PendingQuant {
   std::string nodeName;
   ConstDataPtr scale;
-  ConstDataPtr zeroPoint;  // null: the default uint8 zero point 0
+  ConstDataPtr zeroPoint;  // null: zero points 0
   int32_t storageType = 0; // ONNX data type of the quantized values
-  int64_t axis = 1;        // logical axis, meaningful when per-axis
+  int64_t axis = 1;        // logical axis, -1 per tensor
+  /// The qnt.quantize of the source, once an integer reader needed it.
+  Value storage;
 };
 
 /// A tensor of the graph as the importer holds it.
@@ -92,18 +98,32 @@ struct Tensor {
   std::shared_ptr<Tensor> quantInput;
   /// ONNX name of the constant, used to name resource blobs.
   std::string constName;
+  /// Non-zero for a runtime integer tensor (an integer graph input or a
+  /// materialized quantize): its ONNX data type. `value` holds the storage
+  /// as signless iN (unsigned types as their bit pattern), in the logical
+  /// layout.
+  int32_t intType = 0;
 
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }
   /// Shape in the ONNX (logical) layout.
   llvm::SmallVector<int64_t> logicalShape() const;
 };
 
+/// "UINT8", or "data type 42" for unknown ones.
+std::string dataTypeName(int32_t dataType);
+
 /// "[1,3,224,224]".
 std::string shapeString(llvm::ArrayRef<int64_t> shape);
+
+class Importer;
 
 /// Reads the contents of a TensorProto; `what` names it in diagnostics.
 FailureOr<ConstDataPtr> readTensorProto(const onnx::TensorProto &proto,
                                         Location loc, llvm::StringRef what);
+
+/// Normalizes a possibly negative ONNX axis; `what` names it in the error.
+FailureOr<int64_t> normalizeAxis(Importer &im, int64_t axis, int64_t rank,
+                                 llvm::StringRef what);
 
 /// Physical position of logical axis `axis` of a 4-D tensor held in NHWC.
 int64_t nhwcPosition(int64_t axis);
@@ -148,6 +168,20 @@ public:
   FailureOr<Tensor> input(int index);
   /// Whatever is bound to the input, pending quantization included.
   FailureOr<Tensor> rawInput(int index);
+  /// Input `index` read as integers with `params` (QLinear* operands,
+  /// DequantizeLinear): the float tensor holding their real values, a
+  /// qnt.fake_quant of the source where parameters agree.
+  FailureOr<Tensor> dequantizedInput(int index, const PendingQuant &params);
+  /// The runtime integers of a pending quantization (qnt.quantize of its
+  /// source in the logical layout, made once).
+  Tensor quantizedStorage(const Tensor &pending);
+  /// Converts the current node's attributes with the converter of `opType`
+  /// on `inputs` instead of the node's own (ONNX names kept for
+  /// diagnostics): QLinearConv and ConvInteger reuse Conv, QLinearMatMul and
+  /// MatMulInteger reuse MatMul. Returns the converter's output 0.
+  FailureOr<Tensor>
+  convertAs(llvm::StringRef opType,
+            llvm::ArrayRef<std::pair<int, std::optional<Tensor>>> inputs);
   /// An input that must be a constant; `what` says what it is for.
   FailureOr<ConstDataPtr> constInput(int index, llvm::StringRef what);
   /// Optional constant input as int64 values (axes, pads, shapes).
@@ -219,6 +253,10 @@ private:
   int64_t opsetVersion = 21;
 
   llvm::StringMap<Tensor> tensors;
+  /// Set by convertAs: (ONNX input index, tensor) per converter input.
+  std::optional<llvm::SmallVector<std::pair<int, std::optional<Tensor>>>>
+      inputOverrides;
+  std::optional<Tensor> overrideOutput;
   llvm::DenseMap<const ConstData *, Value> constCache;
   llvm::DenseMap<const ConstData *, ConstDataPtr> nhwcConstCache;
   std::vector<ConstDataPtr> liveConstants;
@@ -242,8 +280,26 @@ struct OpConverter {
 llvm::ArrayRef<OpConverter> getNNConverters();
 /// Activations, elementwise arithmetic, Softmax, ReduceMean.
 llvm::ArrayRef<OpConverter> getMathConverters();
-/// Shape and data movement ops, constants, quantization.
+/// Shape and data movement ops, constants.
 llvm::ArrayRef<OpConverter> getShapeConverters();
+/// QuantizeLinear, DequantizeLinear, QLinearConv, QLinearMatMul,
+/// ConvInteger, MatMulInteger.
+llvm::ArrayRef<OpConverter> getQuantConverters();
+
+/// Reads the scale/zero point inputs `scaleIndex`, `scaleIndex + 1` of the
+/// current node for an input of logical shape `shape`, quantized along
+/// `axis` when the scale has more than one element. Without a zero point
+/// the storage type is `defaultStorage`, or when 0 that of input
+/// `scaleIndex - 1`, or UINT8.
+FailureOr<PendingQuant> readQuantParams(Importer &im, int scaleIndex,
+                                        llvm::ArrayRef<int64_t> shape,
+                                        int64_t axis,
+                                        int32_t defaultStorage = 0);
+/// The !quant.uniform type of `params`; `axis` is the physical quantized
+/// dimension when per-axis.
+FailureOr<quant::QuantizedType> quantizedType(Importer &im,
+                                              const PendingQuant &params,
+                                              std::optional<int64_t> axis);
 
 } // namespace mlir::qnt::onnx_import
 

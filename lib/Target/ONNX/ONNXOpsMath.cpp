@@ -22,15 +22,6 @@ using namespace mlir;
 using namespace mlir::qnt;
 using namespace mlir::qnt::onnx_import;
 
-/// Normalizes a possibly negative ONNX axis.
-static FailureOr<int64_t> normalizeAxis(Importer &im, int64_t axis,
-                                        int64_t rank, StringRef what) {
-  if (axis < -rank || axis >= rank)
-    return im.nodeError() << what << " " << axis << " is out of range for rank "
-                          << rank;
-  return axis < 0 ? axis + rank : axis;
-}
-
 /// Physical axis of logical `axis`.
 static int64_t physicalAxis(const Tensor &tensor, int64_t axis) {
   return tensor.nhwc ? nhwcPosition(axis) : axis;

@@ -1,4 +1,4 @@
-//===- ONNXOpsShape.cpp - ONNX shape, constant and quantization ops -------===//
+//===- ONNXOpsShape.cpp - ONNX shape, constant and data movement ops ------===//
 //
 // Part of the quantization compiler, under the Apache License v2.0 with LLVM
 // Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
@@ -6,11 +6,10 @@
 //===----------------------------------------------------------------------===//
 //
 // Concat, Flatten, Reshape, Transpose, Squeeze, Unsqueeze, Pad, Identity,
-// Dropout, Constant, QuantizeLinear and DequantizeLinear.
+// Dropout and Constant.
 //
 // The reshaping ops need the logical order of their input (Importer::
-// forReshape); Concat, Transpose and Pad remap their axes instead. A
-// QuantizeLinear followed by a DequantizeLinear becomes one qnt.fake_quant.
+// forReshape); Concat, Transpose and Pad remap their axes instead.
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,14 +31,6 @@ using namespace mlir::qnt::onnx_import;
 
 /// Logical axis held at each physical position of an NHWC tensor.
 static constexpr int64_t kNHWCToLogical[] = {0, 2, 3, 1};
-
-static FailureOr<int64_t> normalizeAxis(Importer &im, int64_t axis,
-                                        int64_t rank, StringRef what) {
-  if (axis < -rank || axis >= rank)
-    return im.nodeError() << what << " " << axis << " is out of range for rank "
-                          << rank;
-  return axis < 0 ? axis + rank : axis;
-}
 
 static int64_t product(ArrayRef<int64_t> values) {
   int64_t result = 1;
@@ -382,238 +373,16 @@ static LogicalResult convertConstant(Importer &im) {
 }
 
 //===----------------------------------------------------------------------===//
-// QuantizeLinear / DequantizeLinear
-//===----------------------------------------------------------------------===//
-
-/// Builds the !quant.uniform type of ONNX scale/zero point data.
-/// `axis` is the physical quantized dimension when per-axis.
-static FailureOr<quant::QuantizedType>
-quantizedType(Importer &im, const ConstData &scale, const ConstData *zeroPoint,
-              int32_t storageType, std::optional<int64_t> axis) {
-  MLIRContext *context = im.builder().getContext();
-  unsigned bits;
-  bool isSigned;
-  switch (storageType) {
-  case onnx::TensorProto::UINT8:
-    bits = 8, isSigned = false;
-    break;
-  case onnx::TensorProto::INT8:
-    bits = 8, isSigned = true;
-    break;
-  case onnx::TensorProto::UINT16:
-    bits = 16, isSigned = false;
-    break;
-  case onnx::TensorProto::INT16:
-    bits = 16, isSigned = true;
-    break;
-  default:
-    return im.nodeError() << "unsupported quantized data type "
-                          << (onnx::TensorProto_DataType_IsValid(storageType)
-                                  ? onnx::TensorProto_DataType_Name(
-                                        static_cast<onnx::TensorProto_DataType>(
-                                            storageType))
-                                  : std::to_string(storageType))
-                          << " (supported: UINT8, INT8, UINT16, INT16)";
-  }
-  int64_t qmin = isSigned ? -(int64_t(1) << (bits - 1)) : 0;
-  int64_t qmax =
-      isSigned ? (int64_t(1) << (bits - 1)) - 1 : (int64_t(1) << bits) - 1;
-  if (scale.numElements() <= 0)
-    return im.nodeError() << "the scale is empty";
-  SmallVector<double> scales;
-  SmallVector<int64_t> zeroPoints;
-  for (int64_t i = 0, e = scale.numElements(); i < e; ++i) {
-    double s = scale.at(i);
-    int64_t z = zeroPoint ? static_cast<int64_t>(zeroPoint->at(i)) : 0;
-    if (!std::isfinite(s) || s <= 0.0)
-      return im.nodeError() << "scale " << s << " (element " << i
-                            << ") must be finite and > 0";
-    if (z < qmin || z > qmax)
-      return im.nodeError() << "zero point " << z << " is outside [" << qmin
-                            << ", " << qmax << "]";
-    scales.push_back(s);
-    zeroPoints.push_back(z);
-  }
-  Type storage = IntegerType::get(context, bits);
-  Type expressed = Float32Type::get(context);
-  unsigned flags = isSigned ? quant::QuantizationFlags::Signed : 0;
-  if (!axis)
-    return quant::QuantizedType(quant::UniformQuantizedType::get(
-        flags, storage, expressed, scales[0], zeroPoints[0], qmin, qmax));
-  return quant::QuantizedType(quant::UniformQuantizedPerAxisType::get(
-      flags, storage, expressed, scales, zeroPoints, *axis, qmin, qmax));
-}
-
-/// Reads the scale/zero point inputs and the axis of a Q or DQ node for an
-/// input of logical shape `shape`.
-static FailureOr<PendingQuant> readQuantParams(Importer &im,
-                                               ArrayRef<int64_t> shape) {
-  PendingQuant params;
-  params.nodeName = im.nodeName().str();
-  if (im.attrInt("block_size", 0) != 0)
-    return im.nodeError() << "blocked quantization (block_size) is not "
-                             "supported";
-  FailureOr<ConstDataPtr> scale = im.constInput(1, "scale");
-  if (failed(scale))
-    return failure();
-  params.scale = *scale;
-  params.storageType = onnx::TensorProto::UINT8;
-  if (im.hasInput(2)) {
-    FailureOr<ConstDataPtr> zeroPoint = im.constInput(2, "zero point");
-    if (failed(zeroPoint))
-      return failure();
-    if ((*zeroPoint)->numElements() != (*scale)->numElements())
-      return im.nodeError()
-             << "zero point '" << im.inputName(2) << "' has "
-             << (*zeroPoint)->numElements() << " values but scale '"
-             << im.inputName(1) << "' has " << (*scale)->numElements();
-    params.zeroPoint = *zeroPoint;
-    params.storageType = (*zeroPoint)->dataType;
-  } else if (int64_t type = im.attrInt("output_dtype", 0)) {
-    params.storageType = type;
-  }
-  if (!(*scale)->isFloat)
-    return im.nodeError() << "scale '" << im.inputName(1)
-                          << "' must be a float tensor";
-  int64_t count = (*scale)->numElements();
-  if (count == 1) {
-    params.axis = -1; // per tensor
-    return params;
-  }
-  FailureOr<int64_t> axis =
-      normalizeAxis(im, im.attrInt("axis", 1), shape.size(), "axis");
-  if (failed(axis))
-    return failure();
-  if ((*scale)->shape.size() != 1 || shape[*axis] != count)
-    return im.nodeError() << "scale '" << im.inputName(1) << "' has shape "
-                          << shapeString((*scale)->shape) << " but input '"
-                          << im.inputName(0) << "' " << shapeString(shape)
-                          << " has " << shape[*axis] << " elements on axis "
-                          << *axis;
-  params.axis = *axis;
-  return params;
-}
-
-static LogicalResult convertQuantizeLinear(Importer &im) {
-  FailureOr<Tensor> x = im.input(0);
-  if (failed(x))
-    return failure();
-  FailureOr<PendingQuant> params = readQuantParams(im, x->logicalShape());
-  if (failed(params))
-    return failure();
-  // Check the parameters now, so errors point at this node.
-  if (failed(quantizedType(im, *params->scale, params->zeroPoint.get(),
-                           params->storageType, std::nullopt)))
-    return failure();
-  Tensor output;
-  output.quant = std::make_shared<PendingQuant>(*params);
-  output.quantInput = std::make_shared<Tensor>(*x);
-  output.shape = x->shape;
-  output.nhwc = x->nhwc;
-  im.setOutput(0, output);
-  return success();
-}
-
-static bool sameValues(const ConstData *a, const ConstData *b) {
-  int64_t count = a ? a->numElements() : b ? b->numElements() : 0;
-  for (int64_t i = 0; i < count; ++i)
-    if ((a ? a->at(i) : 0.0) != (b ? b->at(i) : 0.0))
-      return false;
-  return true;
-}
-
-/// fake_quant of `input` (its logical axis `axis` quantized, -1 per tensor).
-static Tensor fakeQuant(Importer &im, Tensor input, quant::QuantizedType type) {
-  OpBuilder &b = im.builder();
-  Value value = FakeQuantOp::create(b, im.loc(), im.f32Type(input.shape),
-                                    im.materialize(input), TypeAttr::get(type));
-  return im.fromValue(value, input.nhwc);
-}
-
-static LogicalResult convertDequantizeLinear(Importer &im) {
-  FailureOr<Tensor> x = im.rawInput(0);
-  if (failed(x))
-    return failure();
-  Tensor source = x->quant ? *x->quantInput : *x;
-  FailureOr<PendingQuant> params = readQuantParams(im, source.logicalShape());
-  if (failed(params))
-    return failure();
-
-  if (x->quant) {
-    const PendingQuant &q = *x->quant;
-    bool same = params->storageType == q.storageType &&
-                params->axis == q.axis &&
-                params->scale->numElements() == q.scale->numElements() &&
-                sameValues(params->scale.get(), q.scale.get()) &&
-                sameValues(params->zeroPoint.get(), q.zeroPoint.get());
-    if (!same)
-      return im.nodeError()
-             << "scale/zero point differ from those of "
-                "QuantizeLinear node '"
-             << q.nodeName << "'; requantization is not supported";
-  } else if (!x->data || x->data->isFloat) {
-    return im.nodeError() << "input '" << im.inputName(0)
-                          << "' must be the output of a QuantizeLinear or an "
-                             "integer constant";
-  } else {
-    // A pre-quantized integer constant: dequantize it at import time.
-    const ConstData &q = *x->data;
-    if (im.hasInput(2) && params->storageType != q.dataType)
-      return im.nodeError() << "zero point type does not match input '"
-                            << im.inputName(0) << "'";
-    params->storageType = q.dataType;
-    int64_t inner = 1;
-    if (params->axis >= 0)
-      for (int64_t d = params->axis + 1; d < (int64_t)q.shape.size(); ++d)
-        inner *= q.shape[d];
-    std::vector<float> values(q.numElements());
-    for (int64_t i = 0, e = values.size(); i < e; ++i) {
-      int64_t c = params->axis >= 0 ? (i / inner) % q.shape[params->axis] : 0;
-      double zero = params->zeroPoint ? params->zeroPoint->at(c) : 0.0;
-      values[i] = static_cast<float>(params->scale->at(c) *
-                                     (static_cast<double>(q.ints[i]) - zero));
-    }
-    source = im.constant(q.shape, std::move(values), x->constName);
-    // int32 constants are biases: keep them as their float value.
-    if (q.dataType == onnx::TensorProto::INT32) {
-      im.setOutput(0, source);
-      return success();
-    }
-  }
-
-  // 4-D constants (weights) are held in NHWC like everything 4-D, so the
-  // fake_quant sits on the OHWI weight the convolution reads.
-  if (!source.value && source.data && source.rank() == 4)
-    source = im.toNHWC(source);
-  std::optional<int64_t> axis;
-  if (params->axis >= 0)
-    axis = source.nhwc ? nhwcPosition(params->axis) : params->axis;
-  FailureOr<quant::QuantizedType> type = quantizedType(
-      im, *params->scale, params->zeroPoint.get(), params->storageType, axis);
-  if (failed(type))
-    return failure();
-  im.setOutput(0, fakeQuant(im, source, *type));
-  return success();
-}
-
-//===----------------------------------------------------------------------===//
 // Registration
 //===----------------------------------------------------------------------===//
 
 ArrayRef<OpConverter> mlir::qnt::onnx_import::getShapeConverters() {
   static const OpConverter converters[] = {
-      {"Concat", convertConcat},
-      {"Constant", convertConstant},
-      {"DequantizeLinear", convertDequantizeLinear},
-      {"Dropout", convertIdentity},
-      {"Flatten", convertFlatten},
-      {"Identity", convertIdentity},
-      {"Pad", convertPad},
-      {"QuantizeLinear", convertQuantizeLinear},
-      {"Reshape", convertReshape},
-      {"Squeeze", convertSqueeze},
-      {"Transpose", convertTranspose},
-      {"Unsqueeze", convertUnsqueeze},
+      {"Concat", convertConcat},       {"Constant", convertConstant},
+      {"Dropout", convertIdentity},    {"Flatten", convertFlatten},
+      {"Identity", convertIdentity},   {"Pad", convertPad},
+      {"Reshape", convertReshape},     {"Squeeze", convertSqueeze},
+      {"Transpose", convertTranspose}, {"Unsqueeze", convertUnsqueeze},
   };
   return converters;
 }

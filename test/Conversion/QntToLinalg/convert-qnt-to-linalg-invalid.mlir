@@ -6,7 +6,7 @@ func.func @affine_weights(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32> {
   %wq = qnt.fake_quant %w, !quant.uniform<i8:f32:0, {7.812500e-03:3,1.562500e-02:-2}> : tensor<2x1x1x1xf32>
   %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
-  // expected-error@+1 {{'tosa.conv2d' op cannot be lowered: only symmetric int8 weights are supported}}
+  // expected-error@+1 {{'tosa.conv2d' op cannot be lowered: its per-channel weights have different zero points (one is needed)}}
   %y = tosa.conv2d %0, %wq, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
   %o = qnt.fake_quant %y, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x2xf32>
   return %o : tensor<1x2x2x2xf32>

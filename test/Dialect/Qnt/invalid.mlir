@@ -265,7 +265,7 @@ func.func @fq_not_uniform(%x: tensor<4xf32>) -> tensor<4xf32> {
 // -----
 
 func.func @fq_expressed_type(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error@+1 {{'qnt.fake_quant' op attribute 'qtype' expresses 'f16' but the input elements are 'f32'}}
+  // expected-error@+1 {{'qnt.fake_quant' op attribute 'qtype' expresses 'f16' but the float elements are 'f32'}}
   %0 = qnt.fake_quant %x, !quant.uniform<u8:f16, 0.1:128> : tensor<4xf32>
   return %0 : tensor<4xf32>
 }

@@ -22,7 +22,7 @@
 // RESHAPE: error: Reshape node 'reshape': cannot reshape input 'x' [2,3] (6 elements) to [4,2]
 
 // RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_string_input.onnx 2>&1 | FileCheck %s --check-prefix=STRING
-// STRING: error: graph input 'x' has unsupported data type STRING (only FLOAT)
+// STRING: error: graph input 'x' has unsupported data type STRING (supported: FLOAT, and UINT8, INT8, INT32 for quantized operators)
 
 // RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_complex_initializer.onnx 2>&1 | FileCheck %s --check-prefix=COMPLEX
 // COMPLEX: error: initializer 'c' has unsupported data type COMPLEX64
@@ -33,8 +33,20 @@
 // RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_auto_pad.onnx 2>&1 | FileCheck %s --check-prefix=AUTOPAD
 // AUTOPAD: error: Conv node 'conv_autopad': unsupported attribute value auto_pad = 'SAME_MIDDLE'
 
-// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_requantize.onnx 2>&1 | FileCheck %s --check-prefix=REQUANT
-// REQUANT: error: DequantizeLinear node 'dq': scale/zero point differ from those of QuantizeLinear node 'q'; requantization is not supported
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_integer_relu.onnx 2>&1 | FileCheck %s --check-prefix=INTRELU
+// INTRELU: error: Relu node 'relu': input 'x' holds UINT8 integers; only DequantizeLinear, QLinearConv, QLinearMatMul, ConvInteger, MatMulInteger and graph outputs read integer tensors
+
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_qlinear_weight.onnx 2>&1 | FileCheck %s --check-prefix=QWEIGHT
+// QWEIGHT: error: QLinearConv node 'qconv': weight 'w' must be an integer constant (an initializer)
+
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_qlinear_bias.onnx 2>&1 | FileCheck %s --check-prefix=QBIAS
+// QBIAS: error: QLinearConv node 'qconv': bias 'b' must be an INT32 constant
+
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_zero_point_type.onnx 2>&1 | FileCheck %s --check-prefix=ZPTYPE
+// ZPTYPE: error: DequantizeLinear node 'dq': input 'x' holds UINT8 integers but its zero point is INT8
+
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_uint16_output.onnx 2>&1 | FileCheck %s --check-prefix=U16OUT
+// U16OUT: error: graph output 'y' holds UINT16 integers; integer graph outputs must be UINT8, INT8 or INT32
 
 // RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_dynamic_shape.onnx 2>&1 | FileCheck %s --check-prefix=DYNAMIC
 // DYNAMIC: error: graph input 'x' dimension 1 ('len') is not static; only the leading (batch) dimension may be symbolic

@@ -18,6 +18,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
 
 #include <cmath>
 #include <numeric>
@@ -145,12 +146,12 @@ LogicalResult ObserveOp::verify() {
 //===----------------------------------------------------------------------===//
 
 /// Checks one (scale, zero point) pair against the storage range.
-static LogicalResult verifyScaleAndZeroPoint(FakeQuantOp op, double scale,
+static LogicalResult verifyScaleAndZeroPoint(Operation *op, double scale,
                                              int64_t zeroPoint,
                                              quant::QuantizedType qtype,
                                              std::optional<size_t> channel) {
   auto fail = [&]() {
-    InFlightDiagnostic diag = op.emitOpError("attribute 'qtype' has ");
+    InFlightDiagnostic diag = op->emitOpError("attribute 'qtype' has ");
     return diag;
   };
   auto where = [&](InFlightDiagnostic &diag) -> InFlightDiagnostic & {
@@ -172,43 +173,49 @@ static LogicalResult verifyScaleAndZeroPoint(FakeQuantOp op, double scale,
   return success();
 }
 
-LogicalResult FakeQuantOp::verify() {
-  quant::QuantizedType qtype = getQtype();
-  auto inputType = getInput().getType();
+/// Checks `qtype` for the float side `floatType` of a fake_quant, quantize
+/// or dequantize: uniform, expressing its elements, per-axis dimension and
+/// scale count matching its shape, valid scales and zero points.
+static LogicalResult verifyQuantizedType(Operation *op,
+                                         quant::QuantizedType qtype,
+                                         RankedTensorType floatType) {
   if (!isa<quant::UniformQuantizedType, quant::UniformQuantizedPerAxisType>(
           qtype))
-    return emitOpError("attribute 'qtype' must be a per-tensor or per-axis "
-                       "!quant.uniform type, got ")
+    return op->emitOpError("attribute 'qtype' must be a per-tensor or "
+                           "per-axis !quant.uniform type, got ")
            << qtype;
-  if (qtype.getExpressedType() != inputType.getElementType())
-    return emitOpError("attribute 'qtype' expresses ")
-           << qtype.getExpressedType() << " but the input elements are "
-           << inputType.getElementType();
+  if (qtype.getExpressedType() != floatType.getElementType())
+    return op->emitOpError("attribute 'qtype' expresses ")
+           << qtype.getExpressedType() << " but the float elements are "
+           << floatType.getElementType();
 
   if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(qtype))
-    return verifyScaleAndZeroPoint(*this, perTensor.getScale(),
+    return verifyScaleAndZeroPoint(op, perTensor.getScale(),
                                    perTensor.getZeroPoint(), qtype,
                                    std::nullopt);
 
   auto perAxis = cast<quant::UniformQuantizedPerAxisType>(qtype);
   int64_t axis = perAxis.getQuantizedDimension();
-  int64_t rank = inputType.getRank();
+  int64_t rank = floatType.getRank();
   if (axis < 0 || axis >= rank)
-    return emitOpError("attribute 'qtype' quantizes dimension ")
+    return op->emitOpError("attribute 'qtype' quantizes dimension ")
            << axis << ", out of range for an input of rank " << rank;
   ArrayRef<double> scales = perAxis.getScales();
   ArrayRef<int64_t> zeroPoints = perAxis.getZeroPoints();
-  int64_t dimSize = inputType.getDimSize(axis);
+  int64_t dimSize = floatType.getDimSize(axis);
   if (!ShapedType::isDynamic(dimSize) &&
       static_cast<int64_t>(scales.size()) != dimSize)
-    return emitOpError("attribute 'qtype' has ")
+    return op->emitOpError("attribute 'qtype' has ")
            << scales.size() << " scales but input dimension " << axis
            << " has size " << dimSize;
   for (auto [channel, scale, zeroPoint] : llvm::enumerate(scales, zeroPoints))
-    if (failed(
-            verifyScaleAndZeroPoint(*this, scale, zeroPoint, qtype, channel)))
+    if (failed(verifyScaleAndZeroPoint(op, scale, zeroPoint, qtype, channel)))
       return failure();
   return success();
+}
+
+LogicalResult FakeQuantOp::verify() {
+  return verifyQuantizedType(*this, getQtype(), getInput().getType());
 }
 
 OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
@@ -254,4 +261,48 @@ OpFoldResult FakeQuantOp::fold(FoldAdaptor adaptor) {
         HeapAsmResourceBlob::allocateAndCopyInferAlign(
             ArrayRef<float>(values)));
   return DenseElementsAttr::get(type, ArrayRef<float>(values));
+}
+
+//===----------------------------------------------------------------------===//
+// QuantizeOp and DequantizeOp
+//===----------------------------------------------------------------------===//
+
+/// The integer side holds the storage: same shape, storage width.
+static LogicalResult verifyStorage(Operation *op, quant::QuantizedType qtype,
+                                   RankedTensorType floatType,
+                                   RankedTensorType intType) {
+  if (failed(verifyQuantizedType(op, qtype, floatType)))
+    return failure();
+  if (floatType.getShape() != intType.getShape())
+    return op->emitOpError("float type ")
+           << floatType << " and integer type " << intType
+           << " have different shapes";
+  unsigned width = qtype.getStorageTypeIntegralWidth();
+  if (intType.getElementTypeBitWidth() != width)
+    return op->emitOpError("integer elements ")
+           << intType.getElementType() << " do not hold the " << width
+           << "-bit storage of " << qtype;
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyStorage(*this, getQtype(), getInput().getType(),
+                       getOutput().getType());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyStorage(*this, getQtype(), getOutput().getType(),
+                       getInput().getType());
+}
+
+LogicalResult DequantizeOp::canonicalize(DequantizeOp op,
+                                         PatternRewriter &rewriter) {
+  // Integers made from floats and read back with the same parameters are
+  // the fake-quantized floats.
+  auto quantize = op.getInput().getDefiningOp<QuantizeOp>();
+  if (!quantize || quantize.getQtype() != op.getQtype())
+    return failure();
+  rewriter.replaceOpWithNewOp<FakeQuantOp>(
+      op, op.getType(), quantize.getInput(), TypeAttr::get(op.getQtype()));
+  return success();
 }

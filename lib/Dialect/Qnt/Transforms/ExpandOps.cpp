@@ -10,6 +10,8 @@
 //   batch_norm  y = x * m + (beta - mean * m),  m = gamma * rsqrt(var + eps)
 //   fake_quant  q = clamp(roundeven(x / s) + z, qmin, qmax)   (NaN -> z)
 //               y = (q - z) * s                               (float32)
+//   quantize    q as above, as signless storage integers
+//   dequantize  y = s * (q - z)                               (q - z in i64)
 //
 // The fake_quant arithmetic is the numerics reference's (Utils/Numerics.h)
 // operation for operation, so the simulation is bit-exact with it.
@@ -104,8 +106,68 @@ struct ExpandBatchNorm : OpRewritePattern<BatchNormOp> {
 };
 
 //===----------------------------------------------------------------------===//
-// FakeQuantOp
+// FakeQuantOp, QuantizeOp, DequantizeOp
 //===----------------------------------------------------------------------===//
+
+/// Body of an elementwise quantization op: the input element and the f32
+/// scale and zero point of its channel.
+using QuantBody =
+    function_ref<Value(OpBuilder &, Location, Value x, Value s, Value z)>;
+
+/// A linalg.generic mapping `input` elementwise to `resultType` with the
+/// per-tensor or per-axis parameters of `qtype`.
+static Value buildQuantGeneric(PatternRewriter &rewriter, Location loc,
+                               Value input, RankedTensorType resultType,
+                               quant::QuantizedType qtype, QuantBody body) {
+  Type f32 = rewriter.getF32Type();
+  int64_t rank = resultType.getRank();
+  SmallVector<Value> inputs = {input};
+  SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
+  float scale = 0.0f, zeroPoint = 0.0f;
+  if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(qtype)) {
+    scale = static_cast<float>(perTensor.getScale());
+    zeroPoint = static_cast<float>(perTensor.getZeroPoint());
+  } else {
+    // Per axis: scales and zero points as [C] constants read along the
+    // quantized dimension.
+    auto perAxis = cast<quant::UniformQuantizedPerAxisType>(qtype);
+    int64_t axis = perAxis.getQuantizedDimension();
+    SmallVector<float> scales, zeroPoints;
+    for (double s : perAxis.getScales())
+      scales.push_back(static_cast<float>(s));
+    for (int64_t z : perAxis.getZeroPoints())
+      zeroPoints.push_back(static_cast<float>(z));
+    auto paramType =
+        RankedTensorType::get({static_cast<int64_t>(scales.size())}, f32);
+    inputs.push_back(arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(paramType, ArrayRef(scales))));
+    inputs.push_back(arith::ConstantOp::create(
+        rewriter, loc,
+        DenseElementsAttr::get(paramType, ArrayRef(zeroPoints))));
+    AffineMap channel = AffineMap::get(rank, 0, rewriter.getAffineDimExpr(axis),
+                                       rewriter.getContext());
+    maps.append({channel, channel});
+  }
+  maps.push_back(rewriter.getMultiDimIdentityMap(rank));
+
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rewriter, loc, input);
+  Value init = tensor::EmptyOp::create(rewriter, loc, sizes,
+                                       resultType.getElementType());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  bool perTensor = inputs.size() == 1;
+  auto generic = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        auto cst = [&](float v) -> Value {
+          return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v));
+        };
+        Value s = perTensor ? cst(scale) : args[1];
+        Value z = perTensor ? cst(zeroPoint) : args[2];
+        linalg::YieldOp::create(b, l, body(b, l, args[0], s, z));
+      });
+  return generic.getResult(0);
+}
 
 struct ExpandFakeQuant : OpRewritePattern<FakeQuantOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -114,64 +176,66 @@ struct ExpandFakeQuant : OpRewritePattern<FakeQuantOp> {
     auto type = cast<RankedTensorType>(op.getType());
     if (!type.getElementType().isF32())
       return rewriter.notifyMatchFailure(op, "only f32 is supported");
-    Location loc = op.getLoc();
     quant::QuantizedType qtype = op.getQtype();
-    Type f32 = rewriter.getF32Type();
-    int64_t rank = type.getRank();
-
-    SmallVector<Value> inputs = {op.getInput()};
-    SmallVector<AffineMap> maps = {rewriter.getMultiDimIdentityMap(rank)};
-    float scale = 0.0f, zeroPoint = 0.0f;
-    if (auto perTensor = dyn_cast<quant::UniformQuantizedType>(qtype)) {
-      scale = static_cast<float>(perTensor.getScale());
-      zeroPoint = static_cast<float>(perTensor.getZeroPoint());
-    } else {
-      // Per axis: scales and zero points as [C] constants read along the
-      // quantized dimension.
-      auto perAxis = cast<quant::UniformQuantizedPerAxisType>(qtype);
-      int64_t axis = perAxis.getQuantizedDimension();
-      SmallVector<float> scales, zeroPoints;
-      for (double s : perAxis.getScales())
-        scales.push_back(static_cast<float>(s));
-      for (int64_t z : perAxis.getZeroPoints())
-        zeroPoints.push_back(static_cast<float>(z));
-      auto paramType =
-          RankedTensorType::get({static_cast<int64_t>(scales.size())}, f32);
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(paramType, ArrayRef(scales))));
-      inputs.push_back(arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(paramType, ArrayRef(zeroPoints))));
-      AffineMap channel = AffineMap::get(
-          rank, 0, rewriter.getAffineDimExpr(axis), rewriter.getContext());
-      maps.append({channel, channel});
-    }
-    maps.push_back(rewriter.getMultiDimIdentityMap(rank));
-
-    SmallVector<OpFoldResult> sizes =
-        tensor::getMixedSizes(rewriter, loc, op.getInput());
-    Value init = tensor::EmptyOp::create(rewriter, loc, sizes, f32);
-    SmallVector<utils::IteratorType> iterators(rank,
-                                               utils::IteratorType::parallel);
     QuantRange grid{qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};
-    bool perTensor = inputs.size() == 1;
+    Value result = buildQuantGeneric(
+        rewriter, op.getLoc(), op.getInput(), type, qtype,
+        [&](OpBuilder &b, Location loc, Value x, Value s, Value z) -> Value {
+          Value q = buildScalarQuantize(b, loc, x, s, z, grid);
+          return arith::MulFOp::create(b, loc,
+                                       arith::SubFOp::create(b, loc, q, z), s);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
 
-    auto body = [&](OpBuilder &b, Location loc, ValueRange args) {
-      auto cst = [&](float v) -> Value {
-        return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(v));
-      };
-      Value x = args[0];
-      Value s = perTensor ? cst(scale) : args[1];
-      Value z = perTensor ? cst(zeroPoint) : args[2];
-      Value q = buildScalarQuantize(b, loc, x, s, z, grid);
-      Value y =
-          arith::MulFOp::create(b, loc, arith::SubFOp::create(b, loc, q, z), s);
-      linalg::YieldOp::create(b, loc, y);
-    };
-    auto generic =
-        linalg::GenericOp::create(rewriter, loc, TypeRange{type}, inputs,
-                                  ValueRange{init}, maps, iterators, body);
-    rewriter.replaceOp(op, generic.getResults());
+struct ExpandQuantize : OpRewritePattern<QuantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(QuantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::QuantizedType qtype = op.getQtype();
+    QuantRange grid{qtype.getStorageTypeMin(), qtype.getStorageTypeMax()};
+    Type storage = op.getType().getElementType();
+    Value result = buildQuantGeneric(
+        rewriter, op.getLoc(), op.getInput(), op.getType(), qtype,
+        [&](OpBuilder &b, Location loc, Value x, Value s, Value z) -> Value {
+          // The level is clamped in f32, where a 32-bit qmax rounds up to
+          // 2^31: convert through i64 and clamp again in integers. Truncating
+          // keeps the bit pattern of unsigned levels.
+          Value q = buildScalarQuantize(b, loc, x, s, z, grid);
+          Value i = arith::FPToSIOp::create(b, loc, b.getI64Type(), q);
+          auto bound = [&](int64_t v) -> Value {
+            return arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(v));
+          };
+          i = arith::MinSIOp::create(b, loc, i, bound(grid.qmax));
+          i = arith::MaxSIOp::create(b, loc, i, bound(grid.qmin));
+          return arith::TruncIOp::create(b, loc, storage, i);
+        });
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+struct ExpandDequantize : OpRewritePattern<DequantizeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DequantizeOp op,
+                                PatternRewriter &rewriter) const override {
+    quant::QuantizedType qtype = op.getQtype();
+    bool isSigned = qtype.isSigned();
+    Value result = buildQuantGeneric(
+        rewriter, op.getLoc(), op.getInput(), op.getType(), qtype,
+        [&](OpBuilder &b, Location loc, Value q, Value s, Value z) -> Value {
+          // s * (q - z) with q - z exact in i64 (Numerics.h).
+          Type i64 = b.getI64Type();
+          Value wide = isSigned ? Value(arith::ExtSIOp::create(b, loc, i64, q))
+                                : Value(arith::ExtUIOp::create(b, loc, i64, q));
+          Value zi = arith::FPToSIOp::create(b, loc, i64, z);
+          Value centered = arith::SubIOp::create(b, loc, wide, zi);
+          Value f = arith::SIToFPOp::create(b, loc, b.getF32Type(), centered);
+          return arith::MulFOp::create(b, loc, s, f);
+        });
+    rewriter.replaceOp(op, result);
     return success();
   }
 };
@@ -193,8 +257,8 @@ void mlir::qnt::populateQntExpandBatchNormPatterns(
 }
 
 void mlir::qnt::populateQntExpandOpsPatterns(RewritePatternSet &patterns) {
-  patterns.add<ExpandObserve, ExpandBatchNorm, ExpandFakeQuant>(
-      patterns.getContext());
+  patterns.add<ExpandObserve, ExpandBatchNorm, ExpandFakeQuant, ExpandQuantize,
+               ExpandDequantize>(patterns.getContext());
 }
 
 void QntExpandOpsPass::runOnOperation() {

@@ -142,4 +142,73 @@ def Qnt_FakeQuantOp : Qnt_Op<"fake_quant", [
   let hasFolder = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// QuantizeOp and DequantizeOp
+//===----------------------------------------------------------------------===//
+
+def Qnt_QuantizeOp : Qnt_Op<"quantize", [Pure]> {
+  let summary = "float to integer storage with `!quant.uniform` parameters";
+  let description = [{
+    Quantizes every element onto the grid of `qtype` (per tensor or per axis)
+    and returns the levels as signless integers of the storage width:
+
+    ```
+    q = clamp(round_half_even(x / s) + z, qmin, qmax)      (NaN -> z)
+    ```
+
+    An unsigned storage type keeps its bit pattern: level 200 of a `u8` grid
+    is the `i8` value -56. This is ONNX `QuantizeLinear` with an integer
+    result, used where integers cross the model boundary or reach an integer
+    operator (QLinearConv, ConvInteger, ...).
+
+    ```mlir
+    %q = qnt.quantize %x, !quant.uniform<u8:f32, 0.1:128>
+           : tensor<1x8xf32> -> tensor<1x8xi8>
+    ```
+
+    Not upstream's `quant.qcast` + `quant.scast`: their tensors of quantized
+    element types reach no TOSA op or bufferization, and upstream's
+    `--lower-quant-ops` truncates instead of rounding half to even and does
+    not saturate.
+  }];
+  let arguments = (ins
+    RankedTensorOf<[F32]>:$input,
+    Qnt_QuantizedTypeAttr:$qtype
+  );
+  let results = (outs RankedTensorOf<[AnySignlessInteger]>:$output);
+  let assemblyFormat =
+      "$input `,` $qtype attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
+def Qnt_DequantizeOp : Qnt_Op<"dequantize", [Pure]> {
+  let summary = "integer storage to float with `!quant.uniform` parameters";
+  let description = [{
+    Reads signless integers as levels of `qtype` (the bit pattern of an
+    unsigned storage type) and returns their real values:
+
+    ```
+    y = s * (q - z)
+    ```
+
+    This is ONNX `DequantizeLinear` of a runtime integer tensor.
+    Canonicalizes: of a `qnt.quantize` with the same parameters, to one
+    `qnt.fake_quant`.
+
+    ```mlir
+    %y = qnt.dequantize %q, !quant.uniform<u8:f32, 0.1:128>
+           : tensor<1x8xi8> -> tensor<1x8xf32>
+    ```
+  }];
+  let arguments = (ins
+    RankedTensorOf<[AnySignlessInteger]>:$input,
+    Qnt_QuantizedTypeAttr:$qtype
+  );
+  let results = (outs RankedTensorOf<[F32]>:$output);
+  let assemblyFormat =
+      "$input `,` $qtype attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+  let hasCanonicalizeMethod = 1;
+}
+
 #endif // QNT_DIALECT_QNT_IR_QNTOPS_TD
