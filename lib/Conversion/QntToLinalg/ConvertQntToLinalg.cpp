@@ -85,6 +85,8 @@ private:
   /// accumulator or another grid, or quantized from float.
   FailureOr<QTensor> toGrid(Value input, quant::UniformQuantizedType type,
                             Location loc);
+  FailureOr<QTensor> computeGrid(Value input, quant::UniformQuantizedType type,
+                                 Location loc);
   LogicalResult convertConv(Operation *op);
   LogicalResult convertMatmul(tosa::MatMulOp op);
   LogicalResult convertAdd(tosa::AddOp op);
@@ -127,6 +129,10 @@ private:
   DenseMap<Value, QTensor> argumentForms;
   /// The storage form of the bit patterns a qnt.quantize became.
   DenseMap<Value, Value> storageForms;
+  /// toGrid's results: a value read on one grid by a fake_quant and a
+  /// quantize (an imported output also read by the next node) is
+  /// requantized once.
+  DenseMap<std::pair<Value, Type>, QTensor> gridForms;
   DenseMap<Value, QTensor> quantized;
   DenseMap<Value, Accumulator> accumulators;
 };
@@ -248,6 +254,18 @@ Value Converter::flipTopBit(Value v, Location loc) {
 
 FailureOr<QTensor>
 Converter::toGrid(Value input, quant::UniformQuantizedType type, Location loc) {
+  auto key = std::make_pair(input, Type(type));
+  if (auto it = gridForms.find(key); it != gridForms.end())
+    return it->second;
+  FailureOr<QTensor> result = computeGrid(input, type, loc);
+  if (succeeded(result))
+    gridForms[key] = *result;
+  return result;
+}
+
+FailureOr<QTensor> Converter::computeGrid(Value input,
+                                          quant::UniformQuantizedType type,
+                                          Location loc) {
   QTensor out = describe(type, Value());
   if (auto it = accumulators.find(input); it != accumulators.end()) {
     const Accumulator &acc = it->second;

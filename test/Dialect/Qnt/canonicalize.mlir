@@ -108,3 +108,20 @@ func.func @fold_resource() -> tensor<2xf32> {
     }
   }
 #-}
+
+// -----
+
+// Integers made from floats and read back with the same parameters are one
+// fake_quant; with other parameters they stay integers.
+// CHECK-LABEL: func.func @dequantize_of_quantize
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-DAG: %[[Q:.*]] = qnt.quantize %[[X]], !quant.uniform<u8:f32, 1.000000e-01:128>
+// CHECK-DAG: %[[FQ:.*]] = qnt.fake_quant %[[X]], !quant.uniform<u8:f32, 1.000000e-01:128> : tensor<4xf32>
+// CHECK: %[[D:.*]] = qnt.dequantize %[[Q]], !quant.uniform<u8:f32, 2.000000e-01:128>
+// CHECK: return %[[FQ]], %[[D]]
+func.func @dequantize_of_quantize(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>) {
+  %q = qnt.quantize %x, !quant.uniform<u8:f32, 0.1:128> : tensor<4xf32> -> tensor<4xi8>
+  %0 = qnt.dequantize %q, !quant.uniform<u8:f32, 0.1:128> : tensor<4xi8> -> tensor<4xf32>
+  %1 = qnt.dequantize %q, !quant.uniform<u8:f32, 0.2:128> : tensor<4xi8> -> tensor<4xf32>
+  return %0, %1 : tensor<4xf32>, tensor<4xf32>
+}

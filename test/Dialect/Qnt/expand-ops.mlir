@@ -101,3 +101,43 @@ func.func @drops_fused(%x: tensor<4xf32>, %c: tensor<4xf32>) -> tensor<4xf32> {
   %r = tosa.clamp %s {min_val = 0.0 : f32, max_val = 6.0 : f32, qnt.fused = true} : (tensor<4xf32>) -> tensor<4xf32>
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// quantize: the fake_quant's level, converted through i64 and clamped again
+// in integers (a 32-bit qmax rounds up in f32), truncated to the storage
+// (unsigned levels keep their bit pattern).
+// CHECK-LABEL: func.func @quantize
+// CHECK: linalg.generic
+// CHECK:   arith.divf
+// CHECK:   math.roundeven
+// CHECK:   %[[I:.*]] = arith.fptosi %{{.*}} : f32 to i64
+// CHECK:   %[[HI:.*]] = arith.minsi %[[I]], %{{.*}} : i64
+// CHECK:   %[[LO:.*]] = arith.maxsi %[[HI]], %{{.*}} : i64
+// CHECK:   arith.trunci %[[LO]] : i64 to i8
+// CHECK: -> tensor<4xi8>
+// LOWERS-LABEL: func.func @quantize
+func.func @quantize(%x: tensor<4xf32>) -> tensor<4xi8> {
+  %0 = qnt.quantize %x, !quant.uniform<u8:f32, 0.5:128> : tensor<4xf32> -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+// dequantize: s * (q - z) with q - z in i64, unsigned storage zero-extended;
+// per axis, scales and zero points are read along the quantized dimension.
+// CHECK-LABEL: func.func @dequantize
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[5.000000e-01, 2.500000e-01]> : tensor<2xf32>
+// CHECK-DAG: %[[Z:.*]] = arith.constant dense<[1.000000e+00, 2.550000e+02]> : tensor<2xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.*}}, %[[S]], %[[Z]] : tensor<2x3xi8>, tensor<2xf32>, tensor<2xf32>)
+// CHECK: ^bb0(%[[Q:.*]]: i8, %[[SC:.*]]: f32, %[[ZP:.*]]: f32, %{{.*}}: f32):
+// CHECK:   %[[W:.*]] = arith.extui %[[Q]] : i8 to i64
+// CHECK:   %[[ZI:.*]] = arith.fptosi %[[ZP]] : f32 to i64
+// CHECK:   %[[C:.*]] = arith.subi %[[W]], %[[ZI]] : i64
+// CHECK:   %[[F:.*]] = arith.sitofp %[[C]] : i64 to f32
+// CHECK:   arith.mulf %[[SC]], %[[F]] : f32
+// LOWERS-LABEL: func.func @dequantize
+func.func @dequantize(%q: tensor<2x3xi8>) -> tensor<2x3xf32> {
+  %0 = qnt.dequantize %q, !quant.uniform<u8:f32:0, {0.5:1, 0.25:255}> : tensor<2x3xi8> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}

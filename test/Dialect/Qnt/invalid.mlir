@@ -343,3 +343,53 @@ func.func @fq_not_a_quantized_type(%x: tensor<4xf32>) -> tensor<4xf32> {
   %0 = qnt.fake_quant %x, f32 : tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// qnt.quantize / qnt.dequantize
+
+func.func @quantize_width(%x: tensor<4xf32>) -> tensor<4xi16> {
+  // expected-error@+1 {{'qnt.quantize' op integer elements 'i16' do not hold the 8-bit storage of '!quant.uniform<u8:f32, 1.000000e-01:128>'}}
+  %0 = qnt.quantize %x, !quant.uniform<u8:f32, 0.1:128> : tensor<4xf32> -> tensor<4xi16>
+  return %0 : tensor<4xi16>
+}
+
+// -----
+
+func.func @quantize_shape(%x: tensor<4xf32>) -> tensor<2x2xi8> {
+  // expected-error@+1 {{'qnt.quantize' op float type 'tensor<4xf32>' and integer type 'tensor<2x2xi8>' have different shapes}}
+  %0 = qnt.quantize %x, !quant.uniform<i8:f32, 0.1> : tensor<4xf32> -> tensor<2x2xi8>
+  return %0 : tensor<2x2xi8>
+}
+
+// -----
+
+func.func @quantize_zero_point(%x: tensor<4xf32>) -> tensor<4xi8> {
+  // expected-error@+1 {{'qnt.quantize' op attribute 'qtype' has zero point 300 outside the storage range [0, 255]}}
+  %0 = qnt.quantize %x, !quant.uniform<u8:f32, 0.1:300> : tensor<4xf32> -> tensor<4xi8>
+  return %0 : tensor<4xi8>
+}
+
+// -----
+
+func.func @dequantize_axis(%q: tensor<2x3xi8>) -> tensor<2x3xf32> {
+  // expected-error@+1 {{'qnt.dequantize' op attribute 'qtype' has 2 scales but input dimension 1 has size 3}}
+  %0 = qnt.dequantize %q, !quant.uniform<i8:f32:1, {0.1, 0.2}> : tensor<2x3xi8> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+func.func @dequantize_expressed(%q: tensor<4xi8>) -> tensor<4xf32> {
+  // expected-error@+1 {{'qnt.dequantize' op attribute 'qtype' expresses 'f16' but the float elements are 'f32'}}
+  %0 = qnt.dequantize %q, !quant.uniform<i8:f16, 0.1> : tensor<4xi8> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
+
+// -----
+
+func.func @dequantize_any(%q: tensor<4xi8>) -> tensor<4xf32> {
+  // expected-error@+1 {{'qnt.dequantize' op attribute 'qtype' must be a per-tensor or per-axis !quant.uniform type, got '!quant.any<i8:f32>'}}
+  %0 = qnt.dequantize %q, !quant.any<i8:f32> : tensor<4xi8> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}

@@ -93,3 +93,18 @@ func.func @fake_quant_dynamic(%x: tensor<?x4xf16>) -> tensor<?x4xf16> {
   %0 = qnt.fake_quant %x, !quant.uniform<i8:f16:0, {0.1, 0.2}> : tensor<?x4xf16>
   return %0 : tensor<?x4xf16>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @quantize_dequantize
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8xf32>, %[[Q:.*]]: tensor<2x3xi8>)
+// CHECK: qnt.quantize %[[X]], !quant.uniform<u8:f32, 1.000000e-01:128> : tensor<1x8xf32> -> tensor<1x8xi8>
+// CHECK: qnt.quantize %[[X]], !quant.uniform<i32:f32, 1.000000e+00> : tensor<1x8xf32> -> tensor<1x8xi32>
+// CHECK: qnt.dequantize %[[Q]], !quant.uniform<i8:f32:1, {1.000000e-01,2.000000e-01:3,3.000000e-01}> : tensor<2x3xi8> -> tensor<2x3xf32>
+func.func @quantize_dequantize(%x: tensor<1x8xf32>, %q: tensor<2x3xi8>)
+    -> (tensor<1x8xi8>, tensor<1x8xi32>, tensor<2x3xf32>) {
+  %0 = qnt.quantize %x, !quant.uniform<u8:f32, 0.1:128> : tensor<1x8xf32> -> tensor<1x8xi8>
+  %1 = qnt.quantize %x, !quant.uniform<i32:f32, 1.0> : tensor<1x8xf32> -> tensor<1x8xi32>
+  %2 = qnt.dequantize %q, !quant.uniform<i8:f32:1, {0.1, 0.2:3, 0.3}> : tensor<2x3xi8> -> tensor<2x3xf32>
+  return %0, %1, %2 : tensor<1x8xi8>, tensor<1x8xi32>, tensor<2x3xf32>
+}

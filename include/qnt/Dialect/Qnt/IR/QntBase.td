@@ -23,7 +23,9 @@ def Qnt_Dialect : Dialect {
     * `qnt.observe`: a quantization point, with the scheme asked for and, once
       the model has been calibrated, the statistics seen on real data;
     * `qnt.fake_quant`: quantize-then-dequantize with parameters given as an
-      upstream `!quant.uniform` type (per tensor or per axis).
+      upstream `!quant.uniform` type (per tensor or per axis);
+    * `qnt.quantize`, `qnt.dequantize`: float to integer storage and back,
+      where integers cross the model boundary (pre-quantized ONNX models).
 
     Scale, zero point, storage type and axis are never reinvented here: they
     are the upstream `quant` dialect's types. This dialect is named `qnt`

@@ -1,0 +1,68 @@
+// RUN: quant-opt %s --split-input-file --convert-qnt-to-linalg | FileCheck %s --implicit-check-not=f32
+
+// The imported form of pre-quantized ONNX models (QLinearConv, ...):
+// integers come in through qnt.dequantize and leave through qnt.quantize,
+// as i8 holding the u8 bits. Inside, u8 is stored offset by -128 (the top
+// bit flipped), so the uint8 weights with zero point 120 become i8 with
+// zero point -8, the input zero point 128 becomes 0, and no float is left.
+// CHECK-LABEL: func.func @affine_weights
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x2x1xi8>) -> tensor<1x2x2x2xi8>
+// CHECK: %[[XS:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x2x2x1xi8>)
+// CHECK:   arith.xori %{{.*}}, %{{.*}} : i8
+// CHECK-DAG: %[[W:.*]] = "tosa.const"() <{values = dense<{{\[\[\[\[}}-128]]], {{\[\[\[}}127]]]]> : tensor<2x1x1x1xi8>}>
+// CHECK-DAG: %[[XZ:.*]] = "tosa.const"() <{values = dense<0> : tensor<1xi8>}>
+// CHECK-DAG: %[[WZ:.*]] = "tosa.const"() <{values = dense<-8> : tensor<1xi8>}>
+// CHECK: %[[ACC:.*]] = tosa.conv2d %[[XS]], %[[W]], %{{.*}}, %[[XZ]], %[[WZ]] {acc_type = i32
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x2x2x2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
+// CHECK: %[[BITS:.*]] = linalg.generic {{.*}} ins(%[[R]] : tensor<1x2x2x2xi8>)
+// CHECK:   arith.xori
+// CHECK: return %[[BITS]]
+func.func @affine_weights(%x: tensor<1x2x2x1xi8>) -> tensor<1x2x2x2xi8>
+    attributes {qnt.signature = (tensor<1x2x2x1xui8>) -> tensor<1x2x2x2xui8>} {
+  %0 = qnt.dequantize %x, !quant.uniform<u8:f32, 6.250000e-02:128> : tensor<1x2x2x1xi8> -> tensor<1x2x2x1xf32>
+  %w = "tosa.const"() {values = dense<[[[[-1.2]]], [[[1.35]]]]> : tensor<2x1x1x1xf32>} : () -> tensor<2x1x1x1xf32>
+  %wq = qnt.fake_quant %w, !quant.uniform<u8:f32, 1.000000e-02:120> : tensor<2x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<2xf32>} : () -> tensor<2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.conv2d %0, %wq, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<2x1x1x1xf32>, tensor<2xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x2xf32>
+  %o = qnt.quantize %y, !quant.uniform<u8:f32, 6.250000e-02:3> : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
+  return %o : tensor<1x2x2x2xi8>
+}
+
+// -----
+
+// A matmul of two quantized activations (QLinearMatMul of two runtime
+// tensors) multiplies i8 by i8 with both zero points; int8 output bits are
+// the storage itself.
+// CHECK-LABEL: func.func @activation_matmul
+// CHECK-SAME: (%[[A:.*]]: tensor<1x2x3xi8>, %[[B:.*]]: tensor<1x3x4xi8>)
+// CHECK-DAG: %[[AZ:.*]] = "tosa.const"() <{values = dense<5> : tensor<1xi8>}>
+// CHECK-DAG: %[[BZ:.*]] = "tosa.const"() <{values = dense<-2> : tensor<1xi8>}>
+// CHECK: %[[ACC:.*]] = tosa.matmul %[[A]], %[[B]], %[[AZ]], %[[BZ]] : (tensor<1x2x3xi8>, tensor<1x3x4xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x2x4xi32>
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x2x4xi32>) outs(%{{.*}} : tensor<1x2x4xi8>)
+// CHECK: return %[[R]]
+func.func @activation_matmul(%a: tensor<1x2x3xi8>, %b: tensor<1x3x4xi8>) -> tensor<1x2x4xi8> {
+  %0 = qnt.dequantize %a, !quant.uniform<i8:f32, 0.5:5> : tensor<1x2x3xi8> -> tensor<1x2x3xf32>
+  %1 = qnt.dequantize %b, !quant.uniform<i8:f32, 0.25:-2> : tensor<1x3x4xi8> -> tensor<1x3x4xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %m = tosa.matmul %0, %1, %zp, %zp : (tensor<1x2x3xf32>, tensor<1x3x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x4xf32>
+  %o = qnt.quantize %m, !quant.uniform<i8:f32, 1.0> : tensor<1x2x4xf32> -> tensor<1x2x4xi8>
+  return %o : tensor<1x2x4xi8>
+}
+
+// -----
+
+// int32 results at the accumulator's own scale (ConvInteger, MatMulInteger)
+// are the accumulator: no requantize.
+// CHECK-LABEL: func.func @int32_sums
+// CHECK-SAME: (%[[A:.*]]: tensor<1x2x3xi8>, %[[B:.*]]: tensor<1x3x4xi8>) -> tensor<1x2x4xi32>
+// CHECK: %[[ACC:.*]] = tosa.matmul %[[A]], %[[B]]
+// CHECK-NEXT: return %[[ACC]]
+func.func @int32_sums(%a: tensor<1x2x3xi8>, %b: tensor<1x3x4xi8>) -> tensor<1x2x4xi32> {
+  %0 = qnt.dequantize %a, !quant.uniform<i8:f32, 1.0:3> : tensor<1x2x3xi8> -> tensor<1x2x3xf32>
+  %1 = qnt.dequantize %b, !quant.uniform<i8:f32, 1.0> : tensor<1x3x4xi8> -> tensor<1x3x4xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %m = tosa.matmul %0, %1, %zp, %zp : (tensor<1x2x3xf32>, tensor<1x3x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x4xf32>
+  %o = qnt.quantize %m, !quant.uniform<i32:f32, 1.0> : tensor<1x2x4xf32> -> tensor<1x2x4xi32>
+  return %o : tensor<1x2x4xi32>
+}
