@@ -311,6 +311,35 @@ def u8(array):
     return np.asarray(array, np.uint8)
 
 
+def qdq_depthwise_model(rng):
+    """QDQ depthwise conv: per-channel int8 weights reach the conv through
+    the OHWI -> HWCM reshape and transpose."""
+    nodes = [
+        helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"],
+                         name="x_q"),
+        helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"],
+                         name="x_dq"),
+        helper.make_node("DequantizeLinear", ["w", "ws", "wz"], ["wd"],
+                         name="w_dq", axis=0),
+        helper.make_node("Conv", ["xd", "wd"], ["c"], name="depthwise",
+                         group=3, pads=[1, 1, 1, 1]),
+        helper.make_node("QuantizeLinear", ["c", "ys", "xz"], ["cq"],
+                         name="c_q"),
+        helper.make_node("DequantizeLinear", ["cq", "ys", "xz"], ["y"],
+                         name="c_dq"),
+    ]
+    inits = [
+        init("xs", np.array(0.05, np.float32)),
+        init("xz", np.array(128, np.uint8)),
+        init("w", rng.integers(-127, 128, (3, 1, 3, 3)).astype(np.int8)),
+        init("ws", np.array([0.01, 0.02, 0.03], np.float32)),
+        init("wz", np.zeros(3, np.int8)),
+        init("ys", np.array(0.1, np.float32)),
+    ]
+    return model("qdq_depthwise", nodes, [tensor_value("x", [1, 3, 4, 4])],
+                 [tensor_value("y", [1, 3, 4, 4])], inits)
+
+
 def qlinear_model(rng):
     """QLinearConv chain on uint8 input: per-channel int8 weights with an
     int32 bias and padding, then a depthwise conv with per-tensor uint8
@@ -556,6 +585,7 @@ MODELS = {
     "softmax.onnx": softmax_model,
     "reducemean.onnx": reducemean_model,
     "qdq.onnx": qdq_model,
+    "qdq_depthwise.onnx": qdq_depthwise_model,
     "qlinear.onnx": qlinear_model,
     "qmatmul.onnx": qmatmul_model,
     "requantize.onnx": requantize_model,

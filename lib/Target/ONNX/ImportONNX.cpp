@@ -568,9 +568,48 @@ Tensor Importer::fromValue(Value value, bool nhwc) {
   return tensor;
 }
 
+Tensor Importer::fakeQuantize(const Tensor &tensor, quant::QuantizedType type) {
+  Value value = FakeQuantOp::create(b, nodeLoc, f32Type(tensor.shape),
+                                    materialize(tensor), TypeAttr::get(type));
+  Tensor result = fromValue(value, tensor.nhwc);
+  if (!tensor.value && tensor.data)
+    result.fakeQuant =
+        std::make_shared<FakeQuantConst>(FakeQuantConst{tensor.data, type});
+  return result;
+}
+
+/// `type` with its quantized dimension moved to `axis`.
+static quant::QuantizedType withAxis(quant::QuantizedType type, int64_t axis) {
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type);
+  if (!perAxis)
+    return type;
+  return quant::UniformQuantizedPerAxisType::get(
+      perAxis.getFlags(), perAxis.getStorageType(), perAxis.getExpressedType(),
+      perAxis.getScales(), perAxis.getZeroPoints(), axis,
+      perAxis.getStorageTypeMin(), perAxis.getStorageTypeMax());
+}
+
+/// The quantized dimension of `type`, -1 per tensor.
+static int64_t quantizedAxis(quant::QuantizedType type) {
+  auto perAxis = dyn_cast<quant::UniformQuantizedPerAxisType>(type);
+  return perAxis ? perAxis.getQuantizedDimension() : -1;
+}
+
 Tensor Importer::transpose(const Tensor &tensor, ArrayRef<int64_t> perms) {
   if (llvm::equal(perms, llvm::seq<int64_t>(0, perms.size()))) {
     Tensor result = tensor;
+    result.nhwc = false;
+    return result;
+  }
+  if (tensor.fakeQuant) {
+    // Transpose the constant; the quantized dimension moves with it.
+    Tensor data;
+    data.data = transposeData(*tensor.fakeQuant->data, perms);
+    data.shape = data.data->shape;
+    data.constName = tensor.constName;
+    int64_t axis = quantizedAxis(tensor.fakeQuant->type);
+    int64_t moved = axis < 0 ? -1 : llvm::find(perms, axis) - perms.begin();
+    Tensor result = fakeQuantize(data, withAxis(tensor.fakeQuant->type, moved));
     result.nhwc = false;
     return result;
   }
@@ -596,6 +635,31 @@ Tensor Importer::reshape(const Tensor &tensor, ArrayRef<int64_t> shape) {
     Tensor result = tensor;
     result.nhwc = false;
     return result;
+  }
+  if (tensor.fakeQuant) {
+    // Reshape the constant when the quantized dimension survives whole:
+    // same size, same number of elements before it.
+    int64_t axis = quantizedAxis(tensor.fakeQuant->type);
+    int64_t moved = -1;
+    if (axis >= 0) {
+      int64_t before = 1, newBefore = 1;
+      for (int64_t d = 0; d < axis; ++d)
+        before *= tensor.shape[d];
+      for (int64_t d = 0, e = shape.size(); d < e; newBefore *= shape[d++])
+        if (newBefore == before && shape[d] == tensor.shape[axis]) {
+          moved = d;
+          break;
+        }
+    }
+    if (axis < 0 || moved >= 0) {
+      auto data = std::make_shared<ConstData>(*tensor.fakeQuant->data);
+      data->shape.assign(shape.begin(), shape.end());
+      Tensor constant;
+      constant.data = data;
+      constant.shape = data->shape;
+      constant.constName = tensor.constName;
+      return fakeQuantize(constant, withAxis(tensor.fakeQuant->type, moved));
+    }
   }
   if (!tensor.value && tensor.data) {
     auto data = std::make_shared<ConstData>(*tensor.data);
@@ -980,6 +1044,11 @@ OwningOpRef<ModuleOp> Importer::run() {
     resultDataTypes.push_back(onnx::TensorProto::FLOAT);
   }
   func::ReturnOp::create(b, fileLoc, results);
+  // Layout changes of fake-quantized weights leave the fake_quants of the
+  // intermediate layouts unused.
+  for (Operation &op : llvm::make_early_inc_range(llvm::reverse(*body)))
+    if (op.use_empty() && isa<FakeQuantOp, tosa::ConstOp>(op))
+      op.erase();
   func.setType(b.getFunctionType(argTypes, TypeRange(ValueRange(results))));
   for (auto [index, info] : llvm::enumerate(graph.output()))
     func.setResultAttr(index, "onnx.name", b.getStringAttr(info.name()));

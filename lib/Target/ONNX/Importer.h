@@ -82,6 +82,13 @@ struct PendingQuant {
   Value storage;
 };
 
+/// A fake-quantized constant (pre-quantized weights): its float data and
+/// !quant.uniform type, both in the physical layout of the tensor.
+struct FakeQuantConst {
+  ConstDataPtr data;
+  quant::QuantizedType type;
+};
+
 /// A tensor of the graph as the importer holds it.
 struct Tensor {
   /// The IR value; null for a constant not materialized yet.
@@ -103,6 +110,10 @@ struct Tensor {
   /// as signless iN (unsigned types as their bit pattern), in the logical
   /// layout.
   int32_t intType = 0;
+  /// Set when `value` is a qnt.fake_quant of constant data: layout changes
+  /// then move the data and the quantized axis, and keep one fake_quant on
+  /// the constant the consumer reads.
+  std::shared_ptr<FakeQuantConst> fakeQuant;
 
   int64_t rank() const { return static_cast<int64_t>(shape.size()); }
   /// Shape in the ONNX (logical) layout.
@@ -213,6 +224,9 @@ public:
   Value shapeConstant(llvm::ArrayRef<int64_t> values);
   /// A runtime value held in the given layout.
   Tensor fromValue(Value value, bool nhwc = false);
+  /// qnt.fake_quant of `tensor` with `type` (axis physical); remembered as a
+  /// FakeQuantConst when `tensor` is constant data.
+  Tensor fakeQuantize(const Tensor &tensor, quant::QuantizedType type);
 
   // Layout and shape changes; all fold on constants.
   Tensor toNHWC(const Tensor &tensor);

@@ -298,10 +298,7 @@ static FailureOr<Tensor> fakeQuant(Importer &im, const Tensor &input,
   FailureOr<quant::QuantizedType> type = quantizedType(im, params, axis);
   if (failed(type))
     return failure();
-  Value value =
-      FakeQuantOp::create(im.builder(), im.loc(), im.f32Type(input.shape),
-                          im.materialize(input), TypeAttr::get(*type));
-  return im.fromValue(value, input.nhwc);
+  return im.fakeQuantize(input, *type);
 }
 
 Tensor Importer::quantizedStorage(const Tensor &pending) {

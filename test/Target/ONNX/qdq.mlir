@@ -15,3 +15,16 @@
 // CHECK-NEXT:  %[[C:.*]] = tosa.conv2d %[[T]], %[[WQ]]
 // CHECK-NEXT:  %[[W8Q:.*]] = qnt.fake_quant %[[W8]], !quant.uniform<i8:f32:0, {{.*}}> : tensor<3x1x1x3xf32>
 // CHECK-NEXT:  tosa.conv2d %[[C]], %[[W8Q]]
+
+// RUN: quant-translate --import-onnx %S/Inputs/qdq_depthwise.onnx | FileCheck %s --check-prefix=DEPTHWISE
+// RUN: quant-translate --import-onnx %S/Inputs/qdq_depthwise.onnx | quant-opt --convert-qnt-to-linalg | FileCheck %s --check-prefix=DEPTHWISE-INT
+
+// The per-channel fake_quant of depthwise weights moves with the OHWI ->
+// HWCM reshape and transpose (axis 0 -> 2), so it sits on the constant the
+// convolution reads and the integer lowering turns it into an i8 depthwise
+// convolution.
+// DEPTHWISE-LABEL: func.func @main(
+// DEPTHWISE:       %[[W:.*]] = qnt.fake_quant %{{.*}}, !quant.uniform<i8:f32:2, {0.0099999997764825821,0.019999999552965164,0.029999999329447746}> : tensor<3x3x3x1xf32>
+// DEPTHWISE:       tosa.depthwise_conv2d %{{.*}}, %[[W]]
+// DEPTHWISE-INT-LABEL: func.func @main(
+// DEPTHWISE-INT:       tosa.depthwise_conv2d {{.*}} {acc_type = i32, {{.*}} : (tensor<1x4x4x3xi8>, tensor<3x3x3x1xi8>, tensor<3xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x4x4x3xi32>
