@@ -254,7 +254,7 @@ def main():
             rows.append(row)
 
         if args.latency:
-            for batch, runs in BENCH_RUNS.items():
+            for batch in BENCH_RUNS:
                 np.save(f"{work}/x{batch}.npy", test[:batch])
             for row in rows:
                 name = row["model"]
@@ -264,8 +264,9 @@ def main():
                     "int-" + name.split(", ")[1]
                 for batch, runs in BENCH_RUNS.items():
                     out = f"{work}/bench-{batch}.npy"
-                    median, low = bench(args.bin, f"{work}/b{batch}-{suffix}.mlir",
-                                        f"{work}/x{batch}.npy", runs, out)
+                    median, low = bench(
+                        args.bin, f"{work}/b{batch}-{suffix}.mlir",
+                        f"{work}/x{batch}.npy", runs, out)
                     row["latency_ms"][str(batch)] = {"median": median,
                                                      "min": low}
                     # The batch-64 program must be the batch-1 program.
@@ -308,7 +309,8 @@ def main():
         size = row["size_bytes"]
         lat = row["latency_ms"]
         lines.append(
-            f"| {row['system']} | {row['model']} | {row['accuracy'] * 100:.2f}%"
+            f"| {row['system']} | {row['model']}"
+            f" | {row['accuracy'] * 100:.2f}%"
             f" | {'-' if agree is None else f'{agree * 100:.2f}%'}"
             f" | {'-' if size is None else f'{size:,} B'}"
             f" | {ms(lat.get('1', {}).get('median'))}"

@@ -22,7 +22,8 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 WORK_LINE = "export T=/tmp/qnt-tutorial"
-VIEW = ["--mlir-print-debuginfo=false", "--mlir-elide-elementsattrs-if-larger=4"]
+VIEW = ["--mlir-print-debuginfo=false",
+        "--mlir-elide-elementsattrs-if-larger=4"]
 FLOAT = re.compile(r"(?<![\w.])-?\d+\.\d+(?:[eE][-+]?\d+)?(?![\w.])")
 
 
