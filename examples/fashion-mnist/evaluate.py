@@ -346,8 +346,10 @@ def ratios(rows):
         y = get(b) if b else None
         return None if x is None or y is None else x / y
 
-    lines = ["", f"Ratios, ours int8 = \"{OURS_INT8}\", PyTorch int8 = "
-             f"\"{PYTORCH_INT8}\":", ""]
+    which = f"ours int8 = \"{OURS_INT8}\""
+    if torch_q:
+        which += f", PyTorch int8 = \"{PYTORCH_INT8}\""
+    lines = ["", f"Ratios, {which}:", ""]
     size = lambda r: r["size_bytes"]  # noqa: E731
     parts = [(f"ours int8 / ours float {v:.3f}" if k == 0 else
               f"PyTorch int8 / PyTorch float {v:.3f}")
