@@ -24,7 +24,7 @@ example="$QNT_ROOT/examples/fashion-mnist"
 echo "== PyTorch: post-training quantization of the same model (onednn), latency at 1 thread"
 /usr/bin/python3 "$example/pytorch_ptq.py" --bench --json "$work/ptq.json" |
   grep -E "float|ptq|wall" | grep -v "^wrote" || true
-echo "== our pipeline: every calibrator, simulated and native int8, then latency (about 2.5 minutes)"
+echo "== our pipeline: every calibrator, simulated and native int8, then latency (about 2 minutes)"
 /usr/bin/python3 "$example/evaluate.py" --bin "$QNT_BUILD/bin" --int8 --latency \
   --pytorch-json "$work/ptq.json" --markdown "$QNT_BUILD/fashion-mnist-results.md" \
   --json "$QNT_BUILD/fashion-mnist-results.json"
