@@ -52,3 +52,7 @@ llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 # The ONNX backend node tests come from Debian's libonnx-testdata.
 if os.path.isdir("/usr/share/libonnx-testdata/data/node"):
     config.available_features.add("onnx-testdata")
+# The Fashion-MNIST example's data comes from Debian's dataset-fashion-mnist
+# (installed by scripts/main.sh).
+if os.path.isdir("/usr/share/datasets/fashion-mnist"):
+    config.available_features.add("fashion-mnist")

@@ -2,6 +2,7 @@
 """PyTorch's own post-training quantization of the Fashion-MNIST example.
 
   pytorch_ptq.py [--model model.pt] [--json out.json] [--predictions PREFIX]
+                 [--bench]
 
 The baseline the compiler is compared with: PyTorch 1.13's FX graph mode
 quantization (prepare_fx / convert_fx, default fusion: Conv+BN(+ReLU) folded,
@@ -20,7 +21,21 @@ configurations:
 Accuracies are fractions of the test set. --json writes
   {"pytorch_float", "pytorch_ptq_minmax_per_tensor",
    "pytorch_ptq_histogram_per_channel", "calibration_images", "test_images",
-   "engine", "torch"}
+   "engine", "torch", "agreement", "size_bytes", "latency_ms"}
+
+size_bytes: bytes of the tensors in state_dict(), for the float model after
+Conv+BN fusion (fuse_fx: BatchNorm folded into the convs, as
+--qnt-fold-batch-norm does), and for each quantized model: int8 weights at 1
+byte per element plus their scales (float64) and zero points (int64), one
+pair per tensor or one per channel, the float32 biases (PyTorch keeps them in
+float) and the activations' scalar scales and zero points.
+
+--bench measures latency (latency_ms[key][batch] = {"median", "min"}) at
+batch 1 and 64 on one thread (torch.set_num_threads(1)): each model as
+TorchScript, torch.jit.freeze(torch.jit.script(model)) (torch.jit.trace if
+scripting fails), checked against the eager model, then BENCH_WARMUP runs
+and the median and minimum of BENCH_RUNS[batch] timed runs of the first test
+images.
 --predictions PREFIX writes the argmax predictions (int64, 10,000) as
 PREFIX{float,ptq_minmax_per_tensor,ptq_histogram_per_channel}.npy and the
 test labels as PREFIXlabels.npy.
@@ -37,7 +52,7 @@ import torch
 from torch.ao.quantization import (HistogramObserver, MinMaxObserver,
                                    PerChannelMinMaxObserver, QConfig,
                                    QConfigMapping)
-from torch.ao.quantization.quantize_fx import convert_fx, prepare_fx
+from torch.ao.quantization.quantize_fx import convert_fx, fuse_fx, prepare_fx
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -46,6 +61,12 @@ from fashion_mnist import load  # noqa: E402
 from model import FashionCNN  # noqa: E402
 
 ENGINE = "onednn"
+
+# Timed runs per batch size; evaluate.py times quant-run with the same counts.
+BENCH_RUNS = {1: 200, 64: 20}
+# The profiling executor of TorchScript optimizes the graph during the first
+# runs; time only after it settled.
+BENCH_WARMUP = 10
 
 QCONFIGS = {
     "minmax_per_tensor": QConfig(
@@ -82,6 +103,55 @@ def quantized_graph_summary(gm):
     return q, dq
 
 
+def state_dict_bytes(model):
+    """Bytes of the tensors in model.state_dict() (see the module docstring);
+    a quantized tensor counts 1 byte per int8 element plus its scales and
+    zero points as stored (float64, int64)."""
+    def tensor_bytes(t):
+        if not t.is_quantized:
+            return t.numel() * t.element_size()
+        if t.qscheme() in (torch.per_channel_affine,
+                           torch.per_channel_symmetric):
+            params = t.q_per_channel_scales().numel() * 16
+        else:
+            params = 16
+        return t.numel() * t.element_size() + params
+
+    total = 0
+    for value in model.state_dict().values():
+        # Linear's packed parameters come as (weight, bias) tuples.
+        for t in value if isinstance(value, (tuple, list)) else [value]:
+            if isinstance(t, torch.Tensor):
+                total += tensor_bytes(t)
+    return total
+
+
+@torch.no_grad()
+def latency(model, images, name):
+    """{batch: {"median", "min"}} in ms of the frozen TorchScript model."""
+    example = images[:max(BENCH_RUNS)]
+    try:
+        frozen = torch.jit.freeze(torch.jit.script(copy.deepcopy(model)))
+    except Exception:  # noqa: BLE001 - FX-generated code may not script
+        frozen = torch.jit.freeze(torch.jit.trace(copy.deepcopy(model),
+                                                  example[:1]))
+    if not torch.allclose(frozen(example), model(example), atol=1e-4):
+        raise RuntimeError(f"TorchScript {name} differs from the eager model")
+    result = {}
+    for batch, runs in BENCH_RUNS.items():
+        x = images[:batch]
+        for _ in range(BENCH_WARMUP):
+            frozen(x)
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            frozen(x)
+            times.append((time.perf_counter() - start) * 1e3)
+        result[str(batch)] = {"median": float(np.median(times)),
+                              "min": float(min(times))}
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", default=os.path.join(HERE, "model.pt"))
@@ -91,6 +161,8 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--print-graph", action="store_true",
                         help="print the converted FX graphs")
+    parser.add_argument("--bench", action="store_true",
+                        help="measure latency at batch 1 and 64, 1 thread")
     args = parser.parse_args()
 
     start = time.time()
@@ -111,6 +183,7 @@ def main():
     model.eval()
 
     preds = {"float": predict(model, test_x)}
+    models = {"float": model}
     info = {}
     for name, qconfig in QCONFIGS.items():
         t0 = time.time()
@@ -120,6 +193,7 @@ def main():
         with torch.no_grad():
             prepared(calib_x)
         quantized = convert_fx(prepared)
+        models["ptq_" + name] = quantized
         t1 = time.time()
         preds["ptq_" + name] = predict(quantized, test_x)
         info[name] = (t1 - t0, time.time() - t1, quantized_graph_summary(quantized))
@@ -127,6 +201,13 @@ def main():
             print(f"--- {name}\n{quantized.code}")
 
     acc = {k: float((p == test_y).mean()) for k, p in preds.items()}
+    sizes = {"pytorch_" + k: state_dict_bytes(m) for k, m in models.items()}
+    sizes["pytorch_float"] = state_dict_bytes(fuse_fx(copy.deepcopy(model)))
+    latencies = {}
+    if args.bench:
+        torch.set_num_threads(1)
+        for k, m in models.items():
+            latencies["pytorch_" + k] = latency(m, test_x, k)
     result = {
         "pytorch_float": acc["float"],
         "pytorch_ptq_minmax_per_tensor": acc["ptq_minmax_per_tensor"],
@@ -143,6 +224,8 @@ def main():
             "pytorch_ptq_histogram_per_channel": float(
                 (preds["ptq_histogram_per_channel"] == preds["float"]).mean()),
         },
+        "size_bytes": sizes,
+        "latency_ms": latencies,
     }
     if args.json:
         with open(args.json, "w") as f:
@@ -166,6 +249,12 @@ def main():
               f"{a - acc['float']:+.4f} vs float, agrees with float on "
               f"{agree:.4f}; {q} quantize / {dq} dequantize nodes; "
               f"calibrate+convert {tq:.1f} s, evaluate {te:.1f} s")
+    for k, b in sizes.items():
+        print(f"  {k}: {b} bytes of state_dict tensors")
+    for k, lat in latencies.items():
+        print(f"  {k}: latency, 1 thread: " + ", ".join(
+            f"batch {b} median {v['median']:.3f} ms (min {v['min']:.3f})"
+            for b, v in lat.items()))
     if args.json:
         print(f"wrote {args.json}")
     if args.predictions:
