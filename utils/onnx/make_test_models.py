@@ -548,6 +548,24 @@ def bad_zero_point_type(rng):
                   init("z", np.array(0, np.int8))])
 
 
+def bad_quantize_int32(rng):
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"],
+                              name="q")]
+    return model("bad", nodes, [tensor_value("x", [4])],
+                 [tensor_value("y", [4], TensorProto.INT32)],
+                 [init("s", np.array(0.1, np.float32)),
+                  init("z", np.array(0, np.int32))])
+
+
+def bad_output_dtype(rng):
+    nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"],
+                              name="q", output_dtype=TensorProto.INT8)]
+    return model("bad", nodes, [tensor_value("x", [4])],
+                 [tensor_value("y", [4], TensorProto.UINT8)],
+                 [init("s", np.array(0.1, np.float32)), init("z", u8(0))],
+                 opset=21)
+
+
 def bad_uint16_output(rng):
     nodes = [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"],
                               name="q")]
@@ -602,6 +620,8 @@ MODELS = {
     "bad_integer_relu.onnx": bad_integer_relu,
     "bad_zero_point_type.onnx": bad_zero_point_type,
     "bad_uint16_output.onnx": bad_uint16_output,
+    "bad_quantize_int32.onnx": bad_quantize_int32,
+    "bad_output_dtype.onnx": bad_output_dtype,
     "bad_reshape.onnx": bad_reshape,
     "bad_dynamic_shape.onnx": bad_dynamic_shape,
 }

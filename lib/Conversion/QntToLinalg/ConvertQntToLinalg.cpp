@@ -104,6 +104,10 @@ private:
   }
   Value quantize(Value x, const QTensor &params, Location loc);
   Value dequantize(const QTensor &q, Location loc);
+  /// s[c] * acc in f32, clamped to the fused activation's bounds: an
+  /// accumulator read by an op with no integer lowering.
+  Value dequantize(const Accumulator &acc, Location loc);
+  LogicalResult convertConcatOfAccumulators(tosa::ConcatOp op);
   /// i32 tensor of q - z.
   Value centered(const QTensor &q, Location loc);
   Value requantize(Value acc, ArrayRef<double> multipliers, const QTensor &out,
@@ -219,6 +223,46 @@ Value Converter::dequantize(const QTensor &q, Location loc) {
                      });
 }
 
+Value Converter::dequantize(const Accumulator &acc, Location loc) {
+  auto type = cast<RankedTensorType>(acc.value.getType());
+  int64_t rank = type.getRank();
+  SmallVector<Value> inputs = {acc.value};
+  SmallVector<AffineMap> maps = {builder.getMultiDimIdentityMap(rank)};
+  bool perChannel = acc.scales.size() > 1;
+  if (perChannel) {
+    SmallVector<float> scales(acc.scales.begin(), acc.scales.end());
+    auto scaleType = RankedTensorType::get(
+        {static_cast<int64_t>(scales.size())}, builder.getF32Type());
+    inputs.push_back(arith::ConstantOp::create(
+        builder, loc, DenseElementsAttr::get(scaleType, ArrayRef(scales))));
+    maps.push_back(AffineMap::get(rank, 0, builder.getAffineDimExpr(rank - 1),
+                                  builder.getContext()));
+  }
+  maps.push_back(builder.getMultiDimIdentityMap(rank));
+  RankedTensorType resultType = type.clone(builder.getF32Type());
+  Value init = tensor::EmptyOp::create(
+      builder, loc, tensor::getMixedSizes(builder, loc, acc.value),
+      builder.getF32Type());
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      builder, loc, TypeRange{resultType}, inputs, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+        auto f = [&](double v) -> Value {
+          return arith::ConstantOp::create(b, l, b.getF32FloatAttr(v));
+        };
+        Value s = perChannel ? args[1] : f(acc.scales[0]);
+        Value x = arith::MulFOp::create(
+            b, l, s, arith::SIToFPOp::create(b, l, b.getF32Type(), args[0]));
+        if (std::isfinite(acc.clampLo))
+          x = arith::MaximumFOp::create(b, l, x, f(acc.clampLo));
+        if (std::isfinite(acc.clampHi))
+          x = arith::MinimumFOp::create(b, l, x, f(acc.clampHi));
+        linalg::YieldOp::create(b, l, x);
+      });
+  return generic.getResult(0);
+}
+
 Value Converter::requantize(Value acc, ArrayRef<double> multipliers,
                             const QTensor &out, QuantRange clamp,
                             Location loc) {
@@ -315,6 +359,10 @@ LogicalResult Converter::convertFakeQuant(FakeQuantOp op) {
     // Per-axis: weights and biases, consumed by their conv/matmul.
     return success();
   }
+  // Wider grids (int32 sums read back in float) are simulated in float; an
+  // accumulator they read is dequantized exactly first.
+  if (type.getStorageTypeIntegralWidth() > 16)
+    return convertFloatOp(op);
   // A float value (a model input, or the output of a float op). With
   // --int8-io, an entry argument that only feeds this kind of fake_quant
   // becomes the integers themselves.
@@ -377,6 +425,15 @@ LogicalResult Converter::convertQuantize(QuantizeOp op) {
 
 LogicalResult Converter::convertDequantize(DequantizeOp op) {
   auto type = dyn_cast<quant::UniformQuantizedType>(op.getQtype());
+  if (!type && llvm::any_of(op->getUsers(), [](Operation *user) {
+        return isa<tosa::Conv2DOp, tosa::DepthwiseConv2DOp, tosa::MatMulOp,
+                   tosa::ReshapeOp, tosa::TransposeOp>(user);
+      }))
+    // Integer activations are per tensor: a per-row zero point (e.g. of
+    // MatMulInteger) leaves its readers in float, exact only while partial
+    // sums stay below 2^24.
+    op.emitWarning("per-axis dequantize of an activation: the ops reading "
+                   "it run in float");
   if (!type || type.getStorageTypeIntegralWidth() > 16)
     return success(); // computed in float
   QTensor q = describe(type, Value());
@@ -475,19 +532,32 @@ static FailureOr<Value> quantizeBias(OpBuilder &b, Value bias,
     float b32 = (*values)[values->size() == 1 ? 0 : c];
     double s = scales[scales.size() == 1 ? 0 : c];
     if (fq) {
-      auto perAxis =
-          dyn_cast<quant::UniformQuantizedPerAxisType>(fq.getQtype());
-      if (perAxis && std::fabs(perAxis.getScales()[c] - s) > 1e-9 * s)
-        return user->emitOpError("cannot be lowered: the bias scale of "
-                                 "channel ")
-                   << c << " was widened to avoid int32 overflow",
+      // The bias must sit on the accumulator's grid s_in * s_w[c]; QDQ
+      // models store that product rounded to float32, hence the tolerance.
+      // --qnt-quantize widens it only to avoid int32 overflow.
+      double biasScale;
+      if (auto perAxis =
+              dyn_cast<quant::UniformQuantizedPerAxisType>(fq.getQtype()))
+        biasScale = perAxis.getScales()[c];
+      else
+        biasScale = cast<quant::UniformQuantizedType>(fq.getQtype()).getScale();
+      if (std::fabs(biasScale - s) > 1e-6 * s)
+        return user->emitOpError("cannot be lowered: the bias scale ")
+                   << biasScale << " of channel " << c
+                   << " is not s_in * s_w = " << s
+                   << " (widened to avoid int32 overflow?)",
                failure();
     } else if (b32 != 0.0f) {
       return user->emitOpError("cannot be lowered: its bias is not "
                                "fake-quantized"),
              failure();
     }
-    q[c] = qnt::quantizeBias(b32, s);
+    bool saturated = false;
+    q[c] = qnt::quantizeBias(b32, s, &saturated);
+    if (saturated)
+      return user->emitOpError("cannot be lowered: the bias of channel ")
+                 << c << " does not fit int32 at scale " << s,
+             failure();
   }
   SmallVector<int64_t> shape(type.getShape());
   shape.back() = channels;
@@ -755,11 +825,52 @@ LogicalResult Converter::convertFloatOp(Operation *op) {
     if (auto it = quantized.find(operand.get()); it != quantized.end()) {
       builder.setInsertionPoint(op);
       operand.set(dequantize(it->second, op->getLoc()));
-    } else if (accumulators.count(operand.get())) {
-      return op->emitOpError("cannot be lowered: it consumes an integer "
-                             "accumulator that was never requantized");
+    } else if (auto acc = accumulators.find(operand.get());
+               acc != accumulators.end()) {
+      builder.setInsertionPoint(op);
+      operand.set(dequantize(acc->second, op->getLoc()));
     }
   }
+  return success();
+}
+
+LogicalResult Converter::convertConcatOfAccumulators(tosa::ConcatOp op) {
+  // Per-group convolutions (grouped QLinearConv) concatenated on channels:
+  // one accumulator with the groups' scales side by side. On another axis
+  // the scales must agree.
+  SmallVector<const Accumulator *> inputs;
+  for (Value operand : op->getOperands()) {
+    auto it = accumulators.find(operand);
+    if (it == accumulators.end())
+      return convertFloatOp(op);
+    inputs.push_back(&it->second);
+  }
+  const Accumulator &first = *inputs.front();
+  auto type = cast<RankedTensorType>(op.getType());
+  bool onChannels = op.getAxis() == type.getRank() - 1;
+  Accumulator result;
+  result.clampLo = first.clampLo;
+  result.clampHi = first.clampHi;
+  for (const Accumulator *acc : inputs) {
+    if (acc->clampLo != first.clampLo || acc->clampHi != first.clampHi ||
+        (!onChannels && acc->scales != first.scales))
+      return convertFloatOp(op);
+    if (onChannels) {
+      int64_t channels =
+          cast<RankedTensorType>(acc->value.getType()).getShape().back();
+      for (int64_t c = 0; c < channels; ++c)
+        result.scales.push_back(acc->scales[acc->scales.size() == 1 ? 0 : c]);
+    }
+  }
+  if (!onChannels)
+    result.scales = first.scales;
+  SmallVector<Value> values;
+  for (const Accumulator *acc : inputs)
+    values.push_back(acc->value);
+  result.value = tosa::ConcatOp::create(builder, op.getLoc(),
+                                        type.clone(builder.getI32Type()),
+                                        values, op.getAxisAttr());
+  accumulators[op.getResult()] = result;
   return success();
 }
 
@@ -814,6 +925,9 @@ LogicalResult Converter::convert(Operation *op) {
       return success();
     }
   }
+  if (auto concat = dyn_cast<tosa::ConcatOp>(op);
+      concat && accumulators.count(concat->getOperand(0)))
+    return convertConcatOfAccumulators(concat);
   if (isa<tosa::MaxPool2dOp, tosa::AvgPool2dOp, tosa::ReshapeOp,
           tosa::TransposeOp, tosa::PadOp, tosa::SliceOp, tosa::IdentityOp,
           tosa::ConcatOp>(op))
@@ -833,9 +947,10 @@ LogicalResult Converter::convert(Operation *op) {
                                         q.type.getStorageTypeIntegralWidth(),
                                         IntegerType::Unsigned));
         }
-      } else if (accumulators.count(operand.get()))
-        return op->emitOpError("returns an integer accumulator that was "
-                               "never requantized");
+      } else if (auto acc = accumulators.find(operand.get());
+                 acc != accumulators.end()) {
+        operand.set(dequantize(acc->second, op->getLoc()));
+      }
     }
     return success();
   }

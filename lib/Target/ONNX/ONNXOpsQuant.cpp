@@ -151,11 +151,20 @@ static LogicalResult readZeroPoint(Importer &im, PendingQuant &params,
   if ((*zeroPoint)->isFloat)
     return im.nodeError() << "zero point '" << im.inputName(index)
                           << "' must be an integer tensor";
-  if ((*zeroPoint)->numElements() != params.scale->numElements())
+  int64_t count = params.scale->numElements();
+  if ((*zeroPoint)->numElements() == 1 && count > 1) {
+    // One zero point for every channel's scale (accepted by ONNX Runtime).
+    auto broadcast = std::make_shared<ConstData>(**zeroPoint);
+    broadcast->shape = params.scale->shape;
+    broadcast->ints.assign(count, (*zeroPoint)->ints[0]);
+    params.zeroPoint = broadcast;
+  } else if ((*zeroPoint)->numElements() != count) {
     return im.nodeError() << "zero point '" << im.inputName(index) << "' has "
                           << (*zeroPoint)->numElements() << " values but the "
-                          << "scale has " << params.scale->numElements();
-  params.zeroPoint = *zeroPoint;
+                          << "scale has " << count;
+  } else {
+    params.zeroPoint = *zeroPoint;
+  }
   params.storageType = (*zeroPoint)->dataType;
   return success();
 }
@@ -186,6 +195,15 @@ mlir::qnt::onnx_import::readQuantParams(Importer &im, int scaleIndex,
   return params;
 }
 
+/// `count` scales of 1 (ConvInteger, MatMulInteger).
+static ConstDataPtr ones(int64_t count) {
+  auto data = std::make_shared<ConstData>();
+  data->dataType = onnx::TensorProto::FLOAT;
+  data->shape = {count};
+  data->floats.assign(count, 1.0f);
+  return data;
+}
+
 /// Parameters with scale 1 and the zero point input `index` (ConvInteger,
 /// MatMulInteger), for input `inputIndex` of logical shape `shape`.
 static FailureOr<PendingQuant> unitScaleParams(Importer &im, int inputIndex,
@@ -194,19 +212,14 @@ static FailureOr<PendingQuant> unitScaleParams(Importer &im, int inputIndex,
                                                int64_t axis) {
   PendingQuant params;
   params.nodeName = im.nodeName().str();
-  auto ones = std::make_shared<ConstData>();
-  ones->dataType = onnx::TensorProto::FLOAT;
-  ones->shape = {1};
+  int64_t count = 1;
   if (im.hasInput(index)) {
     FailureOr<ConstDataPtr> zeroPoint = im.constInput(index, "zero point");
     if (failed(zeroPoint))
       return failure();
-    int64_t count = (*zeroPoint)->numElements();
-    if (count > 1)
-      ones->shape = {count};
+    count = std::max<int64_t>((*zeroPoint)->numElements(), 1);
   }
-  ones->floats.assign(ones->shape[0], 1.0f);
-  params.scale = ones;
+  params.scale = ones(count);
   FailureOr<Tensor> input = im.rawInput(inputIndex);
   if (failed(input))
     return failure();
@@ -288,14 +301,21 @@ static std::vector<float> dequantizeData(const ConstData &q,
 // Reading integers
 //===----------------------------------------------------------------------===//
 
+/// The physical quantized dimension of `params` on `tensor`, none per
+/// tensor.
+static std::optional<int64_t> physicalAxis(const Tensor &tensor,
+                                           const PendingQuant &params) {
+  if (params.axis < 0)
+    return std::nullopt;
+  return tensor.nhwc ? nhwcPosition(params.axis) : params.axis;
+}
+
 /// fake_quant of `input` with `params` (its logical axis mapped to `input`'s
 /// layout).
 static FailureOr<Tensor> fakeQuant(Importer &im, const Tensor &input,
                                    const PendingQuant &params) {
-  std::optional<int64_t> axis;
-  if (params.axis >= 0)
-    axis = input.nhwc ? nhwcPosition(params.axis) : params.axis;
-  FailureOr<quant::QuantizedType> type = quantizedType(im, params, axis);
+  FailureOr<quant::QuantizedType> type =
+      quantizedType(im, params, physicalAxis(input, params));
   if (failed(type))
     return failure();
   return im.fakeQuantize(input, *type);
@@ -307,11 +327,9 @@ Tensor Importer::quantizedStorage(const Tensor &pending) {
     // Quantized where the float value is, then held in the logical layout
     // (so an NHWC accumulator is requantized before it moves).
     const Tensor &source = *pending.quantInput;
-    std::optional<int64_t> axis;
-    if (q.axis >= 0)
-      axis = source.nhwc ? nhwcPosition(q.axis) : q.axis;
     // The parameters were checked when the pending value was made.
-    quant::QuantizedType type = *quantizedType(*this, q, axis);
+    quant::QuantizedType type =
+        *quantizedType(*this, q, physicalAxis(source, q));
     Type element = b.getIntegerType(type.getStorageTypeIntegralWidth());
     q.storage = QuantizeOp::create(b, nodeLoc,
                                    RankedTensorType::get(source.shape, element),
@@ -350,10 +368,8 @@ FailureOr<Tensor> Importer::dequantizedInput(int index,
     x = quantizedStorage(*x);
   }
   if (x->intType) {
-    std::optional<int64_t> axis;
-    if (params.axis >= 0)
-      axis = params.axis;
-    FailureOr<quant::QuantizedType> type = quantizedType(*this, params, axis);
+    FailureOr<quant::QuantizedType> type =
+        quantizedType(*this, params, physicalAxis(*x, params));
     if (failed(type))
       return failure();
     Value value = DequantizeOp::create(b, nodeLoc, f32Type(x->shape), x->value,
@@ -364,9 +380,6 @@ FailureOr<Tensor> Importer::dequantizedInput(int index,
     // A pre-quantized constant: dequantized at import time.
     Tensor source = constant(x->data->shape, dequantizeData(*x->data, params),
                              x->constName);
-    // int32 constants are biases: keep them as their float value.
-    if (x->data->dataType == onnx::TensorProto::INT32)
-      return source;
     if (source.rank() == 4)
       source = toNHWC(source);
     return fakeQuant(*this, source, params);
@@ -402,9 +415,16 @@ static LogicalResult convertQuantizeLinear(Importer &im) {
       readQuantParams(im, 1, x->logicalShape(), im.attrInt("axis", 1));
   if (failed(params))
     return failure();
-  if (!im.hasInput(2))
-    if (int64_t type = im.attrInt("output_dtype", 0))
-      params->storageType = type;
+  if (int64_t type = im.attrInt("output_dtype", 0)) {
+    if (im.hasInput(2) && type != params->storageType)
+      return im.nodeError() << "output_dtype " << dataTypeName(type)
+                            << " differs from the zero point's type "
+                            << dataTypeName(params->storageType);
+    params->storageType = type;
+  }
+  if (params->storageType == onnx::TensorProto::INT32)
+    return im.nodeError() << "QuantizeLinear has no INT32 output (supported: "
+                             "UINT8, INT8, UINT16, INT16)";
   // Check the parameters now, so errors point at this node.
   if (failed(quantizedType(im, *params, std::nullopt)))
     return failure();
@@ -634,11 +654,7 @@ static LogicalResult convertQLinearConv(Importer &im) {
 static PendingQuant int32Sums(Importer &im) {
   PendingQuant params;
   params.nodeName = im.nodeName().str();
-  auto one = std::make_shared<ConstData>();
-  one->dataType = onnx::TensorProto::FLOAT;
-  one->shape = {1};
-  one->floats = {1.0f};
-  params.scale = one;
+  params.scale = ones(1);
   params.storageType = onnx::TensorProto::INT32;
   params.axis = -1;
   return params;
@@ -670,16 +686,28 @@ static LogicalResult convertConvInteger(Importer &im) {
   return success();
 }
 
-static LogicalResult convertQLinearMatMul(Importer &im) {
-  // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale,
-  // y_zero_point.
-  FailureOr<Tensor> aRaw = integerInput(im, 0), bRaw = failure();
-  if (failed(aRaw) || failed(bRaw = integerInput(im, 3)))
+/// The logical shapes of the integer matmul operands `a` and `b`, at least
+/// 2-D.
+static LogicalResult matmulShapes(Importer &im, int a, int b,
+                                  SmallVector<int64_t> &as,
+                                  SmallVector<int64_t> &bs) {
+  FailureOr<Tensor> aRaw = integerInput(im, a), bRaw = failure();
+  if (failed(aRaw) || failed(bRaw = integerInput(im, b)))
     return failure();
-  SmallVector<int64_t> as = aRaw->logicalShape(), bs = bRaw->logicalShape();
+  as = aRaw->logicalShape();
+  bs = bRaw->logicalShape();
   if (as.size() < 2 || bs.size() < 2)
     return im.nodeError() << "operands must be at least 2-D, got "
                           << shapeString(as) << " and " << shapeString(bs);
+  return success();
+}
+
+static LogicalResult convertQLinearMatMul(Importer &im) {
+  // a, a_scale, a_zero_point, b, b_scale, b_zero_point, y_scale,
+  // y_zero_point.
+  SmallVector<int64_t> as, bs;
+  if (failed(matmulShapes(im, 0, 3, as, bs)))
+    return failure();
   FailureOr<PendingQuant> ap = readQuantParams(im, 1, as, as.size() - 2);
   FailureOr<PendingQuant> bp = failure();
   if (failed(ap) || failed(bp = readQuantParams(im, 4, bs, bs.size() - 1)))
@@ -705,13 +733,9 @@ static LogicalResult convertQLinearMatMul(Importer &im) {
 
 static LogicalResult convertMatMulInteger(Importer &im) {
   // A, B, a_zero_point, b_zero_point.
-  FailureOr<Tensor> aRaw = integerInput(im, 0), bRaw = failure();
-  if (failed(aRaw) || failed(bRaw = integerInput(im, 1)))
+  SmallVector<int64_t> as, bs;
+  if (failed(matmulShapes(im, 0, 1, as, bs)))
     return failure();
-  SmallVector<int64_t> as = aRaw->logicalShape(), bs = bRaw->logicalShape();
-  if (as.size() < 2 || bs.size() < 2)
-    return im.nodeError() << "operands must be at least 2-D, got "
-                          << shapeString(as) << " and " << shapeString(bs);
   FailureOr<PendingQuant> ap = unitScaleParams(im, 0, 2, as, as.size() - 2);
   FailureOr<PendingQuant> bp = failure();
   if (failed(ap) || failed(bp = unitScaleParams(im, 1, 3, bs, bs.size() - 1)))

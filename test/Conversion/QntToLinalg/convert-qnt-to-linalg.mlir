@@ -123,3 +123,26 @@ func.func @add16(%a: tensor<1x4xf32>, %b: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %3 = qnt.fake_quant %2, !quant.uniform<i16:f32, 4.000000e-03> : tensor<1x4xf32>
   return %3 : tensor<1x4xf32>
 }
+
+// -----
+
+// An accumulator read by an op without integer lowering is dequantized
+// exactly (s_in * s_w * acc, clamped by its fused activation) in front of it.
+// CHECK-LABEL: func.func @float_reader
+// CHECK: %[[ACC:.*]] = tosa.conv2d {{.*}} -> tensor<1x2x2x1xi32>
+// CHECK: %[[F:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<1x2x2x1xi32>) outs(%{{.*}} : tensor<1x2x2x1xf32>)
+// CHECK:   arith.sitofp
+// CHECK:   arith.mulf
+// CHECK:   arith.maximumf
+// CHECK: tosa.sigmoid %[[F]]
+func.func @float_reader(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x1xf32>
+  %w = "tosa.const"() {values = dense<0.5> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
+  %wq = qnt.fake_quant %w, !quant.uniform<i8:f32, 7.812500e-03> : tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %y = tosa.conv2d %0, %wq, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %r = tosa.clamp %y {min_val = 0.0 : f32, max_val = 0x7F800000 : f32, qnt.fused = true} : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  %s = tosa.sigmoid %r : (tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32>
+  return %s : tensor<1x2x2x1xf32>
+}

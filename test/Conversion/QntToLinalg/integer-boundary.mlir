@@ -66,3 +66,35 @@ func.func @int32_sums(%a: tensor<1x2x3xi8>, %b: tensor<1x3x4xi8>) -> tensor<1x2x
   %o = qnt.quantize %m, !quant.uniform<i32:f32, 1.0> : tensor<1x2x4xf32> -> tensor<1x2x4xi32>
   return %o : tensor<1x2x4xi32>
 }
+
+// -----
+
+// Grouped convolutions (grouped QLinearConv: one conv per group) are
+// concatenated as accumulators, their per-channel scales side by side, and
+// requantized once.
+// CHECK-LABEL: func.func @grouped
+// CHECK: %[[A:.*]] = tosa.conv2d {{.*}} -> tensor<1x2x2x1xi32>
+// CHECK: %[[B:.*]] = tosa.conv2d {{.*}} -> tensor<1x2x2x1xi32>
+// CHECK: %[[C:.*]] = tosa.concat %[[A]], %[[B]] {axis = 3 : i32} : (tensor<1x2x2x1xi32>, tensor<1x2x2x1xi32>) -> tensor<1x2x2x2xi32>
+// CHECK-DAG: %[[M:.*]] = arith.constant dense<1073741824> : tensor<2xi32>
+// CHECK-DAG: %[[S:.*]] = arith.constant dense<[-3, -2]> : tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %[[M]], %[[S]] : tensor<1x2x2x2xi32>, tensor<2xi32>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
+func.func @grouped(%x: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
+  %0 = qnt.dequantize %x, !quant.uniform<i8:f32, 1.0> : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %b = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  %s = tosa.const_shape {values = dense<[1, 2, 2, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %o0 = tosa.const_shape {values = dense<[0, 0, 0, 0]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %o1 = tosa.const_shape {values = dense<[0, 0, 0, 1]> : tensor<4xindex>} : () -> !tosa.shape<4>
+  %x0 = tosa.slice %0, %o0, %s : (tensor<1x2x2x2xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x2x2x1xf32>
+  %x1 = tosa.slice %0, %o1, %s : (tensor<1x2x2x2xf32>, !tosa.shape<4>, !tosa.shape<4>) -> tensor<1x2x2x1xf32>
+  %w0 = "tosa.const"() {values = dense<0.0625> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
+  %w1 = "tosa.const"() {values = dense<0.125> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
+  %q0 = qnt.fake_quant %w0, !quant.uniform<i8:f32, 0.0625> : tensor<1x1x1x1xf32>
+  %q1 = qnt.fake_quant %w1, !quant.uniform<i8:f32, 0.125> : tensor<1x1x1x1xf32>
+  %c0 = tosa.conv2d %x0, %q0, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %c1 = tosa.conv2d %x1, %q1, %b, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %c = tosa.concat %c0, %c1 {axis = 3 : i32} : (tensor<1x2x2x1xf32>, tensor<1x2x2x1xf32>) -> tensor<1x2x2x2xf32>
+  %y = qnt.quantize %c, !quant.uniform<i8:f32, 1.0> : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xi8>
+  return %y : tensor<1x2x2x2xi8>
+}

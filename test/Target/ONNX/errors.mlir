@@ -45,6 +45,12 @@
 // RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_zero_point_type.onnx 2>&1 | FileCheck %s --check-prefix=ZPTYPE
 // ZPTYPE: error: DequantizeLinear node 'dq': input 'x' holds UINT8 integers but its zero point is INT8
 
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_quantize_int32.onnx 2>&1 | FileCheck %s --check-prefix=QINT32
+// QINT32: error: QuantizeLinear node 'q': QuantizeLinear has no INT32 output (supported: UINT8, INT8, UINT16, INT16)
+
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_output_dtype.onnx 2>&1 | FileCheck %s --check-prefix=OUTDTYPE
+// OUTDTYPE: error: QuantizeLinear node 'q': output_dtype INT8 differs from the zero point's type UINT8
+
 // RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_uint16_output.onnx 2>&1 | FileCheck %s --check-prefix=U16OUT
 // U16OUT: error: graph output 'y' holds UINT16 integers; integer graph outputs must be UINT8, INT8 or INT32
 
