@@ -5,13 +5,15 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// Upstream passes only, in the order that works for whole models:
+// Upstream passes and ours, in the order that works for whole models:
 //   1. keep the entry signature, expand qnt ops (qnt-expand-ops);
 //   2. TOSA to linalg/tensor/arith, fuse elementwise chains;
 //   3. one-shot bufferization across function boundaries with identity
 //      layouts, results turned into out-params, deallocations inserted (so a
 //      benchmark loop does not leak);
-//   4. linalg to loops and everything to LLVM, the entry function with the
+//   4. integer convolutions and matmuls with constant weights as packed
+//      u8 x s8 microkernels (qnt-lower-int8-gemm, vpdpbusd on VNNI CPUs);
+//   5. linalg to loops and everything to LLVM, the entry function with the
 //      bare-pointer calling convention: main(in0, ..., out0, ...).
 //
 //===----------------------------------------------------------------------===//
@@ -23,12 +25,13 @@
 
 using namespace mlir;
 
+/// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8.
 static constexpr const char *kLowerToLLVM =
     "qnt-record-signature,"
     "func.func(qnt-expand-ops),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
-    "canonicalize,"
+    "canonicalize,qnt-lower-int8-gemm,canonicalize,"
     "linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
@@ -36,20 +39,38 @@ static constexpr const char *kLowerToLLVM =
     "modify-public-functions},"
     "buffer-deallocation-pipeline,"
     "func.func(convert-linalg-to-loops),"
-    "lower-affine,convert-scf-to-cf,expand-strided-metadata,"
+    "qnt-lower-dot-u8s8{vnni=@VNNI@},"
+    "lower-affine,convert-scf-to-cf,convert-vector-to-llvm,"
+    "expand-strided-metadata,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
     "convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
     "convert-index-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";
 
-LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm) {
-  return parsePassPipeline(kLowerToLLVM, pm);
+LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm,
+                                                  StringRef vnni) {
+  std::string pipeline = kLowerToLLVM;
+  pipeline.replace(pipeline.find("@VNNI@"), 6, vnni.str());
+  return parsePassPipeline(pipeline, pm);
 }
 
+namespace {
+struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
+  Option<std::string> vnni{
+      *this, "vnni",
+      llvm::cl::desc("Use AVX512-VNNI's vpdpbusd in the int8 kernels: auto "
+                     "(if the host has it), on, off"),
+      llvm::cl::init("auto")};
+};
+} // namespace
+
 void mlir::qnt::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<LowerToLLVMOptions>(
       "qnt-lower-to-llvm",
-      "Lower a float or fake-quant graph (TOSA + qnt) to the LLVM dialect; "
-      "the entry function takes bare pointers: main(inputs..., outputs...)",
-      [](OpPassManager &pm) { (void)buildLowerToLLVMPipeline(pm); });
+      "Lower a float, fake-quant or integer graph (TOSA + qnt) to the LLVM "
+      "dialect; the entry function takes bare pointers: main(inputs..., "
+      "outputs...)",
+      [](OpPassManager &pm, const LowerToLLVMOptions &options) {
+        (void)buildLowerToLLVMPipeline(pm, options.vnni);
+      });
 }

@@ -9,6 +9,7 @@
 #define QNT_PIPELINES_PIPELINES_H
 
 #include "mlir/Support/LLVM.h"
+#include "llvm/ADT/StringRef.h"
 
 namespace mlir {
 class OpPassManager;
@@ -18,7 +19,10 @@ namespace qnt {
 /// Adds `--qnt-lower-to-llvm` to `pm` (a module pass manager): from the float
 /// or fake-quant graph (TOSA + qnt) to the LLVM dialect, with the entry
 /// function taking its inputs and outputs as bare pointers.
-LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm);
+/// --qnt-lower-to-llvm; `vnni` (auto, on, off) selects vpdpbusd in the int8
+/// kernels.
+LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
+                                       StringRef vnni = "auto");
 
 /// Registers the pipelines with the pass registry.
 void registerPipelines();

@@ -211,4 +211,38 @@ def Qnt_DequantizeOp : Qnt_Op<"dequantize", [Pure]> {
   let hasCanonicalizeMethod = 1;
 }
 
+//===----------------------------------------------------------------------===//
+// DotU8S8Op
+//===----------------------------------------------------------------------===//
+
+def Qnt_DotU8S8Op : Qnt_Op<"dot_u8s8", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "groups of four u8 x s8 products added to i32 lanes";
+  let description = [{
+    The dot-product step of the integer microkernels:
+
+    ```
+    result[i] = acc[i] + sum_{t < 4} zext(lhs[4i + t]) * sext(rhs[4i + t])
+    ```
+
+    with wrapping i32 arithmetic. It is AVX512-VNNI's `vpdpbusd` on 512-bit
+    vectors; `--qnt-lower-dot-u8s8` lowers it to that instruction's LLVM
+    intrinsic on CPUs that have it and to plain vector arithmetic elsewhere.
+    An op of its own rather than `llvm.call_intrinsic` in the kernels: it is
+    pure, so bufferization and the vector passes move and fold around it.
+
+    ```mlir
+    %r = qnt.dot_u8s8 %acc, %a, %b : vector<16xi32>, vector<64xi8>
+    ```
+  }];
+  let arguments = (ins
+    VectorOfLengthAndType<[16], [I32]>:$acc,
+    VectorOfLengthAndType<[64], [I8]>:$lhs,
+    VectorOfLengthAndType<[64], [I8]>:$rhs
+  );
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)";
+}
+
 #endif // QNT_DIALECT_QNT_IR_QNTOPS_TD

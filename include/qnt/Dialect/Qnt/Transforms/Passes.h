@@ -14,6 +14,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
 #include "mlir/Pass/Pass.h"
@@ -34,6 +36,17 @@ void populateQntExpandOpsPatterns(RewritePatternSet &patterns);
 /// The pattern rewriting qnt.batch_norm into a per-channel multiply-add in
 /// TOSA (part of the above; used alone where a BatchNorm cannot be folded).
 void populateQntExpandBatchNormPatterns(RewritePatternSet &patterns);
+
+/// Patterns lowering qnt.dot_u8s8 to vpdpbusd (`vnni`) or to vector
+/// arithmetic (see --qnt-lower-dot-u8s8).
+void populateQntLowerDotU8S8Patterns(RewritePatternSet &patterns, bool vnni);
+
+/// Patterns rewriting integer convolutions and matmuls with constant
+/// weights into packed microkernels (see --qnt-lower-int8-gemm).
+void populateQntLowerInt8GemmPatterns(RewritePatternSet &patterns);
+
+/// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
+bool hostHasVNNI();
 
 /// The attribute holding the entry function's tensor signature.
 constexpr StringLiteral kSignatureAttrName = QntDialect::kSignatureAttrName;

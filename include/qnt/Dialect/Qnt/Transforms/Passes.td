@@ -276,4 +276,51 @@ def QntRecordSignaturePass : Pass<"qnt-record-signature", "ModuleOp"> {
   ];
 }
 
+def QntLowerDotU8S8Pass : Pass<"qnt-lower-dot-u8s8", "ModuleOp"> {
+  let summary = "Lower qnt.dot_u8s8 to vpdpbusd or to vector arithmetic";
+  let description = [{
+    With `vnni` (the default where the host CPU has AVX512-VNNI), every
+    `qnt.dot_u8s8` becomes a call of the LLVM intrinsic
+    `llvm.x86.avx512.vpdpbusd.512`, which the x86 backend selects as one
+    `vpdpbusd` instruction. Without it, the same arithmetic in vector ops
+    (`zext * sext` in i32, four lanes summed), correct on every CPU.
+  }];
+  let options = [
+    Option<"vnni", "vnni", "std::string", /*default=*/"\"auto\"",
+           "Use AVX512-VNNI's vpdpbusd: auto (if the host has it), on, off">
+  ];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
+def QntLowerInt8GemmPass : Pass<"qnt-lower-int8-gemm", "func::FuncOp"> {
+  let summary = "Integer convolutions and matmuls as packed u8 x s8 microkernels";
+  let description = [{
+    Rewrites `linalg.conv_2d_nhwc_fhwc_q` and `linalg.quantized_batch_matmul`
+    (one batch) on tensors with constant, symmetric i8 weights into one GEMM
+    each:
+
+    ```
+    C[m, n] = init[m, n] - (z_a + 128) * colsum(w)[n] + sum_k u[m, k] * w[n, k]
+    ```
+
+    with `u = a xor 0x80` (the u8 value of the s8 activation storage). The
+    activations are packed once (im2col for convolutions, K padded to a
+    multiple of 4), the weights at compile time to `[N/NR][K/4][NR][4]`, and
+    the zero-point correction is folded into the accumulators' initial
+    value. The kernel keeps MR x NR accumulators (NR = 16, 32, 48 or 64
+    lanes, MR = 16, 12, 8 or 6 rows) in registers through the K loop and
+    multiplies with `qnt.dot_u8s8` (vpdpbusd); the last M % MR rows get a
+    kernel of their height and padded columns are sliced away. Other forms
+    (affine weights, runtime weights, dynamic shapes, batches) are left
+    alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD
