@@ -16,9 +16,9 @@
 // unsigned operand of vpdpbusd (qnt.dot_u8s8). The activations are packed
 // once (im2col, xor, K padded to a multiple of 4 with zeros); the weights are
 // packed at compile time to [N / NR][K / 4][NR][4] (zero-padded), and the
-// correction is folded into the accumulators' initial value. The kernel keeps
-// an MR x NR tile of accumulators in registers (NR = 16 * J lanes, MR * J +
-// J + 1 <= 32 zmm) through the whole K loop; the last M % MR rows get a
+// correction is added to the accumulators as the kernel loads them. The kernel
+// keeps an MR x NR tile of accumulators in registers (NR = 16 * J lanes, MR * J
+// + J + 1 <= 32 zmm) through the whole K loop; the last M % MR rows get a
 // kernel of their own height, padded columns are sliced away.
 //
 //===----------------------------------------------------------------------===//
@@ -57,7 +57,43 @@ struct Gemm {
   int64_t zeroPoint; // of the activations, in their s8 domain
   /// [M, N] i32 initial accumulators.
   Value init;
+  /// Set when init is a constant per column (a fill or a broadcast bias,
+  /// as tosa-to-linalg builds it): added to the correction instead, so the
+  /// kernel never reads init.
+  std::optional<SmallVector<int32_t>> columnInit;
 };
+
+/// The per-column values of `init` when it is a constant fill or the
+/// broadcast of a constant 1-D tensor along the last dimension.
+static std::optional<SmallVector<int32_t>> getColumnConstant(Value init,
+                                                             int64_t n) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    APInt value;
+    if (!matchPattern(fill.getInputs()[0], m_ConstantInt(&value)))
+      return std::nullopt;
+    return SmallVector<int32_t>(n, static_cast<int32_t>(value.getSExtValue()));
+  }
+  auto generic = init.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  AffineMap map = generic.getIndexingMapsArray()[0];
+  unsigned rank = map.getNumDims();
+  if (yield.getValues().size() != 1 ||
+      yield.getValues()[0] != generic.getBody()->getArgument(0) ||
+      map != AffineMap::get(rank, 0,
+                            getAffineDimExpr(rank - 1, generic.getContext())))
+    return std::nullopt;
+  DenseIntElementsAttr bias;
+  if (!matchPattern(generic.getDpsInputs()[0], m_Constant(&bias)) ||
+      bias.getNumElements() != n)
+    return std::nullopt;
+  SmallVector<int32_t> values;
+  for (const APInt &v : bias.getValues<APInt>())
+    values.push_back(static_cast<int32_t>(v.getSExtValue()));
+  return values;
+}
 
 /// The elements of a constant i8 tensor.
 static std::optional<SmallVector<int8_t>> getInt8Constant(Value v) {
@@ -114,8 +150,9 @@ static std::pair<int64_t, int64_t> tileFor(int64_t n) {
 /// The microkernel loops over rows [lo, lo + count) in tiles of `mr` rows:
 /// C[M, NT * NR] += A[M, K4 * 4] x packed B [NT][K4][NR * 4].
 static Value buildKernel(OpBuilder &b, Location loc, Value a, Value packed,
-                         Value c, int64_t lo, int64_t count, int64_t mr,
-                         int64_t j, int64_t nt, int64_t k4) {
+                         Value corr, Value c, bool readInit, int64_t lo,
+                         int64_t count, int64_t mr, int64_t j, int64_t nt,
+                         int64_t k4) {
   if (count == 0)
     return c;
   int64_t nr = 16 * j;
@@ -124,28 +161,42 @@ static Value buildKernel(OpBuilder &b, Location loc, Value a, Value packed,
   Value zero32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
   Value zero8 = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
   SmallVector<bool> inBounds = {true};
-  auto rows = scf::ForOp::create(
-      b, loc, index(b, loc, lo), index(b, loc, lo + count), index(b, loc, mr),
+  // Column tiles outside, rows inside: a column tile's packed weights
+  // (K4 * NR * 4 bytes) stay in L1 while the rows stream past.
+  auto cols = scf::ForOp::create(
+      b, loc, index(b, loc, 0), index(b, loc, nt), index(b, loc, 1),
       ValueRange{c},
-      [&](OpBuilder &b, Location loc, Value m, ValueRange rowArgs) {
-        auto cols = scf::ForOp::create(
-            b, loc, index(b, loc, 0), index(b, loc, nt), index(b, loc, 1),
-            ValueRange{rowArgs[0]},
-            [&](OpBuilder &b, Location loc, Value tile, ValueRange colArgs) {
-              Value out = colArgs[0];
-              Value n0 = arith::MulIOp::create(b, loc, tile, index(b, loc, nr));
-              SmallVector<Value> rowIdx, colIdx, init;
+      [&](OpBuilder &b, Location loc, Value tile, ValueRange colArgs) {
+        // The tile's zero-point correction, added to every row's
+        // accumulators as they are loaded.
+        Value n0 = arith::MulIOp::create(b, loc, tile, index(b, loc, nr));
+        SmallVector<Value> colIdx, correction;
+        for (int64_t q = 0; q < j; ++q) {
+          colIdx.push_back(
+              arith::AddIOp::create(b, loc, n0, index(b, loc, 16 * q)));
+          correction.push_back(vector::TransferReadOp::create(
+              b, loc, acc, corr, ValueRange{colIdx[q]}, zero32, inBounds));
+        }
+        auto rows = scf::ForOp::create(
+            b, loc, index(b, loc, lo), index(b, loc, lo + count),
+            index(b, loc, mr), ValueRange{colArgs[0]},
+            [&](OpBuilder &b, Location loc, Value m, ValueRange rowArgs) {
+              Value out = rowArgs[0];
+              SmallVector<Value> rowIdx, init;
               for (int64_t i = 0; i < mr; ++i)
                 rowIdx.push_back(
                     arith::AddIOp::create(b, loc, m, index(b, loc, i)));
-              for (int64_t q = 0; q < j; ++q)
-                colIdx.push_back(
-                    arith::AddIOp::create(b, loc, n0, index(b, loc, 16 * q)));
               for (int64_t i = 0; i < mr; ++i)
                 for (int64_t q = 0; q < j; ++q)
-                  init.push_back(vector::TransferReadOp::create(
-                      b, loc, acc, out, ValueRange{rowIdx[i], colIdx[q]},
-                      zero32, inBounds));
+                  init.push_back(readInit
+                                     ? Value(arith::AddIOp::create(
+                                           b, loc,
+                                           vector::TransferReadOp::create(
+                                               b, loc, acc, out,
+                                               ValueRange{rowIdx[i], colIdx[q]},
+                                               zero32, inBounds),
+                                           correction[q]))
+                                     : correction[q]);
               auto kLoop = scf::ForOp::create(
                   b, loc, index(b, loc, 0), index(b, loc, k4), index(b, loc, 1),
                   init,
@@ -184,9 +235,9 @@ static Value buildKernel(OpBuilder &b, Location loc, Value a, Value packed,
                             .getResult();
               scf::YieldOp::create(b, loc, out);
             });
-        scf::YieldOp::create(b, loc, cols.getResult(0));
+        scf::YieldOp::create(b, loc, rows.getResult(0));
       });
-  return rows.getResult(0);
+  return cols.getResult(0);
 }
 
 /// Replaces `op` by the packed GEMM; the result is [M, N] i32.
@@ -216,7 +267,9 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g) {
       int64_t tile = n / nr, lane = n % nr;
       packed[((tile * k4 + k / 4) * nr + lane) * 4 + k % 4] = w;
     }
-    correction[n] = static_cast<int32_t>(-(g.zeroPoint + 128) * colsum);
+    correction[n] =
+        static_cast<int32_t>(-(g.zeroPoint + 128) * colsum +
+                             (g.columnInit ? (*g.columnInit)[n] : 0));
   }
   auto packedType = RankedTensorType::get({nt, k4, nr * 4}, b.getI8Type());
   Value weights = arith::ConstantOp::create(
@@ -225,32 +278,25 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g) {
   Value corr = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(corrType, ArrayRef(correction)));
 
-  // C0 = init + correction, columns padded to NT * NR.
-  Value zero32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
-  auto cType = RankedTensorType::get({g.m, nPad}, b.getI32Type());
-  Value init = g.init;
-  if (nPad != g.n)
-    init =
-        tensor::createPadHighOp(cType, init, zero32, /*nofold=*/false, loc, b);
-  Value empty =
-      tensor::EmptyOp::create(b, loc, cType.getShape(), b.getI32Type());
-  AffineMap id = b.getMultiDimIdentityMap(2);
-  AffineMap col = AffineMap::get(2, 0, b.getAffineDimExpr(1), b.getContext());
-  Value c0 = linalg::GenericOp::create(
-                 b, loc, TypeRange{cType}, ValueRange{init, corr},
-                 ValueRange{empty}, ArrayRef<AffineMap>{id, col, id},
-                 ArrayRef<utils::IteratorType>{utils::IteratorType::parallel,
-                                               utils::IteratorType::parallel},
-                 [&](OpBuilder &nb, Location l, ValueRange args) {
-                   Value sum = arith::AddIOp::create(nb, l, args[0], args[1]);
-                   linalg::YieldOp::create(nb, l, sum);
-                 })
-                 .getResult(0);
+  // The accumulators start from init (+ the correction, in the kernel),
+  // columns padded to NT * NR.
+  bool readInit = !g.columnInit;
+  Value c0 = g.init;
+  if (!readInit) {
+    c0 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad},
+                                 b.getI32Type());
+  } else if (nPad != g.n) {
+    Value zero32 = arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0));
+    c0 = tensor::createPadHighOp(
+        RankedTensorType::get({g.m, nPad}, b.getI32Type()), c0, zero32,
+        /*nofold=*/false, loc, b);
+  }
 
   int64_t full = g.m / mr * mr;
-  Value c = buildKernel(b, loc, a, weights, c0, 0, full, mr, j, nt, k4);
-  c = buildKernel(b, loc, a, weights, c, full, g.m - full, g.m - full, j, nt,
-                  k4);
+  Value c = buildKernel(b, loc, a, weights, corr, c0, readInit, 0, full, mr, j,
+                        nt, k4);
+  c = buildKernel(b, loc, a, weights, corr, c, readInit, full, g.m - full,
+                  g.m - full, j, nt, k4);
   if (nPad != g.n)
     c = tensor::ExtractSliceOp::create(
         b, loc, RankedTensorType::get({g.m, g.n}, b.getI32Type()), c,
@@ -302,6 +348,7 @@ struct LowerConv : OpRewritePattern<linalg::Conv2DNhwcFhwcQOp> {
         cols, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
     g.w = std::move(*w); // [O][KH][KW][C] is w[n][k]
     g.zeroPoint = *za;
+    g.columnInit = getColumnConstant(op.getOutputs()[0], g.n);
     g.init = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({g.m, g.n}, rewriter.getI32Type()),
         op.getOutputs()[0], ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
@@ -344,6 +391,7 @@ struct LowerMatmul : OpRewritePattern<linalg::QuantizedBatchMatmulOp> {
       for (int64_t n = 0; n < g.n; ++n)
         g.w[n * g.k + k] = (*b)[k * g.n + n];
     g.zeroPoint = *za;
+    g.columnInit = getColumnConstant(op.getOutputs()[0], g.n);
     g.init = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({g.m, g.n}, rewriter.getI32Type()),
         op.getOutputs()[0], ArrayRef<ReassociationIndices>{{0, 1}, {2}});
