@@ -1,0 +1,28 @@
+// RUN: quant-opt %s --qnt-lower-dot-u8s8=vnni=on | FileCheck %s --check-prefix=VNNI
+// RUN: quant-opt %s --qnt-lower-dot-u8s8=vnni=off | FileCheck %s --check-prefix=PORTABLE
+// RUN: %expect_exit 1 -- quant-opt %s --qnt-lower-dot-u8s8=vnni=maybe 2>&1 | FileCheck %s --check-prefix=BADOPT
+
+// VNNI-LABEL: func.func @dot
+// VNNI-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[A:.*]]: vector<64xi8>, %[[B:.*]]: vector<64xi8>)
+// VNNI: %[[R:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"(%[[ACC]], %[[A]], %[[B]]) : (vector<16xi32>, vector<64xi8>, vector<64xi8>) -> vector<16xi32>
+// VNNI: return %[[R]]
+
+// Byte t of each group of four, zero- and sign-extended, multiplied and
+// added, four times.
+// PORTABLE-LABEL: func.func @dot
+// PORTABLE-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[A:.*]]: vector<64xi8>, %[[B:.*]]: vector<64xi8>)
+// PORTABLE: %[[A0:.*]] = vector.shuffle %[[A]], %[[A]] [0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60]
+// PORTABLE: %[[AW:.*]] = arith.extui %[[A0]] : vector<16xi8> to vector<16xi32>
+// PORTABLE: %[[B0:.*]] = vector.shuffle %[[B]], %[[B]] [0, 4, 8
+// PORTABLE: %[[BW:.*]] = arith.extsi %[[B0]] : vector<16xi8> to vector<16xi32>
+// PORTABLE: %[[P:.*]] = arith.muli %[[AW]], %[[BW]] : vector<16xi32>
+// PORTABLE: %[[S:.*]] = arith.addi %[[ACC]], %[[P]] : vector<16xi32>
+// PORTABLE: vector.shuffle %[[A]], %[[A]] [3, 7, 11
+// PORTABLE-NOT: llvm.call_intrinsic
+// PORTABLE: return
+
+// BADOPT: error: --qnt-lower-dot-u8s8: option vnni must be auto, on or off, got 'maybe'
+func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> vector<16xi32> {
+  %r = qnt.dot_u8s8 %acc, %a, %b : vector<16xi32>, vector<64xi8>
+  return %r : vector<16xi32>
+}

@@ -1,0 +1,81 @@
+// RUN: quant-opt %s --split-input-file --qnt-lower-int8-gemm | FileCheck %s
+
+// A 3x3 convolution, K = 27 padded to 28, N = 20 in one 32-lane tile (J = 2),
+// M = 4 rows below the 12-row tile: one kernel of 4 rows. The activations go
+// through im2col with their sign bit flipped; the accumulators start from
+// init plus -(z_a + 128) * colsum(w) = -(-5 + 128) * 27 = -3321 per real
+// column; the padded columns are sliced away.
+// CHECK-LABEL: func.func @conv
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x3xi8>, %[[INIT:.*]]: tensor<1x2x2x20xi32>)
+// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x4x4x3xi8>) outs(%{{.*}} : tensor<1x2x2x3x3x3xi8>)
+// CHECK:   arith.xori %{{.*}}, %{{.*}} : i8
+// CHECK: %[[A:.*]] = tensor.collapse_shape %[[COLS]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<1x2x2x3x3x3xi8> into tensor<4x27xi8>
+// CHECK: %[[APAD:.*]] = tensor.pad %[[A]] low[0, 0] high[0, 1]
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<1x7x128xi8>
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[-3321, {{.*}}, -3321, 0, {{.*}}, 0]> : tensor<32xi32>
+// CHECK: %[[C:.*]] = scf.for {{.*}} -> (tensor<4x32xi32>) {
+// CHECK:   vector.transfer_read %[[CORR]]
+// CHECK:   scf.for {{.*}} -> (tensor<4x32xi32>) {
+// CHECK-COUNT-8: vector.transfer_read {{.*}} : tensor<4x32xi32>, vector<16xi32>
+// CHECK:     scf.for {{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>) {
+// CHECK:       vector.transfer_read %[[W]]
+// CHECK:       vector.transfer_read %[[APAD]]{{.*}} : tensor<4x28xi8>, vector<4xi8>
+// CHECK:       vector.broadcast {{.*}} : vector<1xi32> to vector<16xi32>
+// CHECK-COUNT-2: qnt.dot_u8s8
+// CHECK-COUNT-8: vector.transfer_write
+// CHECK: %[[S:.*]] = tensor.extract_slice %[[C]][0, 0] [4, 20] [1, 1] : tensor<4x32xi32> to tensor<4x20xi32>
+// CHECK: %[[R:.*]] = tensor.expand_shape %[[S]] {{\[}}[0, 1, 2], [3]] output_shape [1, 2, 2, 20]
+// CHECK: return %[[R]]
+func.func @conv(%x: tensor<1x4x4x3xi8>, %init: tensor<1x2x2x20xi32>) -> tensor<1x2x2x20xi32> {
+  %w = arith.constant dense<1> : tensor<20x3x3x3xi8>
+  %za = arith.constant -5 : i32
+  %zw = arith.constant 0 : i32
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x4x4x3xi8>, tensor<20x3x3x3xi8>, i32, i32) outs(%init : tensor<1x2x2x20xi32>) -> tensor<1x2x2x20xi32>
+  return %y : tensor<1x2x2x20xi32>
+}
+
+// -----
+
+// A matmul with a bias broadcast as init (tosa-to-linalg's form): the bias
+// joins the correction, init is never read; 64 columns (J = 4) in 6-row
+// tiles, 8 = 6 + 2 rows (a 2-row kernel for the rest).
+// CHECK-LABEL: func.func @matmul_bias
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[5, 6, 7, {{.*}}]> : tensor<64xi32>
+// CHECK: tensor.empty() : tensor<8x64xi32>
+// CHECK: scf.for
+// CHECK:   scf.for {{.*}} step %c6
+// CHECK-NOT: vector.transfer_read {{.*}} : tensor<8x64xi32>
+// CHECK-COUNT-24: qnt.dot_u8s8
+// CHECK: scf.for
+// CHECK:   scf.for {{.*}} step %c2
+// CHECK-COUNT-8: qnt.dot_u8s8
+func.func @matmul_bias(%a: tensor<1x8x4xi8>) -> tensor<1x8x64xi32> {
+  %b = arith.constant dense<0> : tensor<1x4x64xi8>
+  %bias = arith.constant dense<[5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, 62, 63, 64, 65, 66, 67, 68]> : tensor<64xi32>
+  %e = tensor.empty() : tensor<1x8x64xi32>
+  %init = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%bias : tensor<64xi32>) outs(%e : tensor<1x8x64xi32>) {
+  ^bb0(%in: i32, %out: i32):
+    linalg.yield %in : i32
+  } -> tensor<1x8x64xi32>
+  %za = arith.constant -128 : i32
+  %zb = arith.constant 0 : i32
+  %y = linalg.quantized_batch_matmul ins(%a, %b, %za, %zb : tensor<1x8x4xi8>, tensor<1x4x64xi8>, i32, i32) outs(%init : tensor<1x8x64xi32>) -> tensor<1x8x64xi32>
+  return %y : tensor<1x8x64xi32>
+}
+
+// -----
+
+// Affine weights (zero point 3) and runtime weights are left alone.
+// CHECK-LABEL: func.func @not_lowered
+// CHECK-NOT: qnt.dot_u8s8
+// CHECK: linalg.quantized_batch_matmul
+// CHECK: linalg.quantized_batch_matmul
+func.func @not_lowered(%a: tensor<1x8x4xi8>, %w: tensor<1x4x16xi8>, %init: tensor<1x8x16xi32>) -> (tensor<1x8x16xi32>, tensor<1x8x16xi32>) {
+  %b = arith.constant dense<1> : tensor<1x4x16xi8>
+  %za = arith.constant 0 : i32
+  %zb = arith.constant 3 : i32
+  %z0 = arith.constant 0 : i32
+  %y = linalg.quantized_batch_matmul ins(%a, %b, %za, %zb : tensor<1x8x4xi8>, tensor<1x4x16xi8>, i32, i32) outs(%init : tensor<1x8x16xi32>) -> tensor<1x8x16xi32>
+  %r = linalg.quantized_batch_matmul ins(%a, %w, %za, %z0 : tensor<1x8x4xi8>, tensor<1x4x16xi8>, i32, i32) outs(%init : tensor<1x8x16xi32>) -> tensor<1x8x16xi32>
+  return %y, %r : tensor<1x8x16xi32>, tensor<1x8x16xi32>
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/python3
+"""Integer matmul and convolution modules for the int8 GEMM kernels.
+
+  int8_gemm.py make DIR       writes DIR/<case>.mlir, <case>-in.npy and
+                              <case>-ref.npy for each case
+  int8_gemm.py check OUT REF  exits 1 unless the int32 results are equal
+
+The cases are integer TOSA (i8 activations with a zero point, constant
+symmetric i8 weights, i32 results) whose shapes do not divide the kernel
+tiles: odd M, K not a multiple of 4, N not a multiple of 16, strided,
+dilated and padded convolutions (TOSA pads with the input zero point). The
+references are exact int64 numpy sums.
+"""
+import os
+import sys
+
+import numpy as np
+
+
+def blob(name, array):
+    # Resource blobs start with their alignment (little-endian u32).
+    return f'      {name}: "0x01000000{array.tobytes().hex().upper()}"'
+
+
+def matmul_case(rng, m, k, n, za):
+    a = rng.integers(-128, 128, (1, m, k)).astype(np.int8)
+    w = rng.integers(-127, 128, (1, k, n)).astype(np.int8)
+    ref = ((a.astype(np.int64) - za) @ w.astype(np.int64)).astype(np.int32)
+    mlir = f"""func.func @main(%a: tensor<1x{m}x{k}xi8>) -> tensor<1x{m}x{n}xi32> {{
+  %b = "tosa.const"() {{values = dense_resource<w> : tensor<1x{k}x{n}xi8>}} : () -> tensor<1x{k}x{n}xi8>
+  %za = "tosa.const"() {{values = dense<{za}> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %zb = "tosa.const"() {{values = dense<0> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %c = tosa.matmul %a, %b, %za, %zb : (tensor<1x{m}x{k}xi8>, tensor<1x{k}x{n}xi8>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x{m}x{n}xi32>
+  return %c : tensor<1x{m}x{n}xi32>
+}}
+{{-#
+  dialect_resources: {{
+    builtin: {{
+{blob("w", w)}
+    }}
+  }}
+#-}}
+"""
+    return mlir, a, ref
+
+
+def conv_case(rng, h, c, o, k, stride, dilation, pad, za):
+    x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
+    w = rng.integers(-127, 128, (o, k, k, c)).astype(np.int8)
+    bias = rng.integers(-1000, 1000, o).astype(np.int32)
+    out = (h - 1 + 2 * pad - (k - 1) * dilation) // stride + 1
+    xp = np.pad(x.astype(np.int64), ((0, 0), (pad, pad), (pad, pad), (0, 0)),
+                constant_values=za) - za
+    ref = np.zeros((1, out, out, o), np.int64) + bias
+    for i in range(out):
+        for j in range(out):
+            patch = xp[0, i * stride:i * stride + (k - 1) * dilation + 1:dilation,
+                       j * stride:j * stride + (k - 1) * dilation + 1:dilation]
+            ref[0, i, j] += np.tensordot(w.astype(np.int64), patch,
+                                         axes=([1, 2, 3], [0, 1, 2]))
+    mlir = f"""func.func @main(%x: tensor<1x{h}x{h}x{c}xi8>) -> tensor<1x{out}x{out}x{o}xi32> {{
+  %w = "tosa.const"() {{values = dense_resource<w> : tensor<{o}x{k}x{k}x{c}xi8>}} : () -> tensor<{o}x{k}x{k}x{c}xi8>
+  %b = "tosa.const"() {{values = dense<{bias.tolist()}> : tensor<{o}xi32>}} : () -> tensor<{o}xi32>
+  %zx = "tosa.const"() {{values = dense<{za}> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %zw = "tosa.const"() {{values = dense<0> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %y = tosa.conv2d %x, %w, %b, %zx, %zw {{acc_type = i32, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: {dilation}, {dilation}>}} : (tensor<1x{h}x{h}x{c}xi8>, tensor<{o}x{k}x{k}x{c}xi8>, tensor<{o}xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x{out}x{out}x{o}xi32>
+  return %y : tensor<1x{out}x{out}x{o}xi32>
+}}
+{{-#
+  dialect_resources: {{
+    builtin: {{
+{blob("w", w)}
+    }}
+  }}
+#-}}
+"""
+    return mlir, x, ref.astype(np.int32)
+
+
+CASES = {
+    # M = 50 (6 tiles of 8 rows and a 2-row kernel), K = 37 (padded to 40),
+    # N = 40 (one 48-lane tile, 8 padded columns).
+    "matmul": lambda rng: matmul_case(rng, 50, 37, 40, 7),
+    # M = 1 (a batch-1 linear layer), N = 10.
+    "linear": lambda rng: matmul_case(rng, 1, 64, 10, -128),
+    # 3x3 stride 2, padding 1 with a non-zero input zero point, N = 24.
+    "conv": lambda rng: conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3),
+    # 3x3 dilation 2, 64 output channels (J = 4), C = 16.
+    "conv_dilated": lambda rng: conv_case(rng, 10, 16, 64, 3, 1, 2, 0, 11),
+    # 1x1, C = 32 (K a multiple of 4), N = 16.
+    "conv1x1": lambda rng: conv_case(rng, 7, 32, 16, 1, 1, 1, 0, -128),
+}
+
+
+def main():
+    if len(sys.argv) == 3 and sys.argv[1] == "make":
+        rng = np.random.default_rng(5)
+        for name, build in CASES.items():
+            mlir, x, ref = build(rng)
+            with open(os.path.join(sys.argv[2], name + ".mlir"), "w") as f:
+                f.write(mlir)
+            np.save(os.path.join(sys.argv[2], name + "-in.npy"), x)
+            np.save(os.path.join(sys.argv[2], name + "-ref.npy"), ref)
+        return 0
+    if len(sys.argv) == 4 and sys.argv[1] == "check":
+        got, want = np.load(sys.argv[2]), np.load(sys.argv[3])
+        if got.shape != want.shape or got.dtype != want.dtype:
+            print(f"{sys.argv[2]}: {got.dtype}{list(got.shape)} != "
+                  f"{want.dtype}{list(want.shape)}")
+            return 1
+        wrong = int((got != want).sum())
+        print(f"{os.path.basename(sys.argv[2])}: {got.size} elements, "
+              f"{wrong} wrong")
+        return 1 if wrong else 0
+    sys.exit(__doc__)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
