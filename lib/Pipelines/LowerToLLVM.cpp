@@ -11,8 +11,8 @@
 //   3. one-shot bufferization across function boundaries with identity
 //      layouts, results turned into out-params, deallocations inserted (so a
 //      benchmark loop does not leak);
-//   4. integer convolutions and matmuls with constant weights as packed
-//      u8 x s8 microkernels (qnt-lower-int8-gemm, vpdpbusd on VNNI CPUs);
+//   4. convolutions and matmuls with constant weights as packed GEMM
+//      microkernels (qnt-lower-gemm: f32 FMA, int8 vpdpbusd on VNNI CPUs);
 //   5. linalg to loops and everything to LLVM, the entry function with the
 //      bare-pointer calling convention: main(in0, ..., out0, ...).
 //
@@ -31,14 +31,14 @@ static constexpr const char *kLowerToLLVM =
     "func.func(qnt-expand-ops),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
-    "canonicalize,qnt-lower-int8-gemm,canonicalize,"
+    "canonicalize,qnt-lower-gemm,canonicalize,"
     "linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},"
     "buffer-deallocation-pipeline,"
-    "func.func(convert-linalg-to-loops),"
+    "func.func(qnt-lower-memref-copy,convert-linalg-to-loops),"
     "qnt-lower-dot-u8s8{vnni=@VNNI@},"
     "lower-affine,convert-scf-to-cf,convert-vector-to-llvm,"
     "expand-strided-metadata,"

@@ -39,6 +39,20 @@ std::optional<SmallVector<float>> mlir::qnt::getConstantF32Values(Value value) {
   return values;
 }
 
+std::optional<SmallVector<int8_t>>
+mlir::qnt::getConstantInt8Values(Value value) {
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) ||
+      !attr.getElementType().isInteger(8))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseIntElementsAttr>(attr))
+    return SmallVector<int8_t>(dense.getValues<int8_t>());
+  if (auto resource = dyn_cast<DenseI8ResourceElementsAttr>(attr))
+    if (std::optional<ArrayRef<int8_t>> data = resource.tryGetAsArrayRef())
+      return SmallVector<int8_t>(*data);
+  return std::nullopt;
+}
+
 ElementsAttr mlir::qnt::createF32Elements(RankedTensorType type,
                                           ArrayRef<float> values,
                                           StringRef hint) {

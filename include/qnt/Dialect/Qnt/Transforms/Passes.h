@@ -41,9 +41,13 @@ void populateQntExpandBatchNormPatterns(RewritePatternSet &patterns);
 /// arithmetic (see --qnt-lower-dot-u8s8).
 void populateQntLowerDotU8S8Patterns(RewritePatternSet &patterns, bool vnni);
 
-/// Patterns rewriting integer convolutions and matmuls with constant
-/// weights into packed microkernels (see --qnt-lower-int8-gemm).
-void populateQntLowerInt8GemmPatterns(RewritePatternSet &patterns);
+/// Patterns rewriting convolutions and matmuls with constant weights into
+/// packed GEMM microkernels (see --qnt-lower-gemm).
+void populateQntLowerGemmPatterns(RewritePatternSet &patterns);
+
+/// The pattern rewriting strided memref.copy into linalg.copy (see
+/// --qnt-lower-memref-copy).
+void populateQntLowerMemRefCopyPatterns(RewritePatternSet &patterns);
 
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
 bool hostHasVNNI();

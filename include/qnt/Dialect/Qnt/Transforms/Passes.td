@@ -294,27 +294,29 @@ def QntLowerDotU8S8Pass : Pass<"qnt-lower-dot-u8s8", "ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
-def QntLowerInt8GemmPass : Pass<"qnt-lower-int8-gemm", "func::FuncOp"> {
-  let summary = "Integer convolutions and matmuls as packed u8 x s8 microkernels";
+def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
+  let summary = "Convolutions and matmuls with constant weights as packed "
+                "register-tiled GEMM microkernels";
   let description = [{
-    Rewrites `linalg.conv_2d_nhwc_fhwc_q` and `linalg.quantized_batch_matmul`
-    (one batch) on tensors with constant, symmetric i8 weights into one GEMM
-    each:
+    Rewrites `linalg.conv_2d_nhwc_fhwc(_q)` and one-batch
+    `linalg.(quantized_)batch_matmul` on tensors with constant weights (for
+    int8: symmetric) into one GEMM each, over output pixels x output
+    channels, K = KH * KW * C. For int8:
 
     ```
     C[m, n] = init[m, n] - (z_a + 128) * colsum(w)[n] + sum_k u[m, k] * w[n, k]
     ```
 
-    with `u = a xor 0x80` (the u8 value of the s8 activation storage). The
-    activations are packed once (im2col for convolutions, K padded to a
-    multiple of 4), the weights at compile time to `[N/NR][K/4][NR][4]`, and
-    the zero-point correction is folded into the accumulators' initial
-    value. The kernel keeps MR x NR accumulators (NR = 16, 32, 48 or 64
-    lanes, MR = 16, 12, 8 or 6 rows) in registers through the K loop and
-    multiplies with `qnt.dot_u8s8` (vpdpbusd); the last M % MR rows get a
-    kernel of their height and padded columns are sliced away. Other forms
-    (affine weights, runtime weights, dynamic shapes, batches) are left
-    alone.
+    with `u = a xor 0x80` (the u8 value of the s8 activation storage), four
+    bytes of K per `qnt.dot_u8s8` (vpdpbusd); for f32 a vector FMA per K.
+    The activations are packed once (im2col; int8: K padded to a multiple
+    of 4), the weights at compile time to `[N/NR][K/KS][NR * KS]`, and the
+    zero-point correction and a constant init (fill or broadcast bias) are
+    added as the accumulators start. The kernel keeps MR x NR accumulators
+    (NR = 16, 32, 48 or 64 lanes, MR = 16, 12, 8 or 6 rows) in registers
+    through the K loop; the last M % MR rows get a kernel of their height
+    and padded columns are sliced away. Other forms (affine weights,
+    runtime weights, dynamic shapes, batches) are left alone.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::linalg::LinalgDialect",
@@ -322,6 +324,19 @@ def QntLowerInt8GemmPass : Pass<"qnt-lower-int8-gemm", "func::FuncOp"> {
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def QntLowerMemRefCopyPass : Pass<"qnt-lower-memref-copy", "func::FuncOp"> {
+  let summary = "Strided memref.copy as linalg.copy, so it becomes loops";
+  let description = [{
+    Bufferization writes padded and concatenated tensors with `memref.copy`
+    into strided subviews, which the LLVM lowering turns into calls of the
+    generic runtime routine `memrefCopy` (element by element). As
+    `linalg.copy` they become loops (after `convert-linalg-to-loops`) whose
+    contiguous innermost dimension LLVM vectorizes. Contiguous copies are
+    left alone: they already become `memcpy`.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD

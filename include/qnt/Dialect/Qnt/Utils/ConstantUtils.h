@@ -34,6 +34,10 @@ std::optional<SmallVector<float>> getF32Values(Attribute attr);
 /// The float32 values of `value` when it is defined by a constant op.
 std::optional<SmallVector<float>> getConstantF32Values(Value value);
 
+/// The elements of `value` when it is a constant i8 tensor (dense or a
+/// resource blob), else nullopt.
+std::optional<SmallVector<int8_t>> getConstantInt8Values(Value value);
+
 /// An elements attribute of `type` holding `values`: dense when small, a
 /// resource blob named after `hint` when large.
 ElementsAttr createF32Elements(RankedTensorType type, ArrayRef<float> values,

@@ -1,4 +1,4 @@
-// RUN: quant-opt %s --split-input-file --qnt-lower-int8-gemm | FileCheck %s
+// RUN: quant-opt %s --split-input-file --qnt-lower-gemm | FileCheck %s
 
 // A 3x3 convolution, K = 27 padded to 28, N = 20 in one 32-lane tile (J = 2),
 // M = 4 rows below the 12-row tile: one kernel of 4 rows. The activations go

@@ -1,0 +1,86 @@
+//===- KernelUtils.cpp - Shared by the microkernel passes -----------------===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelUtils.h"
+
+#include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+
+std::optional<int64_t> mlir::qnt::getConstantIntValue(Value v) {
+  APInt value;
+  if (!matchPattern(v, m_ConstantInt(&value)))
+    return std::nullopt;
+  return value.getSExtValue();
+}
+
+/// The per-column values of `init` when it is a constant fill or the
+/// broadcast of a constant 1-D tensor along the last dimension.
+std::optional<SmallVector<double>> mlir::qnt::getColumnConstant(Value init,
+                                                                int64_t n) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    Attribute value;
+    if (!matchPattern(fill.getInputs()[0], m_Constant(&value)))
+      return std::nullopt;
+    if (auto i = dyn_cast<IntegerAttr>(value))
+      return SmallVector<double>(n, double(i.getValue().getSExtValue()));
+    if (auto f = dyn_cast<FloatAttr>(value))
+      return SmallVector<double>(n, f.getValueAsDouble());
+    return std::nullopt;
+  }
+  auto generic = init.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInputs() != 1 ||
+      generic.getNumDpsInits() != 1)
+    return std::nullopt;
+  auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
+  AffineMap map = generic.getIndexingMapsArray()[0];
+  unsigned rank = map.getNumDims();
+  if (yield.getValues().size() != 1 ||
+      yield.getValues()[0] != generic.getBody()->getArgument(0) ||
+      map != AffineMap::get(rank, 0,
+                            getAffineDimExpr(rank - 1, generic.getContext())))
+    return std::nullopt;
+  DenseElementsAttr bias;
+  if (!matchPattern(generic.getDpsInputs()[0], m_Constant(&bias)) ||
+      bias.getNumElements() != n)
+    return std::nullopt;
+  SmallVector<double> values;
+  if (bias.getElementType().isInteger())
+    for (const APInt &v : bias.getValues<APInt>())
+      values.push_back(double(v.getSExtValue()));
+  else if (bias.getElementType().isF32())
+    for (float v : bias.getValues<float>())
+      values.push_back(v);
+  else
+    return std::nullopt;
+  return values;
+}
+
+/// Weights as w[n][k] from an int8 or f32 constant, with `transposeKN` for
+/// matmul weights stored [K][N].
+std::optional<SmallVector<double>>
+mlir::qnt::getWeightValues(Value v, bool isFloat, int64_t k, int64_t n,
+                           bool transposeKN) {
+  std::optional<SmallVector<double>> w;
+  if (isFloat) {
+    if (std::optional<SmallVector<float>> f = getConstantF32Values(v))
+      w.emplace(f->begin(), f->end());
+  } else if (std::optional<SmallVector<int8_t>> w8 = getConstantInt8Values(v)) {
+    w.emplace(w8->begin(), w8->end());
+  }
+  if (!w || static_cast<int64_t>(w->size()) != n * k || !transposeKN)
+    return w;
+  SmallVector<double> t(n * k);
+  for (int64_t kk = 0; kk < k; ++kk)
+    for (int64_t nn = 0; nn < n; ++nn)
+      t[nn * k + kk] = (*w)[kk * n + nn];
+  return t;
+}

@@ -1,0 +1,46 @@
+//===- KernelUtils.h - Shared by the microkernel passes ---------*- C++ -*-===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Private to lib/Dialect/Qnt/Transforms: what --qnt-lower-gemm and
+// --qnt-lower-depthwise both read off the linalg ops they rewrite.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef QNT_LIB_DIALECT_QNT_TRANSFORMS_KERNELUTILS_H
+#define QNT_LIB_DIALECT_QNT_TRANSFORMS_KERNELUTILS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/Builders.h"
+
+#include <optional>
+
+namespace mlir {
+namespace qnt {
+
+/// An index constant.
+inline Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+/// The value of an integer constant scalar.
+std::optional<int64_t> getConstantIntValue(Value v);
+
+/// The per-column values of an accumulator init that is a constant fill or
+/// the broadcast of a constant 1-D tensor along the last dimension (the
+/// forms tosa-to-linalg builds for convolution and matmul biases), as
+/// doubles (exact for i32 and f32).
+std::optional<SmallVector<double>> getColumnConstant(Value init, int64_t n);
+
+/// Weights as w[n][k] from an int8 or f32 constant of n * k elements; with
+/// `transposeKN` the constant is stored [k][n].
+std::optional<SmallVector<double>>
+getWeightValues(Value v, bool isFloat, int64_t k, int64_t n, bool transposeKN);
+
+} // namespace qnt
+} // namespace mlir
+
+#endif // QNT_LIB_DIALECT_QNT_TRANSFORMS_KERNELUTILS_H

@@ -1,0 +1,504 @@
+//===- LowerGemm.cpp - Convolutions and matmuls as GEMM microkernels ------===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// Convolutions (NHWC, FHWC weights) and one-batch matmuls with constant
+// weights become one GEMM over rows m (output pixels) and columns n (output
+// channels), K = KH * KW * C. For int8 (linalg.conv_2d_nhwc_fhwc_q,
+// linalg.quantized_batch_matmul, symmetric weights):
+//
+//   C[m, n] = init[m, n] + sum_k (a[m, k] - z_a) * w[n, k]
+//           = init[m, n] - (z_a + 128) * colsum(w)[n] + sum_k u[m, k] * w[n, k]
+//
+// with u = a xor 0x80, the u8 value of the s8 storage plus 128, which is the
+// unsigned operand of vpdpbusd (qnt.dot_u8s8); K advances by 4. For f32
+// (linalg.conv_2d_nhwc_fhwc, linalg.batch_matmul) C = init + a * w^T with
+// vector FMAs, K advancing by 1.
+//
+// The activations are packed once (im2col; int8: xor, K padded to a
+// multiple of 4), the weights at compile time to [N / NR][K / KS][NR * KS]
+// (zero-padded). The correction (int8) and a constant init (a fill or a
+// broadcast bias, as tosa-to-linalg builds it) are added to the
+// accumulators as the kernel starts a tile. The kernel keeps an MR x NR
+// tile of accumulators in registers (NR = 16 * J lanes, MR * J + J + 1 <= 32
+// zmm) through the whole K loop; the last M % MR rows get a kernel of their
+// own height, padded columns are sliced away.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelUtils.h"
+
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
+
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir {
+namespace qnt {
+#define GEN_PASS_DEF_QNTLOWERGEMMPASS
+#include "qnt/Dialect/Qnt/Transforms/Passes.h.inc"
+} // namespace qnt
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// The GEMM a matched op computes.
+struct Gemm {
+  /// f32 (FMA) or int8 (u8 x s8 dot products).
+  bool isFloat = false;
+  /// [M, K] activations (int8: s8 storage, xor-ed already), K not padded.
+  Value a;
+  int64_t m, n, k;
+  /// Weights as w[n][k] (int8 values or floats, exact in double).
+  SmallVector<double> w;
+  int64_t zeroPoint = 0; // int8: of the activations, in their s8 domain
+  /// [M, N] initial accumulators.
+  Value init;
+  /// Set when init is a constant per column: then added at the start of a
+  /// tile, and init is never read.
+  std::optional<SmallVector<double>> columnInit;
+};
+
+/// The activations read through `inputMap` from an iteration space of
+/// `shape` (im2col for convolutions, a copy for matmuls); int8 values get
+/// their sign bit flipped (u = a xor 0x80).
+static Value packActivations(OpBuilder &b, Location loc, Value input,
+                             ArrayRef<int64_t> shape, AffineMap inputMap) {
+  Type element = cast<RankedTensorType>(input.getType()).getElementType();
+  bool isFloat = isa<FloatType>(element);
+  auto type = RankedTensorType::get(shape, element);
+  Value init = tensor::EmptyOp::create(b, loc, shape, element);
+  SmallVector<AffineMap> maps = {inputMap,
+                                 b.getMultiDimIdentityMap(shape.size())};
+  SmallVector<utils::IteratorType> iterators(shape.size(),
+                                             utils::IteratorType::parallel);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{type}, ValueRange{input}, ValueRange{init}, maps,
+      iterators, [&](OpBuilder &nb, Location l, ValueRange args) {
+        Value v = args[0];
+        if (!isFloat) {
+          Value bit =
+              arith::ConstantOp::create(nb, l, nb.getI8IntegerAttr(-128));
+          v = arith::XOrIOp::create(nb, l, v, bit);
+        }
+        linalg::YieldOp::create(nb, l, v);
+      });
+  return generic.getResult(0);
+}
+
+/// The register tile for N output columns: J vectors of 16 lanes, MR rows.
+static std::pair<int64_t, int64_t> tileFor(int64_t n) {
+  int64_t j = std::min<int64_t>(4, (n + 15) / 16);
+  static constexpr int64_t rows[] = {0, 16, 12, 8, 6};
+  return {j, rows[j]};
+}
+
+namespace {
+/// What the kernel loops of one GEMM share.
+struct Kernel {
+  bool isFloat;
+  Value a;      // [M, KS * kSteps]
+  Value packed; // [NT][kSteps][NR * KS]
+  Value corr;   // [NT * NR]: added to the accumulators of every tile
+  bool readInit;
+  int64_t j, nt, kSteps;
+};
+} // namespace
+
+/// The kernel over rows [lo, lo + count) in tiles of `mr` rows:
+/// C[M, NT * NR] += A[M, K] x packed B.
+static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
+                         int64_t lo, int64_t count, int64_t mr) {
+  if (count == 0)
+    return c;
+  int64_t j = kn.j, nr = 16 * j, ks = kn.isFloat ? 1 : 4;
+  Type accElement = kn.isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
+  auto acc = VectorType::get({16}, accElement);
+  auto weightVec = VectorType::get({16 * ks}, kn.isFloat ? Type(b.getF32Type())
+                                                         : Type(b.getI8Type()));
+  Value zeroAcc = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement));
+  Value zeroIn = arith::ConstantOp::create(
+      b, loc, b.getZeroAttr(weightVec.getElementType()));
+  SmallVector<bool> inBounds = {true};
+  // Column tiles outside, rows inside: a column tile's packed weights stay
+  // in L1 while the rows stream past.
+  auto cols = scf::ForOp::create(
+      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, kn.nt),
+      indexConstant(b, loc, 1), ValueRange{c},
+      [&](OpBuilder &b, Location loc, Value tile, ValueRange colArgs) {
+        // The tile's correction and constant init, added to every row's
+        // accumulators as they start.
+        Value n0 =
+            arith::MulIOp::create(b, loc, tile, indexConstant(b, loc, nr));
+        SmallVector<Value> colIdx, correction;
+        for (int64_t q = 0; q < j; ++q) {
+          colIdx.push_back(
+              arith::AddIOp::create(b, loc, n0, indexConstant(b, loc, 16 * q)));
+          correction.push_back(vector::TransferReadOp::create(
+              b, loc, acc, kn.corr, ValueRange{colIdx[q]}, zeroAcc, inBounds));
+        }
+        auto rows = scf::ForOp::create(
+            b, loc, indexConstant(b, loc, lo),
+            indexConstant(b, loc, lo + count), indexConstant(b, loc, mr),
+            ValueRange{colArgs[0]},
+            [&](OpBuilder &b, Location loc, Value m, ValueRange rowArgs) {
+              Value out = rowArgs[0];
+              SmallVector<Value> rowIdx, init;
+              for (int64_t i = 0; i < mr; ++i)
+                rowIdx.push_back(
+                    arith::AddIOp::create(b, loc, m, indexConstant(b, loc, i)));
+              for (int64_t i = 0; i < mr; ++i)
+                for (int64_t q = 0; q < j; ++q) {
+                  if (!kn.readInit) {
+                    init.push_back(correction[q]);
+                    continue;
+                  }
+                  Value read = vector::TransferReadOp::create(
+                      b, loc, acc, out, ValueRange{rowIdx[i], colIdx[q]},
+                      zeroAcc, inBounds);
+                  init.push_back(
+                      kn.isFloat ? Value(arith::AddFOp::create(b, loc, read,
+                                                               correction[q]))
+                                 : Value(arith::AddIOp::create(b, loc, read,
+                                                               correction[q])));
+                }
+              auto kLoop = scf::ForOp::create(
+                  b, loc, indexConstant(b, loc, 0),
+                  indexConstant(b, loc, kn.kSteps), indexConstant(b, loc, 1),
+                  init,
+                  [&](OpBuilder &b, Location loc, Value k, ValueRange accs) {
+                    Value k0 = ks == 1
+                                   ? k
+                                   : Value(arith::MulIOp::create(
+                                         b, loc, k, indexConstant(b, loc, ks)));
+                    SmallVector<Value> weights;
+                    for (int64_t q = 0; q < j; ++q)
+                      weights.push_back(vector::TransferReadOp::create(
+                          b, loc, weightVec, kn.packed,
+                          ValueRange{tile, k,
+                                     indexConstant(b, loc, 16 * ks * q)},
+                          zeroIn, inBounds));
+                    SmallVector<Value> next;
+                    for (int64_t i = 0; i < mr; ++i) {
+                      // KS values of row i, broadcast to all 16 lanes.
+                      Value lhs;
+                      if (kn.isFloat) {
+                        Value one = vector::TransferReadOp::create(
+                            b, loc, VectorType::get({1}, b.getF32Type()), kn.a,
+                            ValueRange{rowIdx[i], k0}, zeroIn, inBounds);
+                        lhs = vector::BroadcastOp::create(b, loc, acc, one);
+                      } else {
+                        Value four = vector::TransferReadOp::create(
+                            b, loc, VectorType::get({4}, b.getI8Type()), kn.a,
+                            ValueRange{rowIdx[i], k0}, zeroIn, inBounds);
+                        Value word = vector::BitCastOp::create(
+                            b, loc, VectorType::get({1}, b.getI32Type()), four);
+                        Value lanes = vector::BroadcastOp::create(
+                            b, loc, VectorType::get({16}, b.getI32Type()),
+                            word);
+                        lhs =
+                            vector::BitCastOp::create(b, loc, weightVec, lanes);
+                      }
+                      for (int64_t q = 0; q < j; ++q)
+                        next.push_back(
+                            kn.isFloat
+                                ? Value(vector::FMAOp::create(
+                                      b, loc, lhs, weights[q], accs[i * j + q]))
+                                : Value(DotU8S8Op::create(b, loc, acc,
+                                                          accs[i * j + q], lhs,
+                                                          weights[q])));
+                    }
+                    scf::YieldOp::create(b, loc, next);
+                  });
+              for (int64_t i = 0; i < mr; ++i)
+                for (int64_t q = 0; q < j; ++q)
+                  out = vector::TransferWriteOp::create(
+                            b, loc, kLoop.getResult(i * j + q), out,
+                            ValueRange{rowIdx[i], colIdx[q]}, inBounds)
+                            .getResult();
+              scf::YieldOp::create(b, loc, out);
+            });
+        scf::YieldOp::create(b, loc, rows.getResult(0));
+      });
+  return cols.getResult(0);
+}
+
+/// The packed GEMM `g`; the result is [M, N] like init.
+static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g) {
+  auto [j, mr] = tileFor(g.n);
+  int64_t nr = 16 * j, ks = g.isFloat ? 1 : 4;
+  int64_t nt = (g.n + nr - 1) / nr, nPad = nt * nr;
+  int64_t kSteps = (g.k + ks - 1) / ks, kPad = ks * kSteps;
+  Type inElement = g.isFloat ? Type(b.getF32Type()) : Type(b.getI8Type());
+  Type accElement = g.isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
+
+  // Activations with K padded by zeros (their weights are zero too).
+  Value a = g.a;
+  if (kPad != g.k)
+    a = tensor::createPadHighOp(
+        RankedTensorType::get({g.m, kPad}, inElement), a,
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(inElement)),
+        /*nofold=*/false, loc, b);
+
+  // Weights [NT][kSteps][NR][KS], and per column the int8 zero-point
+  // correction plus the constant init.
+  SmallVector<double> packed(nt * kSteps * nr * ks, 0.0);
+  SmallVector<double> correction(nPad, 0.0);
+  for (int64_t n = 0; n < g.n; ++n) {
+    double colsum = 0;
+    for (int64_t k = 0; k < g.k; ++k) {
+      double w = g.w[n * g.k + k];
+      colsum += w;
+      int64_t tile = n / nr, lane = n % nr;
+      packed[((tile * kSteps + k / ks) * nr + lane) * ks + k % ks] = w;
+    }
+    correction[n] = (g.isFloat ? 0.0 : -(g.zeroPoint + 128) * colsum) +
+                    (g.columnInit ? (*g.columnInit)[n] : 0.0);
+  }
+  auto packedType = RankedTensorType::get({nt, kSteps, nr * ks}, inElement);
+  auto corrType = RankedTensorType::get({nPad}, accElement);
+  DenseElementsAttr packedAttr, corrAttr;
+  if (g.isFloat) {
+    SmallVector<float> pf(packed.begin(), packed.end());
+    SmallVector<float> cf(correction.begin(), correction.end());
+    packedAttr = DenseElementsAttr::get(packedType, ArrayRef(pf));
+    corrAttr = DenseElementsAttr::get(corrType, ArrayRef(cf));
+  } else {
+    SmallVector<int8_t> p8(packed.begin(), packed.end());
+    SmallVector<int32_t> c32(correction.begin(), correction.end());
+    packedAttr = DenseElementsAttr::get(packedType, ArrayRef(p8));
+    corrAttr = DenseElementsAttr::get(corrType, ArrayRef(c32));
+  }
+  Kernel kn;
+  kn.isFloat = g.isFloat;
+  kn.a = a;
+  kn.packed = arith::ConstantOp::create(b, loc, packedAttr);
+  kn.corr = arith::ConstantOp::create(b, loc, corrAttr);
+  kn.readInit = !g.columnInit;
+  kn.j = j;
+  kn.nt = nt;
+  kn.kSteps = kSteps;
+
+  // The accumulators start from init (or only the constants), columns
+  // padded to NT * NR.
+  Value c0 = g.init;
+  if (!kn.readInit)
+    c0 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad},
+                                 accElement);
+  else if (nPad != g.n)
+    c0 = tensor::createPadHighOp(
+        RankedTensorType::get({g.m, nPad}, accElement), c0,
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement)),
+        /*nofold=*/false, loc, b);
+
+  int64_t full = g.m / mr * mr;
+  Value c = buildKernel(b, loc, kn, c0, 0, full, mr);
+  c = buildKernel(b, loc, kn, c, full, g.m - full, g.m - full);
+  if (nPad != g.n)
+    c = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({g.m, g.n}, accElement), c,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(g.m), b.getIndexAttr(g.n)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  return c;
+}
+
+/// A convolution (NHWC input, FHWC weights) as a GEMM; `za` is the input
+/// zero point of an int8 one.
+static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
+                               Value input, Value filter, Value init,
+                               std::optional<int64_t> za,
+                               ArrayRef<int64_t> strides,
+                               ArrayRef<int64_t> dilations) {
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  auto fType = cast<RankedTensorType>(filter.getType());
+  bool isFloat = !za;
+  if (!inType.hasStaticShape() || !outType.hasStaticShape() ||
+      !(isFloat ? inType.getElementType().isF32()
+                : inType.getElementType().isInteger(8)))
+    return rewriter.notifyMatchFailure(op, "needs static i8 or f32 shapes");
+  ArrayRef<int64_t> in = inType.getShape(), out = outType.getShape(),
+                    f = fType.getShape();
+  Gemm g;
+  g.isFloat = isFloat;
+  g.m = out[0] * out[1] * out[2];
+  g.n = out[3];
+  g.k = f[1] * f[2] * f[3];
+  std::optional<SmallVector<double>> w =
+      getWeightValues(filter, isFloat, g.k, g.n, /*transposeKN=*/false);
+  if (!w)
+    return rewriter.notifyMatchFailure(op, "needs constant weights");
+  Location loc = op->getLoc();
+  MLIRContext *ctx = rewriter.getContext();
+  Type element = inType.getElementType();
+  if (isFloat && f[1] == 1 && f[2] == 1 && strides[0] == 1 && strides[1] == 1 &&
+      in[1] == out[1] && in[2] == out[2]) {
+    // A 1x1 convolution reads the input itself.
+    g.a = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({g.m, g.k}, element), input,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  } else {
+    // im2col: [N, OH, OW, KH, KW, C] <- input[n, oh*s + kh*d, ow*s + kw*d,
+    // c].
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap inputMap =
+        AffineMap::get(6, 0,
+                       {d(0), d(1) * strides[0] + d(3) * dilations[0],
+                        d(2) * strides[1] + d(4) * dilations[1], d(5)},
+                       ctx);
+    SmallVector<int64_t> patches = {out[0], out[1], out[2], f[1], f[2], in[3]};
+    Value cols = packActivations(rewriter, loc, input, patches, inputMap);
+    g.a = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+  }
+  g.w = std::move(*w); // [O][KH][KW][C] is w[n][k]
+  g.zeroPoint = za.value_or(0);
+  g.columnInit = getColumnConstant(init, g.n);
+  g.init = tensor::CollapseShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({g.m, g.n}, outType.getElementType()), init,
+      ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  Value c = buildGemm(rewriter, loc, g);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      op, outType, c, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  return success();
+}
+
+/// A one-batch matmul [1, M, K] x [1, K, N] as a GEMM.
+static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
+                                 Value lhs, Value rhs, Value init,
+                                 std::optional<int64_t> za) {
+  auto aType = cast<RankedTensorType>(lhs.getType());
+  auto bType = cast<RankedTensorType>(rhs.getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  bool isFloat = !za;
+  if (!aType.hasStaticShape() || !bType.hasStaticShape() ||
+      aType.getDimSize(0) != 1 ||
+      !(isFloat ? aType.getElementType().isF32()
+                : aType.getElementType().isInteger(8)))
+    return rewriter.notifyMatchFailure(op, "needs one static i8/f32 batch");
+  Gemm g;
+  g.isFloat = isFloat;
+  g.m = aType.getDimSize(1);
+  g.k = aType.getDimSize(2);
+  g.n = bType.getDimSize(2);
+  std::optional<SmallVector<double>> w =
+      getWeightValues(rhs, isFloat, g.k, g.n, /*transposeKN=*/true);
+  if (!w)
+    return rewriter.notifyMatchFailure(op, "needs constant weights");
+  Location loc = op->getLoc();
+  Type element = aType.getElementType();
+  Value a = isFloat ? lhs
+                    : packActivations(rewriter, loc, lhs, aType.getShape(),
+                                      rewriter.getMultiDimIdentityMap(3));
+  g.a = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({g.m, g.k}, element), a,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  g.w = std::move(*w);
+  g.zeroPoint = za.value_or(0);
+  g.columnInit = getColumnConstant(init, g.n);
+  g.init = tensor::CollapseShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({g.m, g.n}, outType.getElementType()), init,
+      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  Value c = buildGemm(rewriter, loc, g);
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+      op, outType, c, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  return success();
+}
+
+/// The zero points of an int8 op: the input's, and a zero weight one.
+static std::optional<int64_t> symmetricZeroPoint(Value input, Value weights) {
+  std::optional<int64_t> za = getConstantIntValue(input);
+  std::optional<int64_t> zw = getConstantIntValue(weights);
+  if (!za || !zw || *zw != 0)
+    return std::nullopt;
+  return za;
+}
+
+struct LowerConvQ : OpRewritePattern<linalg::Conv2DNhwcFhwcQOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::Conv2DNhwcFhwcQOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> za =
+        symmetricZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+    if (!op.hasPureTensorSemantics() || !za)
+      return rewriter.notifyMatchFailure(op, "needs tensors, constant "
+                                             "symmetric zero points");
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    return lowerConv(rewriter, op, op.getInputs()[0], op.getInputs()[1],
+                     op.getOutputs()[0], za, strides, dilations);
+  }
+};
+
+struct LowerConvF : OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::Conv2DNhwcFhwcOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not on tensors");
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    return lowerConv(rewriter, op, op.getInputs()[0], op.getInputs()[1],
+                     op.getOutputs()[0], std::nullopt, strides, dilations);
+  }
+};
+
+struct LowerMatmulQ : OpRewritePattern<linalg::QuantizedBatchMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::QuantizedBatchMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> za =
+        symmetricZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+    if (!op.hasPureTensorSemantics() || !za)
+      return rewriter.notifyMatchFailure(op, "needs tensors, constant "
+                                             "symmetric zero points");
+    return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
+                       op.getOutputs()[0], za);
+  }
+};
+
+struct LowerMatmulF : OpRewritePattern<linalg::BatchMatmulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::BatchMatmulOp op,
+                                PatternRewriter &rewriter) const override {
+    // Only the plain form (no transposing or broadcasting indexing maps).
+    if (!op.hasPureTensorSemantics() ||
+        op.getIndexingMapsArray() != op.getDefaultIndexingMaps(getContext()))
+      return rewriter.notifyMatchFailure(op, "not a plain batch matmul");
+    return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
+                       op.getOutputs()[0], std::nullopt);
+  }
+};
+
+struct QntLowerGemmPass
+    : public qnt::impl::QntLowerGemmPassBase<QntLowerGemmPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateQntLowerGemmPatterns(patterns);
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+
+} // namespace
+
+void mlir::qnt::populateQntLowerGemmPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerConvQ, LowerConvF, LowerMatmulQ, LowerMatmulF>(
+      patterns.getContext());
+}
