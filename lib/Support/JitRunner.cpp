@@ -20,6 +20,7 @@
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "qnt/InitAll.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/ExecutionEngine/Orc/Mangling.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
@@ -179,10 +180,19 @@ JitRunner::~JitRunner() = default;
 llvm::Expected<std::unique_ptr<JitRunner>>
 JitRunner::create(ModuleOp module, StringRef entry,
                   const EntrySignature &signature, Symbols symbols) {
+  // LLVM's O3 pipeline needs the host's target machine: without it the
+  // cost model knows no vector registers and the loop vectorizer leaves the
+  // elementwise loops scalar.
+  auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!hostBuilder)
+    return hostBuilder.takeError();
+  auto targetMachine = hostBuilder->createTargetMachine();
+  if (!targetMachine)
+    return targetMachine.takeError();
   // ExecutionEngineOptions holds a function_ref: keep the callee alive.
   std::function<llvm::Error(llvm::Module *)> optimize =
       makeOptimizingTransformer(/*optLevel=*/3, /*sizeLevel=*/0,
-                                /*targetMachine=*/nullptr);
+                                targetMachine->get());
   ExecutionEngineOptions options;
   options.transformer = optimize;
   options.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;

@@ -45,6 +45,10 @@ void populateQntLowerDotU8S8Patterns(RewritePatternSet &patterns, bool vnni);
 /// packed GEMM microkernels (see --qnt-lower-gemm).
 void populateQntLowerGemmPatterns(RewritePatternSet &patterns);
 
+/// Patterns vectorizing depthwise convolutions over channels (see
+/// --qnt-lower-depthwise).
+void populateQntLowerDepthwisePatterns(RewritePatternSet &patterns);
+
 /// The pattern rewriting strided memref.copy into linalg.copy (see
 /// --qnt-lower-memref-copy).
 void populateQntLowerMemRefCopyPatterns(RewritePatternSet &patterns);

@@ -339,4 +339,26 @@ def QntLowerMemRefCopyPass : Pass<"qnt-lower-memref-copy", "func::FuncOp"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
+  let summary = "Depthwise convolutions vectorized over 16 channels";
+  let description = [{
+    Rewrites `linalg.depthwise_conv_2d_nhwc_hwcm(_q)` on tensors (channel
+    multiplier 1, channels a multiple of 16, constant weights; int8:
+    symmetric) into loops over output pixels whose body handles 16 channels
+    per vector with the taps unrolled:
+
+    ```
+    acc[c] = init[c] - z_x * sum_t w[t, c] + sum_t x[pixel(t), c] * w[t, c]
+    ```
+
+    int8 input bytes are sign-extended to i32 lanes and multiplied with a
+    pre-extended weight table; f32 uses vector FMAs. The zero-point
+    correction and a constant init are added as the accumulators start.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 #endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD

@@ -1,0 +1,228 @@
+//===- LowerDepthwise.cpp - Depthwise convolutions vectorized on channels -===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// A depthwise convolution (channel multiplier 1) has no reduction over
+// channels, so it is not a GEMM: it is vectorized over 16 channels at a time
+// instead. For each output pixel and block of 16 channels
+//
+//   acc[c] = init[c] + sum_{kh, kw} (x[oh*s + kh*d, ow*s + kw*d, c] - z_x) *
+//   w[kh, kw, c]
+//          = init[c] - z_x * sum_{kh, kw} w[kh, kw, c]
+//                    + sum_{kh, kw} x[...] * w[kh, kw, c]
+//
+// with the taps unrolled, the input bytes sign-extended to i32 lanes (int8)
+// or read as f32 lanes (FMA), the weights pre-extended into a constant
+// [KH * KW][C] table, and the correction added to a constant init (fill or
+// broadcast bias) as the accumulators start.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelUtils.h"
+
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
+#include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
+
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/WalkPatternRewriteDriver.h"
+
+namespace mlir {
+namespace qnt {
+#define GEN_PASS_DEF_QNTLOWERDEPTHWISEPASS
+#include "qnt/Dialect/Qnt/Transforms/Passes.h.inc"
+} // namespace qnt
+} // namespace mlir
+
+using namespace mlir;
+using namespace mlir::qnt;
+
+namespace {
+
+/// Lanes of one vector: 16 channels.
+constexpr int64_t kLanes = 16;
+
+/// The depthwise convolution `op` (input [N, H, W, C], weights
+/// [KH, KW, C, 1], init [N, OH, OW, C, 1]) as channel-vectorized loops.
+static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
+                                    Value input, Value filter, Value init,
+                                    std::optional<int64_t> zeroPoint,
+                                    ArrayRef<int64_t> strides,
+                                    ArrayRef<int64_t> dilations) {
+  bool isFloat = !zeroPoint;
+  auto inType = cast<RankedTensorType>(input.getType());
+  auto fType = cast<RankedTensorType>(filter.getType());
+  auto outType = cast<RankedTensorType>(op->getResult(0).getType());
+  if (!inType.hasStaticShape() || !outType.hasStaticShape() ||
+      !fType.hasStaticShape() || fType.getDimSize(3) != 1 ||
+      inType.getDimSize(3) % kLanes != 0 ||
+      !(isFloat ? inType.getElementType().isF32()
+                : inType.getElementType().isInteger(8)))
+    return rewriter.notifyMatchFailure(
+        op, "needs static shapes, multiplier 1, channels a multiple of 16");
+  ArrayRef<int64_t> out = outType.getShape(), f = fType.getShape();
+  int64_t channels = inType.getDimSize(3), kh = f[0], kw = f[1];
+  std::optional<SmallVector<double>> w =
+      getWeightValues(filter, isFloat, kh * kw, channels, /*transposeKN=*/true);
+  if (!w)
+    return rewriter.notifyMatchFailure(op, "needs constant weights");
+
+  Location loc = op->getLoc();
+  OpBuilder &b = rewriter;
+  Type accElement = isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
+  auto acc = VectorType::get({kLanes}, accElement);
+  // w[n][k] with n = channel, k = tap: the table is [tap][channel].
+  SmallVector<double> correction(channels, 0.0);
+  std::optional<SmallVector<double>> columnInit =
+      getColumnConstant(init, channels);
+  SmallVector<double> table(kh * kw * channels);
+  for (int64_t c = 0; c < channels; ++c) {
+    double sum = 0;
+    for (int64_t t = 0; t < kh * kw; ++t) {
+      double v = (*w)[c * kh * kw + t];
+      table[t * channels + c] = v;
+      sum += v;
+    }
+    correction[c] = (isFloat ? 0.0 : -double(*zeroPoint) * sum) +
+                    (columnInit ? (*columnInit)[c] : 0.0);
+  }
+  auto tableType = RankedTensorType::get({kh * kw, channels}, accElement);
+  auto corrType = RankedTensorType::get({channels}, accElement);
+  DenseElementsAttr tableAttr, corrAttr;
+  if (isFloat) {
+    SmallVector<float> tf(table.begin(), table.end());
+    SmallVector<float> cf(correction.begin(), correction.end());
+    tableAttr = DenseElementsAttr::get(tableType, ArrayRef(tf));
+    corrAttr = DenseElementsAttr::get(corrType, ArrayRef(cf));
+  } else {
+    SmallVector<int32_t> ti(table.begin(), table.end());
+    SmallVector<int32_t> ci(correction.begin(), correction.end());
+    tableAttr = DenseElementsAttr::get(tableType, ArrayRef(ti));
+    corrAttr = DenseElementsAttr::get(corrType, ArrayRef(ci));
+  }
+  Value weights = arith::ConstantOp::create(b, loc, tableAttr);
+  Value corr = arith::ConstantOp::create(b, loc, corrAttr);
+
+  // The output without the multiplier dimension.
+  auto out4 = RankedTensorType::get({out[0], out[1], out[2], out[3]},
+                                    outType.getElementType());
+  SmallVector<ReassociationIndices> drop = {{0}, {1}, {2}, {3, 4}};
+  Value c0 =
+      columnInit
+          ? Value(tensor::EmptyOp::create(b, loc, out4.getShape(), accElement))
+          : Value(tensor::CollapseShapeOp::create(b, loc, out4, init, drop));
+  Value zeroAcc = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement));
+  Value zeroIn =
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(inType.getElementType()));
+  SmallVector<bool> inBounds = {true};
+  auto inVec = VectorType::get({kLanes}, inType.getElementType());
+  int64_t blocks = channels / kLanes;
+
+  // Loops over n, oh, ow; the channel blocks and taps unrolled inside.
+  auto loop = [&](OpBuilder &b, int64_t size, Value carried,
+                  function_ref<Value(OpBuilder &, Value, Value)> body) {
+    return scf::ForOp::create(
+               b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, size),
+               indexConstant(b, loc, 1), ValueRange{carried},
+               [&](OpBuilder &b, Location, Value iv, ValueRange args) {
+                 scf::YieldOp::create(b, loc, body(b, iv, args[0]));
+               })
+        .getResult(0);
+  };
+  Value result = loop(b, out[0], c0, [&](OpBuilder &b, Value n, Value t0) {
+    return loop(b, out[1], t0, [&](OpBuilder &b, Value oh, Value t1) {
+      return loop(b, out[2], t1, [&](OpBuilder &b, Value ow, Value t2) {
+        Value tile = t2;
+        Value ohs = arith::MulIOp::create(b, loc, oh,
+                                          indexConstant(b, loc, strides[0]));
+        Value ows = arith::MulIOp::create(b, loc, ow,
+                                          indexConstant(b, loc, strides[1]));
+        for (int64_t blk = 0; blk < blocks; ++blk) {
+          Value c = indexConstant(b, loc, blk * kLanes);
+          Value sum = vector::TransferReadOp::create(
+              b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
+          if (!columnInit) {
+            Value read = vector::TransferReadOp::create(
+                b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc, inBounds);
+            sum = isFloat ? Value(arith::AddFOp::create(b, loc, sum, read))
+                          : Value(arith::AddIOp::create(b, loc, sum, read));
+          }
+          for (int64_t i = 0; i < kh; ++i)
+            for (int64_t j = 0; j < kw; ++j) {
+              Value y = arith::AddIOp::create(
+                  b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
+              Value x = arith::AddIOp::create(
+                  b, loc, ows, indexConstant(b, loc, j * dilations[1]));
+              Value pixels = vector::TransferReadOp::create(
+                  b, loc, inVec, input, ValueRange{n, y, x, c}, zeroIn,
+                  inBounds);
+              Value tap = vector::TransferReadOp::create(
+                  b, loc, acc, weights,
+                  ValueRange{indexConstant(b, loc, i * kw + j), c}, zeroAcc,
+                  inBounds);
+              if (isFloat) {
+                sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
+              } else {
+                Value wide = arith::ExtSIOp::create(b, loc, acc, pixels);
+                sum = arith::AddIOp::create(
+                    b, loc, sum, arith::MulIOp::create(b, loc, wide, tap));
+              }
+            }
+          tile = vector::TransferWriteOp::create(
+                     b, loc, sum, tile, ValueRange{n, oh, ow, c}, inBounds)
+                     .getResult();
+        }
+        return tile;
+      });
+    });
+  });
+  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, result, drop);
+  return success();
+}
+
+struct LowerDepthwiseQ : OpRewritePattern<linalg::DepthwiseConv2DNhwcHwcmQOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNhwcHwcmQOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<int64_t> zx = getConstantIntValue(op.getInputs()[2]);
+    std::optional<int64_t> zw = getConstantIntValue(op.getInputs()[3]);
+    if (!op.hasPureTensorSemantics() || !zx || !zw || *zw != 0)
+      return rewriter.notifyMatchFailure(op, "needs tensors, constant "
+                                             "symmetric zero points");
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    return lowerDepthwise(rewriter, op, op.getInputs()[0], op.getInputs()[1],
+                          op.getOutputs()[0], zx, strides, dilations);
+  }
+};
+
+struct LowerDepthwiseF : OpRewritePattern<linalg::DepthwiseConv2DNhwcHwcmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNhwcHwcmOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!op.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(op, "not on tensors");
+    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
+    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    return lowerDepthwise(rewriter, op, op.getInputs()[0], op.getInputs()[1],
+                          op.getOutputs()[0], std::nullopt, strides, dilations);
+  }
+};
+
+struct QntLowerDepthwisePass
+    : public qnt::impl::QntLowerDepthwisePassBase<QntLowerDepthwisePass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    populateQntLowerDepthwisePatterns(patterns);
+    walkAndApplyPatterns(getOperation(), std::move(patterns));
+  }
+};
+
+} // namespace
+
+void mlir::qnt::populateQntLowerDepthwisePatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerDepthwiseQ, LowerDepthwiseF>(patterns.getContext());
+}
