@@ -1,15 +1,17 @@
 #!/usr/bin/python3
-"""Integer matmul and convolution modules for the int8 GEMM kernels.
+"""Matmul and convolution modules for the GEMM and depthwise kernels.
 
   int8_gemm.py make DIR       writes DIR/<case>.mlir, <case>-in.npy and
                               <case>-ref.npy for each case
-  int8_gemm.py check OUT REF  exits 1 unless the int32 results are equal
+  int8_gemm.py check OUT REF  exits 1 unless the results are equal (int32)
+                              or within 1e-5 relative (f32)
 
-The cases are integer TOSA (i8 activations with a zero point, constant
-symmetric i8 weights, i32 results) whose shapes do not divide the kernel
-tiles: odd M, K not a multiple of 4, N not a multiple of 16, strided,
-dilated and padded convolutions (TOSA pads with the input zero point). The
-references are exact int64 numpy sums.
+The integer cases are TOSA with i8 activations with a zero point, constant
+symmetric i8 weights and i32 results, in shapes that do not divide the
+kernel tiles: odd M, K not a multiple of 4, N not a multiple of 16,
+strided, dilated and padded convolutions (TOSA pads with the input zero
+point), a depthwise convolution. The f32 cases are the same operators in
+float. The references are exact int64 (or float64) numpy sums.
 """
 import os
 import sys
@@ -77,6 +79,65 @@ def conv_case(rng, h, c, o, k, stride, dilation, pad, za):
     return mlir, x, ref.astype(np.int32)
 
 
+def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False):
+    if isFloat:
+        x = rng.standard_normal((1, h, h, c)).astype(np.float32)
+        w = rng.standard_normal((k, k, c, 1)).astype(np.float32)
+        bias = rng.standard_normal(c).astype(np.float32)
+        za = 0
+    else:
+        x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
+        w = rng.integers(-127, 128, (k, k, c, 1)).astype(np.int8)
+        bias = rng.integers(-1000, 1000, c).astype(np.int32)
+    out = (h - 1 + 2 * pad - (k - 1)) // stride + 1
+    wide = np.float64 if isFloat else np.int64
+    xp = np.pad(x.astype(wide), ((0, 0), (pad, pad), (pad, pad), (0, 0)),
+                constant_values=za) - za
+    ref = np.zeros((1, out, out, c), wide) + bias
+    for i in range(out):
+        for j in range(out):
+            patch = xp[0, i * stride:i * stride + k, j * stride:j * stride + k]
+            ref[0, i, j] += (patch * w[:, :, :, 0].astype(wide)).sum(axis=(0, 1))
+    e, acc = ("f32", "f32") if isFloat else ("i8", "i32")
+    zp = "0.0" if isFloat else str(za)
+    weights = (f'dense<"0x{w.tobytes().hex().upper()}"> : tensor<{k}x{k}x{c}x1x{e}>'
+               if isFloat else f"dense_resource<w> : tensor<{k}x{k}x{c}x1x{e}>")
+    bias_attr = f"dense<{bias.tolist()}> : tensor<{c}x{acc}>"
+    mlir = f"""func.func @main(%x: tensor<1x{h}x{h}x{c}x{e}>) -> tensor<1x{out}x{out}x{c}x{acc}> {{
+  %w = "tosa.const"() {{values = {weights}}} : () -> tensor<{k}x{k}x{c}x1x{e}>
+  %b = "tosa.const"() {{values = {bias_attr}}} : () -> tensor<{c}x{acc}>
+  %zx = "tosa.const"() {{values = dense<{zp}> : tensor<1x{e}>}} : () -> tensor<1x{e}>
+  %zw = "tosa.const"() {{values = dense<{"0.0" if isFloat else 0}> : tensor<1x{e}>}} : () -> tensor<1x{e}>
+  %y = tosa.depthwise_conv2d %x, %w, %b, %zx, %zw {{acc_type = {acc}, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: 1, 1>}} : (tensor<1x{h}x{h}x{c}x{e}>, tensor<{k}x{k}x{c}x1x{e}>, tensor<{c}x{acc}>, tensor<1x{e}>, tensor<1x{e}>) -> tensor<1x{out}x{out}x{c}x{acc}>
+  return %y : tensor<1x{out}x{out}x{c}x{acc}>
+}}
+"""
+    if not isFloat:
+        mlir += f"""{{-#
+  dialect_resources: {{
+    builtin: {{
+{blob("w", w)}
+    }}
+  }}
+#-}}
+"""
+    return mlir, x, ref.astype(np.float32 if isFloat else np.int32)
+
+
+def float_matmul_case(rng, m, k, n):
+    a = rng.standard_normal((1, m, k)).astype(np.float32)
+    w = rng.standard_normal((1, k, n)).astype(np.float32)
+    ref = (a.astype(np.float64) @ w.astype(np.float64)).astype(np.float32)
+    mlir = f"""func.func @main(%a: tensor<1x{m}x{k}xf32>) -> tensor<1x{m}x{n}xf32> {{
+  %b = "tosa.const"() {{values = dense<"0x{w.tobytes().hex().upper()}"> : tensor<1x{k}x{n}xf32>}} : () -> tensor<1x{k}x{n}xf32>
+  %z = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+  %c = tosa.matmul %a, %b, %z, %z : (tensor<1x{m}x{k}xf32>, tensor<1x{k}x{n}xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x{m}x{n}xf32>
+  return %c : tensor<1x{m}x{n}xf32>
+}}
+"""
+    return mlir, a, ref
+
+
 CASES = {
     # M = 50 (6 tiles of 8 rows and a 2-row kernel), K = 37 (padded to 40),
     # N = 40 (one 48-lane tile, 8 padded columns).
@@ -89,6 +150,12 @@ CASES = {
     "conv_dilated": lambda rng: conv_case(rng, 10, 16, 64, 3, 1, 2, 0, 11),
     # 1x1, C = 32 (K a multiple of 4), N = 16.
     "conv1x1": lambda rng: conv_case(rng, 7, 32, 16, 1, 1, 1, 0, -128),
+    # 3x3 depthwise, stride 2, padding 1, 32 channels (two vectors).
+    "depthwise": lambda rng: depthwise_case(rng, 9, 32, 3, 2, 1, 9),
+    # The same in f32, and an f32 matmul with odd shapes.
+    "depthwise_f32": lambda rng: depthwise_case(rng, 9, 32, 3, 2, 1, 0,
+                                                isFloat=True),
+    "matmul_f32": lambda rng: float_matmul_case(rng, 23, 19, 40),
 }
 
 
@@ -108,7 +175,10 @@ def main():
             print(f"{sys.argv[2]}: {got.dtype}{list(got.shape)} != "
                   f"{want.dtype}{list(want.shape)}")
             return 1
-        wrong = int((got != want).sum())
+        if got.dtype == np.float32:
+            wrong = int((~np.isclose(got, want, rtol=1e-5, atol=1e-5)).sum())
+        else:
+            wrong = int((got != want).sum())
         print(f"{os.path.basename(sys.argv[2])}: {got.size} elements, "
               f"{wrong} wrong")
         return 1 if wrong else 0

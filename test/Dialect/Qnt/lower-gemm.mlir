@@ -79,3 +79,20 @@ func.func @not_lowered(%a: tensor<1x8x4xi8>, %w: tensor<1x4x16xi8>, %init: tenso
   %r = linalg.quantized_batch_matmul ins(%a, %w, %za, %z0 : tensor<1x8x4xi8>, tensor<1x4x16xi8>, i32, i32) outs(%init : tensor<1x8x16xi32>) -> tensor<1x8x16xi32>
   return %y, %r : tensor<1x8x16xi32>, tensor<1x8x16xi32>
 }
+
+// -----
+
+// f32: K advances by one with vector FMAs of a broadcast activation; a 1x1
+// convolution reads its input directly (no im2col).
+// CHECK-LABEL: func.func @conv1x1_f32
+// CHECK-SAME: (%[[X:.*]]: tensor<1x3x3x8xf32>
+// CHECK: %[[A:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1, 2], [3]] : tensor<1x3x3x8xf32> into tensor<9x8xf32>
+// CHECK-DAG: arith.constant dense<{{.*}}> : tensor<1x8x16xf32>
+// CHECK: vector.transfer_read %[[A]]{{.*}} : tensor<9x8xf32>, vector<1xf32>
+// CHECK: vector.broadcast {{.*}} : vector<1xf32> to vector<16xf32>
+// CHECK: vector.fma
+func.func @conv1x1_f32(%x: tensor<1x3x3x8xf32>, %init: tensor<1x3x3x16xf32>) -> tensor<1x3x3x16xf32> {
+  %w = arith.constant dense<0.25> : tensor<16x1x1x8xf32>
+  %y = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x3x3x8xf32>, tensor<16x1x1x8xf32>) outs(%init : tensor<1x3x3x16xf32>) -> tensor<1x3x3x16xf32>
+  return %y : tensor<1x3x3x16xf32>
+}

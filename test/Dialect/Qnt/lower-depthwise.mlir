@@ -1,0 +1,55 @@
+// RUN: quant-opt %s --split-input-file --qnt-lower-depthwise | FileCheck %s
+
+// int8, 32 channels (two vectors), 3x3 taps unrolled: input bytes
+// sign-extended, multiplied with the i32 weight table, onto the correction
+// -z_x * sum_t w[t, c] = -3 * 9 = -27 plus init (read: it is an argument).
+// CHECK-LABEL: func.func @depthwise_q
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<1> : tensor<9x32xi32>
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<-27> : tensor<32xi32>
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     scf.for
+// CHECK:       %[[C:.*]] = vector.transfer_read %[[CORR]]
+// CHECK:       %[[I:.*]] = vector.transfer_read %{{.*}} : tensor<1x2x2x32xi32>, vector<16xi32>
+// CHECK:       arith.addi %[[C]], %[[I]] : vector<16xi32>
+// CHECK-COUNT-9: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK:       vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
+// CHECK-COUNT-9: arith.muli
+// CHECK: tensor.expand_shape {{.*}} : tensor<1x2x2x32xi32> into tensor<1x2x2x32x1xi32>
+func.func @depthwise_q(%x: tensor<1x4x4x32xi8>, %init: tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32> {
+  %w = arith.constant dense<1> : tensor<3x3x32x1xi8>
+  %zx = arith.constant 3 : i32
+  %zw = arith.constant 0 : i32
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x4x4x32xi8>, tensor<3x3x32x1xi8>, i32, i32) outs(%init : tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32>
+  return %y : tensor<1x2x2x32x1xi32>
+}
+
+// -----
+
+// f32 with a zero fill as init: FMAs from the (zero) constant, init never
+// read.
+// CHECK-LABEL: func.func @depthwise_f
+// CHECK-NOT: vector.transfer_read {{.*}} : tensor<1x2x2x16x1xf32>
+// CHECK-COUNT-9: vector.fma {{.*}} : vector<16xf32>
+func.func @depthwise_f(%x: tensor<1x4x4x16xf32>) -> tensor<1x2x2x16x1xf32> {
+  %w = arith.constant dense<0.5> : tensor<3x3x16x1xf32>
+  %z = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x2x2x16x1xf32>
+  %init = linalg.fill ins(%z : f32) outs(%e : tensor<1x2x2x16x1xf32>) -> tensor<1x2x2x16x1xf32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x4x16xf32>, tensor<3x3x16x1xf32>) outs(%init : tensor<1x2x2x16x1xf32>) -> tensor<1x2x2x16x1xf32>
+  return %y : tensor<1x2x2x16x1xf32>
+}
+
+// -----
+
+// Channels that are not a multiple of 16, or a multiplier of 2, are left.
+// CHECK-LABEL: func.func @not_lowered
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwcm
+// CHECK: linalg.depthwise_conv_2d_nhwc_hwcm
+func.func @not_lowered(%x: tensor<1x4x4x8xf32>, %i: tensor<1x2x2x8x1xf32>, %y: tensor<1x4x4x16xf32>, %j: tensor<1x2x2x16x2xf32>) -> (tensor<1x2x2x8x1xf32>, tensor<1x2x2x16x2xf32>) {
+  %w = arith.constant dense<0.5> : tensor<3x3x8x1xf32>
+  %v = arith.constant dense<0.5> : tensor<3x3x16x2xf32>
+  %a = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x4x8xf32>, tensor<3x3x8x1xf32>) outs(%i : tensor<1x2x2x8x1xf32>) -> tensor<1x2x2x8x1xf32>
+  %b = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %v : tensor<1x4x4x16xf32>, tensor<3x3x16x2xf32>) outs(%j : tensor<1x2x2x16x2xf32>) -> tensor<1x2x2x16x2xf32>
+  return %a, %b : tensor<1x2x2x8x1xf32>, tensor<1x2x2x16x2xf32>
+}
