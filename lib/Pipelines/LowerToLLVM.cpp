@@ -31,7 +31,7 @@ static constexpr const char *kLowerToLLVM =
     "func.func(qnt-expand-ops),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
-    "canonicalize,qnt-lower-gemm,qnt-lower-depthwise,canonicalize,"
+    "canonicalize,qnt-lower-gemm,qnt-lower-depthwise,qnt-lower-pooling,canonicalize,"
     "linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"

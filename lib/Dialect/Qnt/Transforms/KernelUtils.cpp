@@ -84,3 +84,26 @@ mlir::qnt::getWeightValues(Value v, bool isFloat, int64_t k, int64_t n,
       t[nn * k + kk] = (*w)[kk * n + nn];
   return t;
 }
+
+Value mlir::qnt::buildPixelLoops(
+    OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value output,
+    function_ref<Value(OpBuilder &, ValueRange, Value)> body) {
+  SmallVector<Value> ivs;
+  std::function<Value(OpBuilder &, unsigned, Value)> nest =
+      [&](OpBuilder &b, unsigned dim, Value carried) -> Value {
+    if (dim == shape.size())
+      return body(b, ivs, carried);
+    return scf::ForOp::create(
+               b, loc, indexConstant(b, loc, 0),
+               indexConstant(b, loc, shape[dim]), indexConstant(b, loc, 1),
+               ValueRange{carried},
+               [&](OpBuilder &b, Location, Value iv, ValueRange args) {
+                 ivs.push_back(iv);
+                 Value next = nest(b, dim + 1, args[0]);
+                 ivs.pop_back();
+                 scf::YieldOp::create(b, loc, next);
+               })
+        .getResult(0);
+  };
+  return nest(b, 0, output);
+}

@@ -14,6 +14,7 @@
 #define QNT_LIB_DIALECT_QNT_TRANSFORMS_KERNELUTILS_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 
 #include <optional>
@@ -25,6 +26,13 @@ namespace qnt {
 inline Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
+
+/// Loops over the output pixels (n, oh, ow) of `shape`, carrying the output
+/// tensor: `body` gets the pixel's indices and the tensor, and returns the
+/// tensor updated.
+Value buildPixelLoops(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
+                      Value output,
+                      function_ref<Value(OpBuilder &, ValueRange, Value)> body);
 
 /// The value of an integer constant scalar.
 std::optional<int64_t> getConstantIntValue(Value v);

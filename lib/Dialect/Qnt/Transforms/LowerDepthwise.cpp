@@ -122,19 +122,10 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   int64_t blocks = channels / kLanes;
 
   // Loops over n, oh, ow; the channel blocks and taps unrolled inside.
-  auto loop = [&](OpBuilder &b, int64_t size, Value carried,
-                  function_ref<Value(OpBuilder &, Value, Value)> body) {
-    return scf::ForOp::create(
-               b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, size),
-               indexConstant(b, loc, 1), ValueRange{carried},
-               [&](OpBuilder &b, Location, Value iv, ValueRange args) {
-                 scf::YieldOp::create(b, loc, body(b, iv, args[0]));
-               })
-        .getResult(0);
-  };
-  Value result = loop(b, out[0], c0, [&](OpBuilder &b, Value n, Value t0) {
-    return loop(b, out[1], t0, [&](OpBuilder &b, Value oh, Value t1) {
-      return loop(b, out[2], t1, [&](OpBuilder &b, Value ow, Value t2) {
+  Value result = buildPixelLoops(
+      b, loc, out.take_front(3), c0,
+      [&](OpBuilder &b, ValueRange pixel, Value t2) -> Value {
+        Value n = pixel[0], oh = pixel[1], ow = pixel[2];
         Value tile = t2;
         Value ohs = arith::MulIOp::create(b, loc, oh,
                                           indexConstant(b, loc, strides[0]));
@@ -177,8 +168,6 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
         }
         return tile;
       });
-    });
-  });
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, result, drop);
   return success();
 }

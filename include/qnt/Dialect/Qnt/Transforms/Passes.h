@@ -49,6 +49,10 @@ void populateQntLowerGemmPatterns(RewritePatternSet &patterns);
 /// --qnt-lower-depthwise).
 void populateQntLowerDepthwisePatterns(RewritePatternSet &patterns);
 
+/// Patterns vectorizing max and sum pooling over channels (see
+/// --qnt-lower-pooling).
+void populateQntLowerPoolingPatterns(RewritePatternSet &patterns);
+
 /// The pattern rewriting strided memref.copy into linalg.copy (see
 /// --qnt-lower-memref-copy).
 void populateQntLowerMemRefCopyPatterns(RewritePatternSet &patterns);
