@@ -64,6 +64,10 @@ KERNELS = [
     {"name": "MobileNetV2 expand 1x1 24->144, 56x56", "kind": "conv",
      "h": 56, "w": 56, "cin": 24, "cout": 144, "kh": 1, "stride": 1,
      "pad": 0},
+    # Not a GEMM (and not optimized yet): M x N x K = pixels x channels x 9.
+    {"name": "MobileNetV2 depthwise 3x3 144, 56x56", "kind": "depthwise",
+     "h": 56, "w": 56, "cin": 144, "cout": 144, "kh": 3, "stride": 1,
+     "pad": 1},
 ]
 KERNEL_RUNS = 200
 INPUT_ZP = 5
@@ -192,10 +196,15 @@ def conv_geometry(shape):
 def conv_module(shape, rng):
     h, w_, c, o, k = (shape[key] for key in ("h", "w", "cin", "cout", "kh"))
     s, p = shape["stride"], shape["pad"]
+    depthwise = shape["kind"] == "depthwise"
     oh, ow = conv_geometry(shape)
-    w = rng.integers(-127, 128, (o, k, k, c), dtype=np.int8)
+    # Weights OHWI (tosa.conv2d) or HWCM with M = 1 (tosa.depthwise_conv2d).
+    w = rng.integers(-127, 128, (k, k, c, 1) if depthwise else (o, k, k, c),
+                     dtype=np.int8)
     bias = rng.integers(-1000, 1001, (o,), dtype=np.int32)
-    xt, wt = f"tensor<1x{h}x{w_}x{c}xi8>", f"tensor<{o}x{k}x{k}x{c}xi8>"
+    xt, wt = f"tensor<1x{h}x{w_}x{c}xi8>", \
+        "tensor<" + "x".join(map(str, w.shape)) + "xi8>"
+    op = "tosa.depthwise_conv2d" if depthwise else "tosa.conv2d"
     yt = f"tensor<1x{oh}x{ow}x{o}xi32>"
     # TOSA wants (in - 1 + pads - (k - 1)) divisible by the stride: drop the
     # bottom/right padding no output reads (PyTorch pads both sides by p).
@@ -206,7 +215,7 @@ def conv_module(shape, rng):
   %b = "tosa.const"() {{values = dense_resource<b> : tensor<{o}xi32>}} : () -> tensor<{o}xi32>
   %xz = "tosa.const"() {{values = dense<{INPUT_ZP}> : tensor<1xi8>}} : () -> tensor<1xi8>
   %wz = "tosa.const"() {{values = dense<0> : tensor<1xi8>}} : () -> tensor<1xi8>
-  %y = tosa.conv2d %x, %w, %b, %xz, %wz {{acc_type = i32, pad = array<i64: {p}, {pb}, {p}, {pr}>, stride = array<i64: {s}, {s}>, dilation = array<i64: 1, 1>}} : ({xt}, {wt}, tensor<{o}xi32>, tensor<1xi8>, tensor<1xi8>) -> {yt}
+  %y = {op} %x, %w, %b, %xz, %wz {{acc_type = i32, pad = array<i64: {p}, {pb}, {p}, {pr}>, stride = array<i64: {s}, {s}>, dilation = array<i64: 1, 1>}} : ({xt}, {wt}, tensor<{o}xi32>, tensor<1xi8>, tensor<1xi8>) -> {yt}
   return %y : {yt}
 }}
 {{-#
@@ -220,8 +229,12 @@ def conv_module(shape, rng):
     for i in range(k):
         for j in range(k):
             cols[:, :, i, j, :] = xs[i:i + s * oh:s, j:j + s * ow:s, :]
-    ref = cols.reshape(oh * ow, k * k * c) @ \
-        w.reshape(o, k * k * c).T.astype(np.float64) + bias
+    if depthwise:
+        ref = np.einsum("pqijc,ijc->pqc", cols, w[..., 0].astype(
+            np.float64)).reshape(oh * ow, c) + bias
+    else:
+        ref = cols.reshape(oh * ow, k * k * c) @ \
+            w.reshape(o, k * k * c).T.astype(np.float64) + bias
     return text, x, ref.astype(np.int64).astype(np.int32).reshape(
         1, oh, ow, o)
 
@@ -230,6 +243,8 @@ def kernel_gemm_dims(shape):
     if shape["kind"] == "gemm":
         return shape["m"], shape["n"], shape["k"]
     oh, ow = conv_geometry(shape)
+    if shape["kind"] == "depthwise":
+        return oh * ow, shape["cout"], shape["kh"] * shape["kh"]
     return oh * ow, shape["cout"], shape["kh"] * shape["kh"] * shape["cin"]
 
 

@@ -10,7 +10,7 @@ Single thread (torch.set_num_threads(1)), quantized engine onednn.
 kernels: for each shape of SHAPES.json (see run_benchmarks.py KERNELS), an
 int8 torch.ao.nn.quantized.Linear (GEMM: [M, K] quint8 input, [N, K] qint8
 weight) or Conv2d (quint8 NHWC input, channels_last, qint8 weight, per
-tensor), input zero point 5, weight zero point 0, float bias; the output is
+tensor; groups = channels for a depthwise shape), input zero point 5, weight zero point 0, float bias; the output is
 requantized to quint8 (PyTorch has no int32-output quantized conv/linear).
 Median of RUNS timed calls after WARMUP calls. The oneDNN primitive that ran
 (e.g. brg:avx512_core_amx_int8) is read from oneDNN's verbose output of one
@@ -102,9 +102,11 @@ def kernel(shape):
         x = torch.from_numpy(rng.random((m, k)).astype(np.float32) * 10)
     else:
         c, o, kh = shape["cin"], shape["cout"], shape["kh"]
-        op = nnq.Conv2d(c, o, kh, shape["stride"], shape["pad"])
-        w = torch.from_numpy(
-            rng.standard_normal((o, c, kh, kh)).astype(np.float32))
+        groups = c if shape["kind"] == "depthwise" else 1
+        op = nnq.Conv2d(c, o, kh, shape["stride"], shape["pad"],
+                        groups=groups)
+        w = torch.from_numpy(rng.standard_normal(
+            (o, c // groups, kh, kh)).astype(np.float32))
         x = torch.from_numpy(rng.random(
             (1, c, shape["h"], shape["w"])).astype(np.float32) * 10)
         x = x.contiguous(memory_format=torch.channels_last)
