@@ -516,8 +516,11 @@ def fmt_sanity(s):
 def report(data):
     peak = data["vnni_peak_gops"]
     lines = [
-        f"CPU: {data['cpu']}; 1 thread; PyTorch {data['torch_version']} "
-        f"(oneDNN), engine onednn. Median latencies.",
+        f"CPU: {data['cpu']}"
+        f"{' (has AMX-INT8)' if data['cpu_has_amx_int8'] else ''}; 1 thread; "
+        f"PyTorch {data['torch_version']}, engine onednn. Median latencies. "
+        f"Load average (1 min) at start {data['load_average_at_start'][0]:.2f}"
+        f", at end {data['load_average_at_end'][0]:.2f}.",
         "",
         "**Kernels** (int8 in, ours: exact int32 accumulators out, checked "
         "against numpy; PyTorch: requantized u8 out). "
