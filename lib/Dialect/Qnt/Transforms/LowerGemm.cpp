@@ -100,10 +100,16 @@ static Value packActivations(OpBuilder &b, Location loc, Value input,
 }
 
 /// The register tile for N output columns: J vectors of 16 lanes, MR rows.
+/// The widest J that pads N least (N = 144 takes three 48-lane tiles, not
+/// three 64-lane ones).
 static std::pair<int64_t, int64_t> tileFor(int64_t n) {
-  int64_t j = std::min<int64_t>(4, (n + 15) / 16);
   static constexpr int64_t rows[] = {0, 16, 12, 8, 6};
-  return {j, rows[j]};
+  int64_t best = 1;
+  auto padded = [&](int64_t j) { return (n + 16 * j - 1) / (16 * j) * 16 * j; };
+  for (int64_t j = 2; j <= 4; ++j)
+    if (padded(j) <= padded(best))
+      best = j;
+  return {best, rows[best]};
 }
 
 namespace {
