@@ -6,15 +6,17 @@
 // CHECK-LABEL: func.func @depthwise_q
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<1> : tensor<9x32xi32>
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<-27> : tensor<32xi32>
+// The 16-channel blocks are a loop of their own (step 16 to 32) in the
+// pixel loops.
 // CHECK: scf.for
 // CHECK:   scf.for
 // CHECK:     scf.for
-// CHECK:       %[[C:.*]] = vector.transfer_read %[[CORR]]
-// CHECK:       %[[I:.*]] = vector.transfer_read %{{.*}} : tensor<1x2x2x32xi32>, vector<16xi32>
-// CHECK:       arith.addi %[[C]], %[[I]] : vector<16xi32>
-// CHECK-COUNT-9: arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
-// CHECK:       vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
-// CHECK-COUNT-9: arith.muli
+// CHECK:       scf.for %[[CH:.*]] = %{{.*}} to %c32 step %c16
+// CHECK:         %[[C:.*]] = vector.transfer_read %[[CORR]][%[[CH]]]
+// CHECK:         %[[I:.*]] = vector.transfer_read %{{.*}} : tensor<1x2x2x32xi32>, vector<16xi32>
+// CHECK:         arith.addi %[[C]], %[[I]] : vector<16xi32>
+// CHECK-COUNT-9: arith.muli {{.*}} : vector<16xi32>
+// CHECK:         vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
 // CHECK: tensor.expand_shape {{.*}} : tensor<1x2x2x32xi32> into tensor<1x2x2x32x1xi32>
 func.func @depthwise_q(%x: tensor<1x4x4x32xi8>, %init: tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32> {
   %w = arith.constant dense<1> : tensor<3x3x32x1xi8>

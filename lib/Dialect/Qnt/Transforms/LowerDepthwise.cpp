@@ -131,42 +131,50 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                                           indexConstant(b, loc, strides[0]));
         Value ows = arith::MulIOp::create(b, loc, ow,
                                           indexConstant(b, loc, strides[1]));
-        for (int64_t blk = 0; blk < blocks; ++blk) {
-          Value c = indexConstant(b, loc, blk * kLanes);
-          Value sum = vector::TransferReadOp::create(
-              b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
-          if (!columnInit) {
-            Value read = vector::TransferReadOp::create(
-                b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc, inBounds);
-            sum = isFloat ? Value(arith::AddFOp::create(b, loc, sum, read))
-                          : Value(arith::AddIOp::create(b, loc, sum, read));
-          }
-          for (int64_t i = 0; i < kh; ++i)
-            for (int64_t j = 0; j < kw; ++j) {
-              Value y = arith::AddIOp::create(
-                  b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
-              Value x = arith::AddIOp::create(
-                  b, loc, ows, indexConstant(b, loc, j * dilations[1]));
-              Value pixels = vector::TransferReadOp::create(
-                  b, loc, inVec, input, ValueRange{n, y, x, c}, zeroIn,
-                  inBounds);
-              Value tap = vector::TransferReadOp::create(
-                  b, loc, acc, weights,
-                  ValueRange{indexConstant(b, loc, i * kw + j), c}, zeroAcc,
-                  inBounds);
-              if (isFloat) {
-                sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
-              } else {
-                Value wide = arith::ExtSIOp::create(b, loc, acc, pixels);
-                sum = arith::AddIOp::create(
-                    b, loc, sum, arith::MulIOp::create(b, loc, wide, tap));
+        // Channel blocks in a loop (unrolling them all would make wide
+        // layers' bodies thousands of ops long), taps unrolled inside.
+        auto channelLoop = scf::ForOp::create(
+            b, loc, indexConstant(b, loc, 0),
+            indexConstant(b, loc, blocks * kLanes),
+            indexConstant(b, loc, kLanes), ValueRange{tile},
+            [&](OpBuilder &b, Location, Value c, ValueRange carried) {
+              Value tile = carried[0];
+              Value sum = vector::TransferReadOp::create(
+                  b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
+              if (!columnInit) {
+                Value read = vector::TransferReadOp::create(
+                    b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc,
+                    inBounds);
+                sum = isFloat ? Value(arith::AddFOp::create(b, loc, sum, read))
+                              : Value(arith::AddIOp::create(b, loc, sum, read));
               }
-            }
-          tile = vector::TransferWriteOp::create(
-                     b, loc, sum, tile, ValueRange{n, oh, ow, c}, inBounds)
-                     .getResult();
-        }
-        return tile;
+              for (int64_t i = 0; i < kh; ++i)
+                for (int64_t j = 0; j < kw; ++j) {
+                  Value y = arith::AddIOp::create(
+                      b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
+                  Value x = arith::AddIOp::create(
+                      b, loc, ows, indexConstant(b, loc, j * dilations[1]));
+                  Value pixels = vector::TransferReadOp::create(
+                      b, loc, inVec, input, ValueRange{n, y, x, c}, zeroIn,
+                      inBounds);
+                  Value tap = vector::TransferReadOp::create(
+                      b, loc, acc, weights,
+                      ValueRange{indexConstant(b, loc, i * kw + j), c}, zeroAcc,
+                      inBounds);
+                  if (isFloat) {
+                    sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
+                  } else {
+                    Value wide = arith::ExtSIOp::create(b, loc, acc, pixels);
+                    sum = arith::AddIOp::create(
+                        b, loc, sum, arith::MulIOp::create(b, loc, wide, tap));
+                  }
+                }
+              tile = vector::TransferWriteOp::create(
+                         b, loc, sum, tile, ValueRange{n, oh, ow, c}, inBounds)
+                         .getResult();
+              scf::YieldOp::create(b, loc, tile);
+            });
+        return channelLoop.getResult(0);
       });
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, result, drop);
   return success();

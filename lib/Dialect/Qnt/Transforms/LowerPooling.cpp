@@ -91,29 +91,35 @@ struct LowerPool : OpRewritePattern<PoolOp> {
                                             indexConstant(b, loc, strides[0]));
           Value ows = arith::MulIOp::create(b, loc, pixel[2],
                                             indexConstant(b, loc, strides[1]));
-          for (int64_t blk = 0; blk < out[3] / kLanes; ++blk) {
-            Value c = indexConstant(b, loc, blk * kLanes);
-            Value acc = vector::TransferReadOp::create(
-                b, loc, accVec, tile,
-                ValueRange{pixel[0], pixel[1], pixel[2], c}, zeroAcc, inBounds);
-            for (int64_t i = 0; i < kh; ++i)
-              for (int64_t j = 0; j < kw; ++j) {
-                Value y = arith::AddIOp::create(
-                    b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
-                Value x = arith::AddIOp::create(
-                    b, loc, ows, indexConstant(b, loc, j * dilations[1]));
-                acc = combine(b, acc,
-                              vector::TransferReadOp::create(
-                                  b, loc, inVec, input,
-                                  ValueRange{pixel[0], y, x, c}, zeroIn,
-                                  inBounds));
-              }
-            tile = vector::TransferWriteOp::create(
-                       b, loc, acc, tile,
-                       ValueRange{pixel[0], pixel[1], pixel[2], c}, inBounds)
-                       .getResult();
-          }
-          return tile;
+          auto channelLoop = scf::ForOp::create(
+              b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, out[3]),
+              indexConstant(b, loc, kLanes), ValueRange{tile},
+              [&](OpBuilder &b, Location, Value c, ValueRange carried) {
+                Value tile = carried[0];
+                Value acc = vector::TransferReadOp::create(
+                    b, loc, accVec, tile,
+                    ValueRange{pixel[0], pixel[1], pixel[2], c}, zeroAcc,
+                    inBounds);
+                for (int64_t i = 0; i < kh; ++i)
+                  for (int64_t j = 0; j < kw; ++j) {
+                    Value y = arith::AddIOp::create(
+                        b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
+                    Value x = arith::AddIOp::create(
+                        b, loc, ows, indexConstant(b, loc, j * dilations[1]));
+                    acc = combine(b, acc,
+                                  vector::TransferReadOp::create(
+                                      b, loc, inVec, input,
+                                      ValueRange{pixel[0], y, x, c}, zeroIn,
+                                      inBounds));
+                  }
+                tile =
+                    vector::TransferWriteOp::create(
+                        b, loc, acc, tile,
+                        ValueRange{pixel[0], pixel[1], pixel[2], c}, inBounds)
+                        .getResult();
+                scf::YieldOp::create(b, loc, tile);
+              });
+          return channelLoop.getResult(0);
         });
     rewriter.replaceOp(op, result);
     return success();
