@@ -22,6 +22,15 @@ std::optional<int64_t> mlir::qnt::getConstantIntValue(Value v) {
   return value.getSExtValue();
 }
 
+std::optional<int64_t> mlir::qnt::getSymmetricInputZeroPoint(Value input,
+                                                             Value weights) {
+  std::optional<int64_t> za = getConstantIntValue(input);
+  std::optional<int64_t> zw = getConstantIntValue(weights);
+  if (!za || !zw || *zw != 0)
+    return std::nullopt;
+  return za;
+}
+
 /// The per-column values of `init` when it is a constant fill or the
 /// broadcast of a constant 1-D tensor along the last dimension.
 std::optional<SmallVector<double>> mlir::qnt::getColumnConstant(Value init,

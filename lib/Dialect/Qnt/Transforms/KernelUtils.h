@@ -37,6 +37,11 @@ Value buildPixelLoops(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
 /// The value of an integer constant scalar.
 std::optional<int64_t> getConstantIntValue(Value v);
 
+/// The input zero point of an int8 op whose zero point operands are
+/// `input` and `weights`, when both are constant and the weights'
+/// is 0 (symmetric weights).
+std::optional<int64_t> getSymmetricInputZeroPoint(Value input, Value weights);
+
 /// The per-column values of an accumulator init that is a constant fill or
 /// the broadcast of a constant 1-D tensor along the last dimension (the
 /// forms tosa-to-linalg builds for convolution and matmul biases), as

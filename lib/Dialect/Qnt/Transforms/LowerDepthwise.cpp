@@ -184,9 +184,9 @@ struct LowerDepthwiseQ : OpRewritePattern<linalg::DepthwiseConv2DNhwcHwcmQOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNhwcHwcmQOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<int64_t> zx = getConstantIntValue(op.getInputs()[2]);
-    std::optional<int64_t> zw = getConstantIntValue(op.getInputs()[3]);
-    if (!op.hasPureTensorSemantics() || !zx || !zw || *zw != 0)
+    std::optional<int64_t> zx =
+        getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+    if (!op.hasPureTensorSemantics() || !zx)
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
     SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());

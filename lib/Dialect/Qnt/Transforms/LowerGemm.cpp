@@ -428,21 +428,12 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
   return success();
 }
 
-/// The zero points of an int8 op: the input's, and a zero weight one.
-static std::optional<int64_t> symmetricZeroPoint(Value input, Value weights) {
-  std::optional<int64_t> za = getConstantIntValue(input);
-  std::optional<int64_t> zw = getConstantIntValue(weights);
-  if (!za || !zw || *zw != 0)
-    return std::nullopt;
-  return za;
-}
-
 struct LowerConvQ : OpRewritePattern<linalg::Conv2DNhwcFhwcQOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(linalg::Conv2DNhwcFhwcQOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> za =
-        symmetricZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+        getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
     if (!op.hasPureTensorSemantics() || !za)
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
@@ -471,7 +462,7 @@ struct LowerMatmulQ : OpRewritePattern<linalg::QuantizedBatchMatmulOp> {
   LogicalResult matchAndRewrite(linalg::QuantizedBatchMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> za =
-        symmetricZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+        getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
     if (!op.hasPureTensorSemantics() || !za)
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
