@@ -179,8 +179,12 @@ static Value emitMultiplyByQuantizedMultiplier(I64Emitter &e, Value x, Value m0,
   Value half = e.shl(one, e.sub(down, one));
   Value nudge =
       e.select(e.cmp(CmpIPredicate::sge, ab, zero), half, e.sub(one, half));
-  // Truncating division, as C++ '/'.
-  Value high = e.divs(e.add(ab, nudge), e.shl(one, down));
+  // Truncating division by 2^down, as C++ '/', written with shifts: t / 2^d
+  // == (t + ((t >> 63) & (2^d - 1))) >> d. A division by a per-channel
+  // power of two would stay a scalar idiv per element; this vectorizes.
+  Value t = e.add(ab, nudge);
+  Value bias = e.andi(e.shrs(t, e.c(63)), e.sub(e.shl(one, down), one));
+  Value high = e.shrs(e.add(t, bias), down);
   high = e.clamp(high, kInt32Min, kInt32Max);
 
   // roundingDivideByPOT(high, rightShift); rightShift in [0, 31], and with 0
