@@ -96,3 +96,35 @@ func.func @conv1x1_f32(%x: tensor<1x3x3x8xf32>, %init: tensor<1x3x3x16xf32>) -> 
   %y = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x3x3x8xf32>, tensor<16x1x1x8xf32>) outs(%init : tensor<1x3x3x16xf32>) -> tensor<1x3x3x16xf32>
   return %y : tensor<1x3x3x16xf32>
 }
+
+// -----
+
+// An elementwise consumer of the accumulators (the requantize to i8) runs
+// in the kernel on the accumulators in registers: its body on 16 lanes, its
+// per-channel constants read as vectors, and the kernel stores i8.
+// CHECK-LABEL: func.func @fused_requantize
+// CHECK: scf.for {{.*}} -> (tensor<4x16xi8>)
+// CHECK: qnt.dot_u8s8
+// CHECK: vector.transfer_read %{{.*}} : tensor<16xi32>, vector<16xi32>
+// CHECK: arith.muli {{.*}} : vector<16xi32>
+// CHECK: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<16xi8>, tensor<4x16xi8>
+// CHECK-NOT: linalg.generic {{.*}} ins(%{{.*}} : tensor<1x2x2x16xi32>
+func.func @fused_requantize(%x: tensor<1x4x4x4xi8>) -> tensor<1x2x2x16xi8> {
+  %w = arith.constant dense<1> : tensor<16x3x3x4xi8>
+  %za = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x4x4x4xi8>, tensor<16x3x3x4xi8>, i32, i32) outs(%init : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  %m = arith.constant dense<3> : tensor<16xi32>
+  %o = tensor.empty() : tensor<1x2x2x16xi8>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y, %m : tensor<1x2x2x16xi32>, tensor<16xi32>) outs(%o : tensor<1x2x2x16xi8>) {
+  ^bb0(%in: i32, %mult: i32, %out: i8):
+    %p = arith.muli %in, %mult : i32
+    %t = arith.trunci %p : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x2x2x16xi8>
+  return %r : tensor<1x2x2x16xi8>
+}

@@ -39,6 +39,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
@@ -121,6 +122,9 @@ struct Kernel {
   Value corr;   // [NT * NR]: added to the accumulators of every tile
   bool readInit;
   int64_t j, nt, kSteps;
+  /// When set, the accumulators of columns `col` go through it before they
+  /// are stored (a fused elementwise consumer, e.g. the requantize).
+  std::function<Value(OpBuilder &, Location, Value acc, Value col)> epilogue;
 };
 } // namespace
 
@@ -231,10 +235,15 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                   });
               for (int64_t i = 0; i < mr; ++i)
                 for (int64_t q = 0; q < j; ++q)
-                  out = vector::TransferWriteOp::create(
-                            b, loc, kLoop.getResult(i * j + q), out,
-                            ValueRange{rowIdx[i], colIdx[q]}, inBounds)
-                            .getResult();
+                  out =
+                      vector::TransferWriteOp::create(
+                          b, loc,
+                          kn.epilogue
+                              ? kn.epilogue(b, loc, kLoop.getResult(i * j + q),
+                                            colIdx[q])
+                              : kLoop.getResult(i * j + q),
+                          out, ValueRange{rowIdx[i], colIdx[q]}, inBounds)
+                          .getResult();
               scf::YieldOp::create(b, loc, out);
             });
         scf::YieldOp::create(b, loc, rows.getResult(0));
@@ -243,7 +252,89 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
 }
 
 /// The packed GEMM `g`; the result is [M, N] like init.
-static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g) {
+/// An elementwise linalg.generic that only reads the GEMM's result (input 0,
+/// identity map) and constant vectors along the last dimension: its body,
+/// applied to 16 lanes at a time, can run on the accumulators in registers.
+struct Epilogue {
+  linalg::GenericOp op;
+  SmallVector<Value> columnInputs; // input i + 1, a 1-D constant
+};
+
+static std::optional<Epilogue> matchEpilogue(Value result) {
+  if (!result.hasOneUse())
+    return std::nullopt;
+  Operation *user = *result.getUsers().begin();
+  // The GEMM result reaches the consumer through the expand_shape back to
+  // the op's shape: the caller passes the op's result.
+  auto generic = dyn_cast<linalg::GenericOp>(user);
+  if (!generic || generic.getNumDpsInits() != 1 ||
+      generic.getNumReductionLoops() != 0 ||
+      generic.getDpsInputOperand(0)->get() != result ||
+      !generic.getMatchingIndexingMap(generic.getDpsInputOperand(0))
+           .isIdentity() ||
+      !generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
+    return std::nullopt;
+  auto type = cast<RankedTensorType>(result.getType());
+  unsigned rank = type.getRank();
+  AffineMap column =
+      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, generic.getContext()));
+  Epilogue e{generic, {}};
+  for (OpOperand *in : generic.getDpsInputOperands()) {
+    if (in->getOperandNumber() == 0)
+      continue;
+    auto inType = dyn_cast<RankedTensorType>(in->get().getType());
+    if (!inType || inType.getRank() != 1 ||
+        generic.getMatchingIndexingMap(in) != column ||
+        !matchPattern(in->get(), m_Constant()))
+      return std::nullopt;
+    e.columnInputs.push_back(in->get());
+  }
+  // Only scalar arith in the body, and the output value unused.
+  Block *body = generic.getBody();
+  if (!body->getArgument(body->getNumArguments() - 1).use_empty())
+    return std::nullopt;
+  for (Operation &op : body->without_terminator())
+    if (op.getDialect()->getNamespace() != "arith" || op.getNumRegions() ||
+        op.getNumResults() != 1)
+      return std::nullopt;
+  return e;
+}
+
+/// The epilogue's body on 16 lanes: every arith op rebuilt on vectors
+/// (scalars defined outside or constants splat).
+static Value applyEpilogue(OpBuilder &b, Location loc, const Epilogue &e,
+                           Value acc, Value col) {
+  Block *body = linalg::GenericOp(e.op).getBody();
+  IRMapping map;
+  map.map(body->getArgument(0), acc);
+  auto lanes = [](Type t) { return VectorType::get({16}, t); };
+  for (auto [i, input] : llvm::enumerate(e.columnInputs)) {
+    Type element = cast<RankedTensorType>(input.getType()).getElementType();
+    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+    map.map(body->getArgument(i + 1),
+            vector::TransferReadOp::create(b, loc, lanes(element), input,
+                                           ValueRange{col}, zero,
+                                           ArrayRef<bool>{true}));
+  }
+  for (Operation &op : body->without_terminator()) {
+    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+      auto splat = DenseElementsAttr::get(lanes(constant.getType()),
+                                          cast<TypedAttr>(constant.getValue()));
+      map.map(constant.getResult(), arith::ConstantOp::create(b, loc, splat));
+      continue;
+    }
+    for (Value operand : op.getOperands())
+      if (!map.contains(operand))
+        map.map(operand, vector::BroadcastOp::create(
+                             b, loc, lanes(operand.getType()), operand));
+    Operation *clone = b.clone(op, map);
+    clone->getResult(0).setType(lanes(op.getResult(0).getType()));
+  }
+  return map.lookup(body->getTerminator()->getOperand(0));
+}
+
+static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
+                       const std::optional<Epilogue> &epilogue = {}) {
   auto [j, mr] = tileFor(g.n);
   int64_t nr = 16 * j, ks = g.isFloat ? 1 : 4;
   int64_t nt = (g.n + nr - 1) / nr, nPad = nt * nr;
@@ -298,12 +389,23 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g) {
   kn.nt = nt;
   kn.kSteps = kSteps;
 
+  // With a fused consumer the kernel stores its element type.
+  Type outElement = accElement;
+  if (epilogue) {
+    outElement = cast<RankedTensorType>(
+                     linalg::GenericOp(epilogue->op).getResultTypes()[0])
+                     .getElementType();
+    kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value col) {
+      return applyEpilogue(b, loc, *epilogue, acc, col);
+    };
+  }
+
   // The accumulators start from init (or only the constants), columns
   // padded to NT * NR.
   Value c0 = g.init;
   if (!kn.readInit)
     c0 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad},
-                                 accElement);
+                                 outElement);
   else if (nPad != g.n)
     c0 = tensor::createPadHighOp(
         RankedTensorType::get({g.m, nPad}, accElement), c0,
@@ -315,7 +417,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g) {
   c = buildKernel(b, loc, kn, c, full, g.m - full, g.m - full);
   if (nPad != g.n)
     c = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({g.m, g.n}, accElement), c,
+        b, loc, RankedTensorType::get({g.m, g.n}, outElement), c,
         ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(g.m), b.getIndexAttr(g.n)},
         ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
@@ -379,7 +481,27 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
       rewriter, loc,
       RankedTensorType::get({g.m, g.n}, outType.getElementType()), init,
       ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-  Value c = buildGemm(rewriter, loc, g);
+  // An elementwise consumer (the requantize to i8) runs in the kernel, on
+  // the accumulators in registers, when they start from constants.
+  std::optional<Epilogue> epilogue;
+  if (g.columnInit)
+    epilogue = matchEpilogue(op->getResult(0));
+  // The kernel is built here: the consumer's constants must come first.
+  if (epilogue)
+    for (Value input : epilogue->columnInputs)
+      if (Operation *def = input.getDefiningOp();
+          def && def->getBlock() == op->getBlock() && op->isBeforeInBlock(def))
+        rewriter.moveOpBefore(def, op);
+  Value c = buildGemm(rewriter, loc, g, epilogue);
+  if (epilogue) {
+    Type resultType = epilogue->op.getResultTypes()[0];
+    Value fused = tensor::ExpandShapeOp::create(
+        rewriter, loc, resultType, c,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+    rewriter.replaceOp(epilogue->op, fused);
+    rewriter.eraseOp(op);
+    return success();
+  }
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
       op, outType, c, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
   return success();
