@@ -389,14 +389,29 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   kn.nt = nt;
   kn.kSteps = kSteps;
 
-  // With a fused consumer the kernel stores its element type.
+  // With a fused consumer the kernel stores its element type; its column
+  // constants are zero-padded to NT * NR like the weights, so that the last
+  // tile reads within them.
   Type outElement = accElement;
+  std::optional<Epilogue> padded = epilogue;
+  if (padded)
+    for (Value &input : padded->columnInputs) {
+      DenseElementsAttr values;
+      if (!matchPattern(input, m_Constant(&values)) ||
+          values.getNumElements() == nPad)
+        continue;
+      auto type = RankedTensorType::get({nPad}, values.getElementType());
+      SmallVector<Attribute> elements(values.getValues<Attribute>());
+      elements.resize(nPad, b.getZeroAttr(values.getElementType()));
+      input = arith::ConstantOp::create(b, loc,
+                                        DenseElementsAttr::get(type, elements));
+    }
   if (epilogue) {
     outElement = cast<RankedTensorType>(
                      linalg::GenericOp(epilogue->op).getResultTypes()[0])
                      .getElementType();
     kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value col) {
-      return applyEpilogue(b, loc, *epilogue, acc, col);
+      return applyEpilogue(b, loc, *padded, acc, col);
     };
   }
 
