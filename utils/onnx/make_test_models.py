@@ -575,6 +575,106 @@ def bad_uint16_output(rng):
                   init("z", np.array(0, np.uint16))], opset=21)
 
 
+def _f(v):
+    return np.array(v, np.float32)
+
+
+def _dq(x="x", s="s", z=None, **attrs):
+    return helper.make_node("DequantizeLinear", [x, s] + ([z] if z else []),
+                            ["y0" if x == "c" else "y"], name="dq", **attrs)
+
+
+U8, I8, F32 = TensorProto.UINT8, TensorProto.INT8, TensorProto.FLOAT
+
+# Importer diagnostics of the quantization operators: (nodes, inputs as
+# (name, shape, type), output (shape, type), initializers, opset).
+BAD_QUANT = {
+    "bad_q_scale_negative": (
+        [_dq()], [("x", [4], U8)], ([4], F32), {"s": _f(-1.0)}, 13),
+    "bad_q_scale_empty": (
+        [_dq()], [("x", [4], U8)], ([4], F32), {"s": _f([])}, 13),
+    "bad_q_scale_int": (
+        [_dq()], [("x", [4], U8)], ([4], F32),
+        {"s": np.array(1, np.int32)}, 13),
+    "bad_q_scale_axis": (
+        [_dq(z="z", axis=1)], [("x", [2, 4], U8)], ([2, 4], F32),
+        {"s": _f([1, 2, 3]), "z": u8([0, 0, 0])}, 13),
+    "bad_q_zero_point_count": (
+        [_dq(z="z", axis=1)], [("x", [2, 4], U8)], ([2, 4], F32),
+        {"s": _f([1, 2, 3, 4]), "z": u8([0, 0, 0])}, 13),
+    "bad_q_zero_point_float": (
+        [_dq(z="z")], [("x", [4], U8)], ([4], F32),
+        {"s": _f(1.0), "z": _f(0.0)}, 13),
+    "bad_q_zero_point_int64": (
+        [_dq(x="c", z="z"), helper.make_node("Add", ["y0", "x"], ["y"],
+                                             name="add")],
+        [("x", [4], F32)], ([4], F32),
+        {"c": np.arange(4, dtype=np.int64), "s": _f(1.0),
+         "z": np.array(0, np.int64)}, 13),
+    "bad_q_block_size": (
+        [helper.make_node("QuantizeLinear", ["x", "s", "z"], ["y"], name="q",
+                          block_size=2)],
+        [("x", [4], F32)], ([4], U8), {"s": _f(1.0), "z": u8(0)}, 21),
+    "bad_q_float_input": (
+        [_dq()], [("x", [4], F32)], ([4], F32), {"s": _f(1.0)}, 13),
+    "bad_convinteger_zero_point_type": (
+        [helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"],
+                          name="convi")],
+        [("x", [1, 1, 3, 3], U8)], ([1, 1, 3, 3], TensorProto.INT32),
+        {"w": u8([[[[1]]]]), "xz": np.array(0, np.int8)}, 10),
+    "bad_convinteger_zero_point_axis": (
+        [helper.make_node("ConvInteger", ["x", "w", "xz"], ["y"],
+                          name="convi")],
+        [("x", [1, 2, 3, 3], U8)], ([1, 1, 3, 3], TensorProto.INT32),
+        {"w": u8(np.ones((1, 2, 1, 1))), "xz": u8([1, 2])}, 10),
+    "bad_qlinearconv_x_scale": (
+        [helper.make_node("QLinearConv",
+                          ["x", "xs", "z", "w", "s", "z", "s", "z"], ["y"],
+                          name="qconv")],
+        [("x", [1, 2, 3, 3], U8)], ([1, 1, 3, 3], U8),
+        {"xs": _f([0.1, 0.2]), "s": _f(0.1), "z": u8(0),
+         "w": u8(np.ones((1, 2, 1, 1)))}, 10),
+    "bad_qlinearconv_float_input": (
+        [helper.make_node("QLinearConv",
+                          ["x", "s", "z", "w", "s", "z", "s", "z"], ["y"],
+                          name="qconv")],
+        [("x", [1, 1, 3, 3], F32)], ([1, 1, 3, 3], U8),
+        {"s": _f(0.1), "z": u8(0), "w": u8([[[[1]]]])}, 10),
+    "bad_qlinearconv_weight_rank": (
+        [helper.make_node("QLinearConv",
+                          ["x", "s", "z", "w", "s", "z", "s", "z"], ["y"],
+                          name="qconv")],
+        [("x", [1, 1, 3, 3], U8)], ([1, 1, 3, 3], U8),
+        {"s": _f(0.1), "z": u8(0), "w": u8([[[1]]])}, 10),
+    "bad_qlinearconv_bias_shape": (
+        [helper.make_node("QLinearConv",
+                          ["x", "s", "z", "w", "s", "z", "s", "z", "b"], ["y"],
+                          name="qconv")],
+        [("x", [1, 1, 3, 3], U8)], ([1, 1, 3, 3], U8),
+        {"s": _f(0.1), "z": u8(0), "w": u8([[[[1]]]]),
+         "b": np.array([1, 2], np.int32)}, 10),
+    "bad_matmulinteger_rank": (
+        [helper.make_node("MatMulInteger", ["a", "b"], ["y"], name="mmi")],
+        [("a", [4], U8)], ([2], TensorProto.INT32),
+        {"b": u8(np.ones((4, 2)))}, 10),
+    "bad_qlinearmatmul_y_scale": (
+        [helper.make_node("QLinearMatMul",
+                          ["a", "s", "z", "b", "s", "z", "ys", "yz"], ["y"],
+                          name="qmm")],
+        [("a", [2, 4], U8)], ([2, 3], U8),
+        {"s": _f(0.1), "z": u8(0), "b": u8(np.ones((4, 3))),
+         "ys": _f([0.1, 0.2, 0.3]), "yz": u8([0, 0, 0])}, 10),
+}
+
+
+def bad_quant_model(name):
+    nodes, inputs, (out_shape, out_type), inits, opset = BAD_QUANT[name]
+    return model("bad", nodes,
+                 [tensor_value(n, shape, t) for n, shape, t in inputs],
+                 [tensor_value("y", out_shape, out_type)],
+                 [init(k, v) for k, v in inits.items()], opset=opset)
+
+
 def bad_reshape(rng):
     nodes = [helper.make_node("Reshape", ["x", "shape"], ["y"],
                               name="reshape")]
@@ -622,6 +722,8 @@ MODELS = {
     "bad_uint16_output.onnx": bad_uint16_output,
     "bad_quantize_int32.onnx": bad_quantize_int32,
     "bad_output_dtype.onnx": bad_output_dtype,
+    **{f"{name}.onnx": (lambda rng, name=name: bad_quant_model(name))
+       for name in BAD_QUANT},
     "bad_reshape.onnx": bad_reshape,
     "bad_dynamic_shape.onnx": bad_dynamic_shape,
 }

@@ -79,3 +79,18 @@ func.func @per_row_zero_points(%a: tensor<1x2x3xi8>, %b: tensor<1x3x4xi8>) -> te
   %m = tosa.matmul %0, %1, %zp, %zp : (tensor<1x2x3xf32>, tensor<1x3x4xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x4xf32>
   return %m : tensor<1x2x4xf32>
 }
+
+// -----
+
+func.func @bias_overflow(%x: tensor<1x2x2x1xf32>) -> tensor<1x2x2x1xf32> {
+  %0 = qnt.fake_quant %x, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x1xf32>
+  %w = "tosa.const"() {values = dense<0.5> : tensor<1x1x1x1xf32>} : () -> tensor<1x1x1x1xf32>
+  %wq = qnt.fake_quant %w, !quant.uniform<i8:f32, 7.812500e-03> : tensor<1x1x1x1xf32>
+  %b = "tosa.const"() {values = dense<1.0e+7> : tensor<1xf32>} : () -> tensor<1xf32>
+  %bq = qnt.fake_quant %b, !quant.uniform<i32:f32, 4.8828125E-4> : tensor<1xf32>
+  %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>
+  // expected-error@+1 {{'tosa.conv2d' op cannot be lowered: the bias of channel 0 does not fit int32 at scale 4.882812e-04}}
+  %y = tosa.conv2d %0, %wq, %bq, %zp, %zp {acc_type = f32, pad = array<i64: 0, 0, 0, 0>, stride = array<i64: 1, 1>, dilation = array<i64: 1, 1>} : (tensor<1x2x2x1xf32>, tensor<1x1x1x1xf32>, tensor<1xf32>, tensor<1xf32>, tensor<1xf32>) -> tensor<1x2x2x1xf32>
+  %o = qnt.fake_quant %y, !quant.uniform<u8:f32, 6.250000e-02> : tensor<1x2x2x1xf32>
+  return %o : tensor<1x2x2x1xf32>
+}

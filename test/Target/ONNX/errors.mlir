@@ -66,3 +66,39 @@
 // INIT-OVERFLOW: error: initializer 'c' has an unsupported number of elements (shape overflows or exceeds 2^32 elements)
 // RUN: quant-translate --import-onnx %S/Inputs/bad_no_output_q.onnx -o /dev/null
 // RUN: quant-translate --import-onnx %S/Inputs/bad_no_output_avgpool.onnx -o /dev/null
+
+// Diagnostics of the quantization operators (utils/onnx/make_test_models.py BAD_QUANT).
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_scale_negative.onnx 2>&1 | FileCheck %s --check-prefix=Q-SCALE-NEGATIVE
+// Q-SCALE-NEGATIVE: error: DequantizeLinear node 'dq': scale -1.000000e+00 (element 0) must be finite and > 0
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_scale_empty.onnx 2>&1 | FileCheck %s --check-prefix=Q-SCALE-EMPTY
+// Q-SCALE-EMPTY: error: DequantizeLinear node 'dq': axis 1 is out of range for rank 1
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_scale_int.onnx 2>&1 | FileCheck %s --check-prefix=Q-SCALE-INT
+// Q-SCALE-INT: error: DequantizeLinear node 'dq': scale 's' must be a float tensor
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_scale_axis.onnx 2>&1 | FileCheck %s --check-prefix=Q-SCALE-AXIS
+// Q-SCALE-AXIS: error: DequantizeLinear node 'dq': scale 's' has shape [3] but input 'x' [2,4] has 4 elements on axis 1
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_zero_point_count.onnx 2>&1 | FileCheck %s --check-prefix=Q-ZERO-POINT-COUNT
+// Q-ZERO-POINT-COUNT: error: DequantizeLinear node 'dq': zero point 'z' has 3 values but the scale has 4
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_zero_point_float.onnx 2>&1 | FileCheck %s --check-prefix=Q-ZERO-POINT-FLOAT
+// Q-ZERO-POINT-FLOAT: error: DequantizeLinear node 'dq': zero point 'z' must be an integer tensor
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_zero_point_int64.onnx 2>&1 | FileCheck %s --check-prefix=Q-ZERO-POINT-INT64
+// Q-ZERO-POINT-INT64: error: DequantizeLinear node 'dq': unsupported quantized data type INT64 (supported: UINT8, INT8, UINT16, INT16, INT32)
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_block_size.onnx 2>&1 | FileCheck %s --check-prefix=Q-BLOCK-SIZE
+// Q-BLOCK-SIZE: error: QuantizeLinear node 'q': blocked quantization (block_size) is not supported
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_q_float_input.onnx 2>&1 | FileCheck %s --check-prefix=Q-FLOAT-INPUT
+// Q-FLOAT-INPUT: error: DequantizeLinear node 'dq': input 'x' must hold integers: the output of a QuantizeLinear or quantized operator, an integer graph input or an integer constant
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_convinteger_zero_point_type.onnx 2>&1 | FileCheck %s --check-prefix=CONVINTEGER-ZERO-POINT-TYPE
+// CONVINTEGER-ZERO-POINT-TYPE: error: ConvInteger node 'convi': zero point 'xz' is INT8 but input 'x' holds UINT8
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_convinteger_zero_point_axis.onnx 2>&1 | FileCheck %s --check-prefix=CONVINTEGER-ZERO-POINT-AXIS
+// CONVINTEGER-ZERO-POINT-AXIS: error: ConvInteger node 'convi': x_zero_point must be a scalar (per-tensor)
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_qlinearconv_x_scale.onnx 2>&1 | FileCheck %s --check-prefix=QLINEARCONV-X-SCALE
+// QLINEARCONV-X-SCALE: error: QLinearConv node 'qconv': x_scale must be a scalar (per-tensor)
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_qlinearconv_float_input.onnx 2>&1 | FileCheck %s --check-prefix=QLINEARCONV-FLOAT-INPUT
+// QLINEARCONV-FLOAT-INPUT: error: QLinearConv node 'qconv': input 'x' must hold integers, got a float tensor
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_qlinearconv_weight_rank.onnx 2>&1 | FileCheck %s --check-prefix=QLINEARCONV-WEIGHT-RANK
+// QLINEARCONV-WEIGHT-RANK: error: QLinearConv node 'qconv': weight 'w' has shape [1,1,1]; expected 4-D [M, C/group, kH, kW]
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_qlinearconv_bias_shape.onnx 2>&1 | FileCheck %s --check-prefix=QLINEARCONV-BIAS-SHAPE
+// QLINEARCONV-BIAS-SHAPE: error: QLinearConv node 'qconv': bias 'b' has shape [2]; expected [1]
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_matmulinteger_rank.onnx 2>&1 | FileCheck %s --check-prefix=MATMULINTEGER-RANK
+// MATMULINTEGER-RANK: error: MatMulInteger node 'mmi': operands must be at least 2-D, got [4] and [4,2]
+// RUN: %expect_exit 1 -- quant-translate --import-onnx %S/Inputs/bad_qlinearmatmul_y_scale.onnx 2>&1 | FileCheck %s --check-prefix=QLINEARMATMUL-Y-SCALE
+// QLINEARMATMUL-Y-SCALE: error: QLinearMatMul node 'qmm': y_scale must be a scalar (per-tensor)
