@@ -34,6 +34,15 @@ Value buildPixelLoops(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                       Value output,
                       function_ref<Value(OpBuilder &, ValueRange, Value)> body);
 
+/// The strides and dilations of a convolution or pooling named op.
+template <typename WindowOp>
+std::pair<SmallVector<int64_t>, SmallVector<int64_t>>
+getWindowAttrs(WindowOp op) {
+  return {
+      SmallVector<int64_t>(op.getStrides().template getValues<int64_t>()),
+      SmallVector<int64_t>(op.getDilations().template getValues<int64_t>())};
+}
+
 /// The value of an integer constant scalar.
 std::optional<int64_t> getConstantIntValue(Value v);
 

@@ -65,8 +65,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
         op, "needs static shapes, multiplier 1, channels a multiple of 16");
   ArrayRef<int64_t> out = outType.getShape(), f = fType.getShape();
   int64_t channels = inType.getDimSize(3), kh = f[0], kw = f[1];
-  std::optional<SmallVector<double>> w =
-      getWeightValues(filter, isFloat, kh * kw, channels, /*transposeKN=*/true);
+  std::optional<SmallVector<double>> w = getWeightValues(
+      filter, isFloat, kh * kw, channels, /*transposeKN=*/false);
   if (!w)
     return rewriter.notifyMatchFailure(op, "needs constant weights");
 
@@ -74,18 +74,15 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   OpBuilder &b = rewriter;
   Type accElement = isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
   auto acc = VectorType::get({kLanes}, accElement);
-  // w[n][k] with n = channel, k = tap: the table is [tap][channel].
+  // [KH, KW, C, 1] weights in row-major order are the [tap][channel] table.
+  const SmallVector<double> &table = *w;
   SmallVector<double> correction(channels, 0.0);
   std::optional<SmallVector<double>> columnInit =
       getColumnConstant(init, channels);
-  SmallVector<double> table(kh * kw * channels);
   for (int64_t c = 0; c < channels; ++c) {
     double sum = 0;
-    for (int64_t t = 0; t < kh * kw; ++t) {
-      double v = (*w)[c * kh * kw + t];
-      table[t * channels + c] = v;
-      sum += v;
-    }
+    for (int64_t t = 0; t < kh * kw; ++t)
+      sum += table[t * channels + c];
     correction[c] = (isFloat ? 0.0 : -double(*zeroPoint) * sum) +
                     (columnInit ? (*columnInit)[c] : 0.0);
   }
@@ -180,32 +177,22 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   return success();
 }
 
-struct LowerDepthwiseQ : OpRewritePattern<linalg::DepthwiseConv2DNhwcHwcmQOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNhwcHwcmQOp op,
+/// linalg.depthwise_conv_2d_nhwc_hwcm_q (int8, symmetric weights) or
+/// linalg.depthwise_conv_2d_nhwc_hwcm (f32).
+template <typename ConvOp, bool Quantized>
+struct LowerDepthwise : OpRewritePattern<ConvOp> {
+  using OpRewritePattern<ConvOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<int64_t> zx =
-        getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
-    if (!op.hasPureTensorSemantics() || !zx)
+    std::optional<int64_t> zx;
+    if constexpr (Quantized)
+      zx = getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+    if (!op.hasPureTensorSemantics() || (Quantized && !zx))
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
-    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
-    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    auto [strides, dilations] = getWindowAttrs(op);
     return lowerDepthwise(rewriter, op, op.getInputs()[0], op.getInputs()[1],
                           op.getOutputs()[0], zx, strides, dilations);
-  }
-};
-
-struct LowerDepthwiseF : OpRewritePattern<linalg::DepthwiseConv2DNhwcHwcmOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(linalg::DepthwiseConv2DNhwcHwcmOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(op, "not on tensors");
-    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
-    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
-    return lowerDepthwise(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                          op.getOutputs()[0], std::nullopt, strides, dilations);
   }
 };
 
@@ -221,5 +208,7 @@ struct QntLowerDepthwisePass
 } // namespace
 
 void mlir::qnt::populateQntLowerDepthwisePatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerDepthwiseQ, LowerDepthwiseF>(patterns.getContext());
+  patterns.add<LowerDepthwise<linalg::DepthwiseConv2DNhwcHwcmQOp, true>,
+               LowerDepthwise<linalg::DepthwiseConv2DNhwcHwcmOp, false>>(
+      patterns.getContext());
 }

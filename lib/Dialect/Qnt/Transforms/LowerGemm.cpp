@@ -565,32 +565,22 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
   return success();
 }
 
-struct LowerConvQ : OpRewritePattern<linalg::Conv2DNhwcFhwcQOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(linalg::Conv2DNhwcFhwcQOp op,
+/// linalg.conv_2d_nhwc_fhwc_q (int8, symmetric weights) or
+/// linalg.conv_2d_nhwc_fhwc (f32).
+template <typename ConvOp, bool Quantized>
+struct LowerConv : OpRewritePattern<ConvOp> {
+  using OpRewritePattern<ConvOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<int64_t> za =
-        getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
-    if (!op.hasPureTensorSemantics() || !za)
+    std::optional<int64_t> za;
+    if constexpr (Quantized)
+      za = getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+    if (!op.hasPureTensorSemantics() || (Quantized && !za))
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
-    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
-    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
+    auto [strides, dilations] = getWindowAttrs(op);
     return lowerConv(rewriter, op, op.getInputs()[0], op.getInputs()[1],
                      op.getOutputs()[0], za, strides, dilations);
-  }
-};
-
-struct LowerConvF : OpRewritePattern<linalg::Conv2DNhwcFhwcOp> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(linalg::Conv2DNhwcFhwcOp op,
-                                PatternRewriter &rewriter) const override {
-    if (!op.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(op, "not on tensors");
-    SmallVector<int64_t> strides(op.getStrides().getValues<int64_t>());
-    SmallVector<int64_t> dilations(op.getDilations().getValues<int64_t>());
-    return lowerConv(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                     op.getOutputs()[0], std::nullopt, strides, dilations);
   }
 };
 
@@ -633,6 +623,7 @@ struct QntLowerGemmPass
 } // namespace
 
 void mlir::qnt::populateQntLowerGemmPatterns(RewritePatternSet &patterns) {
-  patterns.add<LowerConvQ, LowerConvF, LowerMatmulQ, LowerMatmulF>(
-      patterns.getContext());
+  patterns.add<LowerConv<linalg::Conv2DNhwcFhwcQOp, true>,
+               LowerConv<linalg::Conv2DNhwcFhwcOp, false>, LowerMatmulQ,
+               LowerMatmulF>(patterns.getContext());
 }

@@ -61,9 +61,7 @@ struct LowerPool : OpRewritePattern<PoolOp> {
                     (!kMax || inElement == accElement)))
       return rewriter.notifyMatchFailure(
           op, "needs static shapes, channels a multiple of 16");
-    SmallVector<int64_t> strides(op.getStrides().template getValues<int64_t>());
-    SmallVector<int64_t> dilations(
-        op.getDilations().template getValues<int64_t>());
+    auto [strides, dilations] = getWindowAttrs(op);
     ArrayRef<int64_t> out = outType.getShape();
     int64_t kh = window.getDimSize(0), kw = window.getDimSize(1);
     Location loc = op.getLoc();
