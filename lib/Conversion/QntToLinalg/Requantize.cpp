@@ -128,9 +128,6 @@ struct I64Emitter {
   Value mul(Value x, Value y) {
     return b.createOrFold<arith::MulIOp>(loc, x, y);
   }
-  Value divs(Value x, Value y) {
-    return b.createOrFold<arith::DivSIOp>(loc, x, y);
-  }
   Value shl(Value x, Value y) {
     return b.createOrFold<arith::ShLIOp>(loc, x, y);
   }
