@@ -25,20 +25,22 @@
 
 using namespace mlir;
 
-/// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8.
+/// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8, `@PROFILE@`
+/// for qnt-profile-kernels when the profile option is on.
 static constexpr const char *kLowerToLLVM =
     "qnt-record-signature,"
     "func.func(qnt-expand-ops),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
-    "canonicalize,qnt-lower-gemm,qnt-lower-depthwise,qnt-lower-pooling,canonicalize,"
+    "canonicalize,qnt-lower-gemm,qnt-lower-depthwise,qnt-lower-pooling,"
+    "canonicalize,"
     "linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},"
     "buffer-deallocation-pipeline,"
-    "func.func(qnt-lower-memref-copy,convert-linalg-to-loops),"
+    "func.func(qnt-lower-memref-copy,convert-linalg-to-loops),@PROFILE@"
     "qnt-lower-dot-u8s8{vnni=@VNNI@},"
     "lower-affine,convert-scf-to-cf,convert-vector-to-llvm,"
     "expand-strided-metadata,"
@@ -48,9 +50,12 @@ static constexpr const char *kLowerToLLVM =
     "convert-index-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";
 
 LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm,
-                                                  StringRef vnni) {
+                                                  StringRef vnni,
+                                                  bool profile) {
   std::string pipeline = kLowerToLLVM;
   pipeline.replace(pipeline.find("@VNNI@"), 6, vnni.str());
+  pipeline.replace(pipeline.find("@PROFILE@"), 9,
+                   profile ? "qnt-profile-kernels," : "");
   return parsePassPipeline(pipeline, pm);
 }
 
@@ -61,6 +66,11 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Use AVX512-VNNI's vpdpbusd in the int8 kernels: auto "
                      "(if the host has it), on, off"),
       llvm::cl::init("auto")};
+  Option<bool> profile{
+      *this, "profile",
+      llvm::cl::desc("Time every kernel: calls of qnt_profile_enter/exit "
+                     "around each loop nest (quant-run --profile)"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -71,6 +81,6 @@ void mlir::qnt::registerPipelines() {
       "dialect; the entry function takes bare pointers: main(inputs..., "
       "outputs...)",
       [](OpPassManager &pm, const LowerToLLVMOptions &options) {
-        (void)buildLowerToLLVMPipeline(pm, options.vnni);
+        (void)buildLowerToLLVMPipeline(pm, options.vnni, options.profile);
       });
 }

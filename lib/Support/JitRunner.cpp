@@ -162,7 +162,7 @@ OwningOpRef<ModuleOp> mlir::qnt::parseModuleFile(StringRef path,
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
-LogicalResult mlir::qnt::lowerToLLVMIfNeeded(ModuleOp module) {
+LogicalResult mlir::qnt::lowerToLLVMIfNeeded(ModuleOp module, bool profile) {
   bool isLLVM = true;
   module.walk([&](Operation *op) {
     if (op != module.getOperation() &&
@@ -172,7 +172,7 @@ LogicalResult mlir::qnt::lowerToLLVMIfNeeded(ModuleOp module) {
   if (isLLVM)
     return success();
   PassManager pm(module.getContext());
-  if (failed(buildLowerToLLVMPipeline(pm)))
+  if (failed(buildLowerToLLVMPipeline(pm, "auto", profile)))
     return failure();
   return pm.run(module);
 }

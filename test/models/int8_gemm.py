@@ -10,7 +10,7 @@ The integer cases are TOSA with i8 activations with a zero point, constant
 symmetric i8 weights and i32 results, in shapes that do not divide the
 kernel tiles: odd M, K not a multiple of 4, N not a multiple of 16,
 strided, dilated and padded convolutions (TOSA pads with the input zero
-point), a depthwise convolution. The f32 cases are the same operators in
+point), a depthwise convolution, and zero input zero points. The f32 cases are the same operators in
 float. The references are exact int64 (or float64) numpy sums.
 """
 import os
@@ -156,6 +156,11 @@ CASES = {
     "depthwise_f32": lambda rng: depthwise_case(rng, 9, 32, 3, 2, 1, 0,
                                                 isFloat=True),
     "matmul_f32": lambda rng: float_matmul_case(rng, 23, 19, 40),
+    # Zero input zero points: tosa-to-linalg emits the plain named ops
+    # (conv_2d_nhwc_fhwc, batch_matmul, depthwise_conv_2d_nhwc_hwcm) on i8.
+    "matmul_zp0": lambda rng: matmul_case(rng, 13, 20, 33, 0),
+    "conv_zp0": lambda rng: conv_case(rng, 8, 6, 20, 3, 1, 1, 1, 0),
+    "depthwise_zp0": lambda rng: depthwise_case(rng, 8, 16, 3, 1, 1, 0),
 }
 
 

@@ -6,15 +6,18 @@
 //===----------------------------------------------------------------------===//
 //
 //   quant-run model.mlir --input a.npy [--input b.pb ...] --output y.npy
-//             [--bench N]
+//             [--bench N] [--profile]
 //
 // Parses the module, lowers it with --qnt-lower-to-llvm unless it already is
 // LLVM, JIT-compiles it for the host CPU at O3 and runs the entry function.
 // An input whose leading dimension is a multiple of the entry's batch size
 // runs batch by batch; the outputs are concatenated along dimension 0.
+// --profile lowers with every kernel timed (--qnt-profile-kernels) and prints
+// the time per kernel over the timed runs.
 //
 //===----------------------------------------------------------------------===//
 
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
 #include "qnt/InitAll.h"
 #include "qnt/Support/JitRunner.h"
 #include "qnt/Support/TensorFile.h"
@@ -29,7 +32,9 @@
 #include "mlir/Parser/Parser.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
@@ -55,9 +60,94 @@ static llvm::cl::opt<unsigned>
               llvm::cl::desc("Time N runs of the first batch after "
                              "one warm-up and print the latency"),
               llvm::cl::init(0));
+static llvm::cl::opt<bool>
+    profile("profile",
+            llvm::cl::desc("Time every kernel (loop nest) of the program and "
+                           "print the time per kernel, over the --bench runs "
+                           "or else over the batches"),
+            llvm::cl::init(false));
 static llvm::cl::opt<std::string> entryName("entry",
                                             llvm::cl::desc("Entry function"),
                                             llvm::cl::init("main"));
+
+namespace {
+/// What the probes of --qnt-profile-kernels accumulate, per kernel id.
+struct KernelTimes {
+  using Clock = std::chrono::steady_clock;
+  std::vector<double> seconds;
+  std::vector<uint64_t> calls;
+  std::vector<Clock::time_point> started;
+  void reset(size_t n) {
+    seconds.assign(n, 0);
+    calls.assign(n, 0);
+    started.assign(n, Clock::time_point());
+  }
+};
+KernelTimes kernelTimes;
+} // namespace
+
+extern "C" void qnt_profile_enter(int64_t id) {
+  if (id >= 0 && size_t(id) < kernelTimes.started.size())
+    kernelTimes.started[id] = KernelTimes::Clock::now();
+}
+
+extern "C" void qnt_profile_exit(int64_t id) {
+  if (id < 0 || size_t(id) >= kernelTimes.started.size())
+    return;
+  kernelTimes.seconds[id] +=
+      std::chrono::duration<double>(KernelTimes::Clock::now() -
+                                    kernelTimes.started[id])
+          .count();
+  ++kernelTimes.calls[id];
+}
+
+/// Prints the kernels' time per run, summed over the kernels of one name
+/// (peeled loops of a layer), the slowest first.
+static void printProfile(ArrayRef<std::string> names, unsigned runs,
+                         double measuredMs) {
+  struct Row {
+    std::string name;
+    unsigned first;
+    unsigned kernels = 0;
+    double ms = 0;
+  };
+  SmallVector<Row> rows;
+  llvm::StringMap<unsigned> rowOf;
+  double totalMs = 0;
+  for (auto [id, name] : llvm::enumerate(names)) {
+    auto [it, inserted] = rowOf.try_emplace(name, rows.size());
+    if (inserted)
+      rows.push_back({name, unsigned(id)});
+    Row &row = rows[it->second];
+    ++row.kernels;
+    double ms = 1e3 * kernelTimes.seconds[id] / std::max(runs, 1u);
+    row.ms += ms;
+    totalMs += ms;
+  }
+  llvm::sort(rows, [](const Row &a, const Row &b) {
+    return a.ms != b.ms ? a.ms > b.ms : a.first < b.first;
+  });
+  llvm::outs() << llvm::format("profile: %u kernels in %u groups, time per "
+                               "run over %u runs, the slowest first\n",
+                               unsigned(names.size()), unsigned(rows.size()),
+                               runs);
+  llvm::outs() << "     ms/run       %    cum %  first  loops  kernel\n";
+  double cumulative = 0;
+  for (const Row &row : rows) {
+    cumulative += row.ms;
+    llvm::outs() << llvm::format("  %9.4f  %5.1f%%  %6.1f%%  %5u  %5u  ",
+                                 row.ms, totalMs ? 100 * row.ms / totalMs : 0.,
+                                 totalMs ? 100 * cumulative / totalMs : 0.,
+                                 row.first, row.kernels)
+                 << row.name << "\n";
+  }
+  llvm::outs() << llvm::format("  %9.4f ms per run in kernels", totalMs);
+  if (measuredMs > 0)
+    llvm::outs() << llvm::format(", %.4f ms per run measured (the rest: "
+                                 "buffer allocation, calls, probes)",
+                                 measuredMs);
+  llvm::outs() << "\n";
+}
 
 static int fail(const llvm::Twine &message) {
   llvm::errs() << "quant-run: error: " << message << "\n";
@@ -179,9 +269,26 @@ int main(int argc, char **argv) {
   if (batches < 0)
     batches = 1;
 
-  if (failed(lowerToLLVMIfNeeded(*module)))
+  if (failed(lowerToLLVMIfNeeded(*module, profile)))
     return fail("lowering " + inputFile + " to LLVM failed");
-  auto runner = JitRunner::create(*module, entryName, *signature);
+  SmallVector<std::string> kernelNames;
+  if (profile) {
+    auto names = (*module)->getAttrOfType<ArrayAttr>(kProfileKernelsAttrName);
+    if (!names)
+      return fail("--profile: " + inputFile +
+                  " is already lowered to LLVM without probes; give the "
+                  "module before --qnt-lower-to-llvm, or lower it with "
+                  "--qnt-lower-to-llvm=profile=1");
+    for (Attribute name : names)
+      kernelNames.push_back(cast<StringAttr>(name).str());
+    kernelTimes.reset(kernelNames.size());
+  }
+  std::pair<StringRef, void *> probes[] = {
+      {kProfileEnterName, reinterpret_cast<void *>(&qnt_profile_enter)},
+      {kProfileExitName, reinterpret_cast<void *>(&qnt_profile_exit)}};
+  auto runner = JitRunner::create(*module, entryName, *signature,
+                                  profile ? JitRunner::Symbols(probes)
+                                          : JitRunner::Symbols());
   if (!runner)
     return fail("JIT compilation failed: " +
                 llvm::toString(runner.takeError()));
@@ -222,9 +329,13 @@ int main(int argc, char **argv) {
       return fail("running @" + entryName +
                   " failed: " + llvm::toString(std::move(error)));
 
+  unsigned profiledRuns = batches;
+  double profiledMs = 0;
   if (benchRuns > 0) {
     SmallVector<double> times;
     for (unsigned r = 0; r <= benchRuns; ++r) {
+      if (r == 1) // profile the timed runs
+        kernelTimes.reset(kernelNames.size());
       auto start = std::chrono::steady_clock::now();
       if (llvm::Error error = runBatch(0))
         return fail(llvm::toString(std::move(error)));
@@ -238,12 +349,18 @@ int main(int argc, char **argv) {
         times.size() % 2
             ? times[times.size() / 2]
             : 0.5 * (times[times.size() / 2 - 1] + times[times.size() / 2]);
+    profiledRuns = benchRuns;
+    for (double t : times)
+      profiledMs += t / benchRuns;
     llvm::outs() << llvm::format(
         "latency: median %.4f ms, min %.4f ms over "
         "%u runs (batch %s)\n",
         median, times.front(), unsigned(benchRuns),
         argSlots.empty() ? "none" : shapeString(argSlots[0].shape).c_str());
   }
+
+  if (profile)
+    printProfile(kernelNames, profiledRuns, profiledMs);
 
   for (auto [i, result] : llvm::enumerate(results)) {
     if (outputs.empty()) {

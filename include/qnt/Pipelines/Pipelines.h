@@ -18,11 +18,12 @@ namespace qnt {
 
 /// Adds `--qnt-lower-to-llvm` to `pm` (a module pass manager): from the float
 /// or fake-quant graph (TOSA + qnt) to the LLVM dialect, with the entry
-/// function taking its inputs and outputs as bare pointers.
-/// --qnt-lower-to-llvm; `vnni` (auto, on, off) selects vpdpbusd in the int8
-/// kernels.
+/// function taking its inputs and outputs as bare pointers. `vnni` (auto,
+/// on, off) selects vpdpbusd in the int8 kernels; `profile` times every
+/// kernel (--qnt-profile-kernels).
 LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
-                                       StringRef vnni = "auto");
+                                       StringRef vnni = "auto",
+                                       bool profile = false);
 
 /// Registers the pipelines with the pass registry.
 void registerPipelines();

@@ -68,8 +68,9 @@ OwningOpRef<ModuleOp> parseModuleFile(StringRef path, MLIRContext &context,
                                       llvm::SourceMgr &sourceMgr,
                                       std::string &error);
 
-/// Lowers `module` with --qnt-lower-to-llvm unless it already is LLVM.
-LogicalResult lowerToLLVMIfNeeded(ModuleOp module);
+/// Lowers `module` with --qnt-lower-to-llvm unless it already is LLVM; with
+/// `profile`, with its kernels timed (--qnt-profile-kernels).
+LogicalResult lowerToLLVMIfNeeded(ModuleOp module, bool profile = false);
 
 /// A JIT-compiled module whose entry can be run on host buffers.
 class JitRunner {

@@ -44,6 +44,19 @@ func.func @bad_signature() attributes {qnt.signature = i32} {
 
 // -----
 
+// expected-error@+1 {{'builtin.module' op attribute 'qnt.profile_kernels' must be an array of strings on a module, got [1]}}
+module attributes {qnt.profile_kernels = [1]} {
+}
+
+// -----
+
+// expected-error@+1 {{'func.func' op attribute 'qnt.profile_kernels' must be an array of strings on a module, got ["a"]}}
+func.func @profile_names_on_func() attributes {qnt.profile_kernels = ["a"]} {
+  return
+}
+
+// -----
+
 // expected-error@+1 {{'func.func' op has unknown qnt attribute 'qnt.bogus'}}
 func.func @unknown_attribute() attributes {qnt.bogus} {
   return

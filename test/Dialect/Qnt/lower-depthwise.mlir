@@ -55,3 +55,19 @@ func.func @not_lowered(%x: tensor<1x4x4x8xf32>, %i: tensor<1x2x2x8x1xf32>, %y: t
   %b = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%y, %v : tensor<1x4x4x16xf32>, tensor<3x3x16x2xf32>) outs(%j : tensor<1x2x2x16x2xf32>) -> tensor<1x2x2x16x2xf32>
   return %a, %b : tensor<1x2x2x8x1xf32>, tensor<1x2x2x16x2xf32>
 }
+
+// -----
+
+// The plain named op on i8 (both zero points 0): the int8 kernel, no
+// correction.
+// CHECK-LABEL: func.func @depthwise_i8_plain
+// CHECK-COUNT-9: arith.muli {{.*}} : vector<16xi32>
+// CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwcm
+func.func @depthwise_i8_plain(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x1xi32> {
+  %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x4x16xi8>, tensor<3x3x16x1xi8>) outs(%init : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  return %y : tensor<1x2x2x16x1xi32>
+}

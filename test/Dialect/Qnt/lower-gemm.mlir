@@ -128,3 +128,21 @@ func.func @fused_requantize(%x: tensor<1x4x4x4xi8>) -> tensor<1x2x2x16xi8> {
   } -> tensor<1x2x2x16xi8>
   return %r : tensor<1x2x2x16xi8>
 }
+
+// -----
+
+// tosa-to-linalg's form of an int8 convolution whose zero points are both
+// 0: the plain named op on i8 with an i32 result. It is the int8 kernel
+// with z_a = 0: the correction is -128 * colsum(w) = -128 * 8 per column.
+// CHECK-LABEL: func.func @conv_i8_plain
+// CHECK-DAG: arith.constant dense<-1024> : tensor<16xi32>
+// CHECK: qnt.dot_u8s8
+// CHECK-NOT: linalg.conv_2d_nhwc_fhwc
+func.func @conv_i8_plain(%x: tensor<1x3x3x8xi8>) -> tensor<1x3x3x16xi32> {
+  %w = arith.constant dense<1> : tensor<16x1x1x8xi8>
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x3x3x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x3x3x16xi32>) -> tensor<1x3x3x16xi32>
+  %y = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x3x3x8xi8>, tensor<16x1x1x8xi8>) outs(%init : tensor<1x3x3x16xi32>) -> tensor<1x3x3x16xi32>
+  return %y : tensor<1x3x3x16xi32>
+}

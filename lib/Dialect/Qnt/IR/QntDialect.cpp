@@ -114,6 +114,15 @@ LogicalResult QntDialect::verifyOperationAttribute(Operation *op,
              << attr.getValue();
     return success();
   }
+  if (attr.getName() == kProfileKernelsAttrName) {
+    auto names = dyn_cast<ArrayAttr>(attr.getValue());
+    if (!isa<ModuleOp>(op) || !names ||
+        !llvm::all_of(names, [](Attribute a) { return isa<StringAttr>(a); }))
+      return op->emitOpError("attribute 'qnt.profile_kernels' must be an "
+                             "array of strings on a module, got ")
+             << attr.getValue();
+    return success();
+  }
   return op->emitOpError("has unknown qnt attribute '")
          << attr.getName().getValue() << "'";
 }

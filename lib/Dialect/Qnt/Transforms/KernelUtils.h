@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/TypeUtilities.h"
 
 #include <optional>
 
@@ -50,6 +51,23 @@ std::optional<int64_t> getConstantIntValue(Value v);
 /// `input` and `weights`, when both are constant and the weights'
 /// is 0 (symmetric weights).
 std::optional<int64_t> getSymmetricInputZeroPoint(Value input, Value weights);
+
+/// The input zero point of a convolution or matmul named op for the int8
+/// kernels: from the constant zero point operands of the `_q` form
+/// (symmetric weights), or 0 for the plain form on i8 operands with an i32
+/// result, which tosa-to-linalg emits when both zero points are 0. None for
+/// f32 and for forms the kernels do not cover.
+template <typename OpTy>
+std::optional<int64_t> getInt8InputZeroPoint(OpTy op, bool quantized) {
+  if (quantized)
+    return getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+  auto element = [](Value v) { return getElementTypeOrSelf(v.getType()); };
+  if (element(op.getInputs()[0]).isInteger(8) &&
+      element(op.getInputs()[1]).isInteger(8) &&
+      element(op.getOutputs()[0]).isInteger(32))
+    return 0;
+  return std::nullopt;
+}
 
 /// The per-column values of an accumulator init that is a constant fill or
 /// the broadcast of a constant 1-D tensor along the last dimension (the

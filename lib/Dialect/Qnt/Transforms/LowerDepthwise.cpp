@@ -178,15 +178,13 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
 }
 
 /// linalg.depthwise_conv_2d_nhwc_hwcm_q (int8, symmetric weights) or
-/// linalg.depthwise_conv_2d_nhwc_hwcm (f32).
+/// linalg.depthwise_conv_2d_nhwc_hwcm (f32, or int8 with zero zero points).
 template <typename ConvOp, bool Quantized>
 struct LowerDepthwise : OpRewritePattern<ConvOp> {
   using OpRewritePattern<ConvOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<int64_t> zx;
-    if constexpr (Quantized)
-      zx = getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+    std::optional<int64_t> zx = getInt8InputZeroPoint(op, Quantized);
     if (!op.hasPureTensorSemantics() || (Quantized && !zx))
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");

@@ -566,15 +566,13 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
 }
 
 /// linalg.conv_2d_nhwc_fhwc_q (int8, symmetric weights) or
-/// linalg.conv_2d_nhwc_fhwc (f32).
+/// linalg.conv_2d_nhwc_fhwc (f32, or int8 with zero zero points).
 template <typename ConvOp, bool Quantized>
 struct LowerConv : OpRewritePattern<ConvOp> {
   using OpRewritePattern<ConvOp>::OpRewritePattern;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<int64_t> za;
-    if constexpr (Quantized)
-      za = getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
+    std::optional<int64_t> za = getInt8InputZeroPoint(op, Quantized);
     if (!op.hasPureTensorSemantics() || (Quantized && !za))
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
@@ -607,7 +605,8 @@ struct LowerMatmulF : OpRewritePattern<linalg::BatchMatmulOp> {
         op.getIndexingMapsArray() != op.getDefaultIndexingMaps(getContext()))
       return rewriter.notifyMatchFailure(op, "not a plain batch matmul");
     return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                       op.getOutputs()[0], std::nullopt);
+                       op.getOutputs()[0],
+                       getInt8InputZeroPoint(op, /*quantized=*/false));
   }
 };
 

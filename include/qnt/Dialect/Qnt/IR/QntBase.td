@@ -49,6 +49,9 @@ def Qnt_Dialect : Dialect {
     /// The entry function's tensor signature (see --qnt-record-signature).
     static constexpr ::llvm::StringLiteral kSignatureAttrName =
         "qnt.signature";
+    /// On a module: the names of the kernels --qnt-profile-kernels timed.
+    static constexpr ::llvm::StringLiteral kProfileKernelsAttrName =
+        "qnt.profile_kernels";
 
     /// Whether `op` may produce the input of a fused activation.
     static bool isFusionAnchor(::mlir::Operation *op);

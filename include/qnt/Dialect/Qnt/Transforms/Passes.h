@@ -60,6 +60,13 @@ void populateQntLowerMemRefCopyPatterns(RewritePatternSet &patterns);
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
 bool hostHasVNNI();
 
+/// The module attribute naming the kernels timed by --qnt-profile-kernels,
+/// and the runtime functions its probes call.
+constexpr StringLiteral kProfileKernelsAttrName =
+    QntDialect::kProfileKernelsAttrName;
+constexpr StringLiteral kProfileEnterName = "qnt_profile_enter";
+constexpr StringLiteral kProfileExitName = "qnt_profile_exit";
+
 /// The attribute holding the entry function's tensor signature.
 constexpr StringLiteral kSignatureAttrName = QntDialect::kSignatureAttrName;
 

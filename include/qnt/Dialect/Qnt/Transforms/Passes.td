@@ -376,4 +376,26 @@ def QntLowerPoolingPass : Pass<"qnt-lower-pooling", "func::FuncOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def QntProfileKernelsPass : Pass<"qnt-profile-kernels", "ModuleOp"> {
+  let summary = "Time every kernel of the lowered program (quant-run --profile)";
+  let description = [{
+    Wraps each top-level loop nest and copy of every function body, on
+    buffers after `convert-linalg-to-loops`, in calls
+
+    ```
+    func.call @qnt_profile_enter(%id) : (i64) -> ()
+    ... the kernel ...
+    func.call @qnt_profile_exit(%id) : (i64) -> ()
+    ```
+
+    and records, as the module attribute `qnt.profile_kernels`, the name of
+    kernel `id`: its source location (for an imported ONNX model, the node
+    names of the ops it came from). `quant-run --profile` provides the two
+    functions and prints the time per kernel. The pipeline
+    `--qnt-lower-to-llvm=profile=1` runs this pass; nothing else does.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::func::FuncDialect"];
+}
+
 #endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD
