@@ -165,10 +165,11 @@ protected:
     }
   }
 
-  /// Random per-channel multipliers from reals log-uniform in [1e-6, 4]:
-  /// shifts from -19 to 3.
-  SmallVector<QuantizedMultiplier> randomMultipliers(int64_t count) {
-    std::uniform_real_distribution<double> logM(std::log(1e-6), std::log(4.0));
+  /// Random per-channel multipliers from reals log-uniform in [lo, hi]; by
+  /// default [1e-6, 4]: shifts from -19 to 3.
+  SmallVector<QuantizedMultiplier>
+  randomMultipliers(int64_t count, double lo = 1e-6, double hi = 4.0) {
+    std::uniform_real_distribution<double> logM(std::log(lo), std::log(hi));
     SmallVector<QuantizedMultiplier> result;
     for (int64_t i = 0; i < count; ++i) {
       auto qm = quantizeMultiplier(std::exp(logM(rng)));
@@ -280,6 +281,25 @@ TEST_F(Requantize, PerChannelI8) {
     p.outputZeroPoint = int64_t(rng() % 256) - 128;
     p.clamp = {-128, 127};
     check({4, 37}, p, 8);
+  }
+}
+
+// The usual convolution: every channel shifts right (multipliers below 1),
+// so the body has no saturation of the first rounding; and the opposite,
+// every channel shifting left, so it has no second rounding.
+TEST_F(Requantize, PerChannelOnlyRightOrOnlyLeftShifts) {
+  for (auto [lo, hi] : {std::pair(1e-6, 0.99), std::pair(1.01, 7.9)}) {
+    RequantizeParams p;
+    p.multipliers = randomMultipliers(37, lo, hi);
+    for (const QuantizedMultiplier &qm : p.multipliers)
+      EXPECT_TRUE(lo < 1 ? qm.shift <= 0 : qm.shift >= 1);
+    p.axis = 1;
+    p.outputZeroPoint = -7;
+    p.clamp = {-128, 127};
+    check({4, 37}, p, 8);
+    p.outputZeroPoint = 0;
+    p.clamp = {kI32Min, kI32Max};
+    check({4, 37}, p, 32);
   }
 }
 

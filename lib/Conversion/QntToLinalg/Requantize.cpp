@@ -5,9 +5,10 @@
 //
 //===----------------------------------------------------------------------===//
 //
-// See Requantize.h for the formulas. The body mirrors
-// multiplyByQuantizedMultiplier and roundingDivideByPOT of Numerics.cpp step
-// by step, in i64, so that the two can be compared line by line.
+// See Requantize.h for the formulas and why the body, shorter than the
+// reference's steps and mostly in i32, computes the same bits. The unit test
+// (unittests/Conversion/RequantizeTest.cpp) compares them on every rounding
+// tie and extreme.
 //
 //===----------------------------------------------------------------------===//
 
@@ -160,38 +161,98 @@ struct I64Emitter {
 
 } // namespace
 
-/// multiplyByQuantizedMultiplier(x, {m0, shift}) of Numerics.cpp on i64
-/// values; `x` holds an int32 value, `m0` and `shift` a QuantizedMultiplier.
-static Value emitMultiplyByQuantizedMultiplier(I64Emitter &e, Value x, Value m0,
-                                               Value shift) {
+/// The per-channel parameters of the requantize body, derived from the
+/// multipliers at build time. One that is the same for every channel is a
+/// constant (so per-tensor arithmetic folds, and so does e.g. the whole
+/// second rounding when no channel shifts right); the others are
+/// tensor<Cxi32> operands of the generic.
+namespace {
+struct ChannelParams {
+  enum Kind { M0, Down, Half, Right, Mask, NumKinds };
+  SmallVector<int32_t> values[NumKinds];
+  /// Index of the generic's block argument per kind, or -1 when uniform.
+  int argument[NumKinds];
+
+  explicit ChannelParams(ArrayRef<QuantizedMultiplier> multipliers) {
+    for (const QuantizedMultiplier &qm : multipliers) {
+      int down = 31 - std::max(qm.shift, 0);
+      int right = std::max(-qm.shift, 0);
+      values[M0].push_back(qm.multiplier);
+      values[Down].push_back(down);
+      values[Half].push_back(int32_t(1) << (down - 1));
+      values[Right].push_back(right);
+      // 2^right - 1 (wraps to INT32_MAX for right = 31, which is the mask).
+      values[Mask].push_back(int32_t((uint32_t(1) << right) - 1));
+    }
+    std::fill(std::begin(argument), std::end(argument), -1);
+  }
+  bool isUniform(Kind k) const { return llvm::all_equal(values[k]); }
+  bool anyLeftShift() const {
+    return llvm::any_of(values[Down], [](int32_t d) { return d != 31; });
+  }
+  bool anyRightShift() const {
+    return llvm::any_of(values[Right], [](int32_t r) { return r != 0; });
+  }
+};
+} // namespace
+
+/// The body: `acc` (i32) to the clamped output value (i64 when the clamp
+/// or the output needs it, else i32). `param(k, type)` gives parameter k
+/// as a constant or the block argument, extended to `type`.
+static Value
+emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
+         const RequantizeParams &p, Type outElementType,
+         llvm::function_ref<Value(ChannelParams::Kind, Type)> param) {
   using arith::CmpIPredicate;
-  Value zero = e.c(0), one = e.c(1);
-  Value leftShift = e.max(shift, zero);
-  Value rightShift = e.max(e.sub(zero, shift), zero);
-
-  // High multiply with the left shift folded into the divisor, as the
-  // reference: |x * m0| < 2^62, down in [1, 31].
-  Value ab = e.mul(x, m0);
-  Value down = e.sub(e.c(31), leftShift);
-  Value half = e.shl(one, e.sub(down, one));
-  Value nudge =
-      e.select(e.cmp(CmpIPredicate::sge, ab, zero), half, e.sub(one, half));
-  // Truncating division by 2^down, as C++ '/', written with shifts: t / 2^d
-  // == (t + ((t >> 63) & (2^d - 1))) >> d. A division by a per-channel
-  // power of two would stay a scalar idiv per element; this vectorizes.
-  Value t = e.add(ab, nudge);
-  Value bias = e.andi(e.shrs(t, e.c(63)), e.sub(e.shl(one, down), one));
-  Value high = e.shrs(e.add(t, bias), down);
-  high = e.clamp(high, kInt32Min, kInt32Max);
-
-  // roundingDivideByPOT(high, rightShift); rightShift in [0, 31], and with 0
-  // the mask is 0 and nothing is added.
-  Value mask = e.sub(e.shl(one, rightShift), one);
-  Value remainder = e.andi(high, mask);
-  Value threshold =
-      e.add(e.shrs(mask, one), e.cmp01(CmpIPredicate::slt, high, zero));
-  return e.add(e.shrs(high, rightShift),
-               e.cmp01(CmpIPredicate::sgt, remainder, threshold));
+  I64Emitter e(b, loc);
+  Type i32 = b.getI32Type();
+  auto c32 = [&](int64_t v) {
+    return arith::ConstantIntOp::create(b, loc, i32, v).getResult();
+  };
+  // First rounding, round half up: floor((x * m0 + 2^(down-1)) / 2^down).
+  Value product = e.mul(e.sext(acc), param(ChannelParams::M0, e.i64));
+  Value high = e.shrs(e.add(product, param(ChannelParams::Half, e.i64)),
+                      param(ChannelParams::Down, e.i64));
+  // Saturation; without a left shift |high| < 2^31 already.
+  if (cp.anyLeftShift())
+    high = e.clamp(high, kInt32Min, kInt32Max);
+  Value y = b.createOrFold<arith::TruncIOp>(loc, i32, high);
+  // Second rounding, roundingDivideByPOT(y, right), in i32: round half
+  // away from zero.
+  if (cp.anyRightShift()) {
+    Value right = param(ChannelParams::Right, i32);
+    Value mask = param(ChannelParams::Mask, i32);
+    Value remainder = b.createOrFold<arith::AndIOp>(loc, y, mask);
+    Value negative = b.createOrFold<arith::ExtUIOp>(
+        loc, i32,
+        b.createOrFold<arith::CmpIOp>(loc, CmpIPredicate::slt, y, c32(0)));
+    Value threshold = b.createOrFold<arith::AddIOp>(
+        loc, b.createOrFold<arith::ShRUIOp>(loc, mask, c32(1)), negative);
+    Value up = b.createOrFold<arith::ExtUIOp>(
+        loc, i32,
+        b.createOrFold<arith::CmpIOp>(loc, CmpIPredicate::sgt, remainder,
+                                      threshold));
+    y = b.createOrFold<arith::AddIOp>(
+        loc, b.createOrFold<arith::ShRSIOp>(loc, y, right), up);
+  }
+  // clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32 when those
+  // bounds and the output fit.
+  int64_t lo = p.clamp.qmin - p.outputZeroPoint;
+  int64_t hi = p.clamp.qmax - p.outputZeroPoint;
+  unsigned width = cast<IntegerType>(outElementType).getWidth();
+  if (width <= 32 && lo >= kInt32Min && hi <= kInt32Max) {
+    y = b.createOrFold<arith::MinSIOp>(
+        loc, b.createOrFold<arith::MaxSIOp>(loc, y, c32(lo)), c32(hi));
+    y = b.createOrFold<arith::AddIOp>(loc, y, c32(p.outputZeroPoint));
+    if (width < 32)
+      y = b.createOrFold<arith::TruncIOp>(loc, outElementType, y);
+    return y;
+  }
+  Value wide = e.clamp(e.add(e.sext(y), e.c(p.outputZeroPoint)), p.clamp.qmin,
+                       p.clamp.qmax);
+  if (width < 64)
+    wide = b.createOrFold<arith::TruncIOp>(loc, outElementType, wide);
+  return wide;
 }
 
 Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
@@ -204,25 +265,24 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
   auto accType = cast<RankedTensorType>(acc.getType());
   int64_t rank = accType.getRank();
   MLIRContext *context = b.getContext();
-  bool perChannel = p.axis >= 0;
 
+  ChannelParams cp(p.multipliers);
   SmallVector<Value> inputs = {acc};
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
   SmallVector<AffineMap> maps = {identity};
-  if (perChannel) {
-    SmallVector<int32_t> m0s, shifts;
-    for (const QuantizedMultiplier &qm : p.multipliers) {
-      m0s.push_back(qm.multiplier);
-      shifts.push_back(qm.shift);
-    }
+  // Only the parameters a body needs and that vary become operands.
+  bool needed[ChannelParams::NumKinds] = {true, true, true, cp.anyRightShift(),
+                                          cp.anyRightShift()};
+  for (int k = 0; k < ChannelParams::NumKinds; ++k) {
+    if (!needed[k] || cp.isUniform(ChannelParams::Kind(k)))
+      continue;
+    assert(p.axis >= 0 && "per-tensor parameters are uniform");
     auto paramType =
         RankedTensorType::get({int64_t(p.multipliers.size())}, b.getI32Type());
-    for (ArrayRef<int32_t> values : {ArrayRef(m0s), ArrayRef(shifts)}) {
-      inputs.push_back(arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(paramType, values)));
-      maps.push_back(
-          AffineMap::get(rank, 0, getAffineDimExpr(p.axis, context)));
-    }
+    cp.argument[k] = inputs.size();
+    inputs.push_back(arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(paramType, ArrayRef(cp.values[k]))));
+    maps.push_back(AffineMap::get(rank, 0, getAffineDimExpr(p.axis, context)));
   }
   maps.push_back(identity);
 
@@ -233,22 +293,17 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
   auto generic = linalg::GenericOp::create(
       b, loc, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
       iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
-        I64Emitter e(nested, nestedLoc);
-        Value m0, shift;
-        if (perChannel) {
-          m0 = e.sext(args[1]);
-          shift = e.sext(args[2]);
-        } else {
-          m0 = e.c(p.multipliers.front().multiplier);
-          shift = e.c(p.multipliers.front().shift);
-        }
+        auto param = [&](ChannelParams::Kind k, Type type) -> Value {
+          if (cp.argument[k] < 0)
+            return arith::ConstantIntOp::create(nested, nestedLoc, type,
+                                                cp.values[k].front());
+          Value v = args[cp.argument[k]];
+          return type == v.getType()
+                     ? v
+                     : nested.createOrFold<arith::ExtSIOp>(nestedLoc, type, v);
+        };
         Value y =
-            emitMultiplyByQuantizedMultiplier(e, e.sext(args[0]), m0, shift);
-        y = e.add(y, e.c(p.outputZeroPoint));
-        y = e.clamp(y, p.clamp.qmin, p.clamp.qmax);
-        if (outElementType != e.i64)
-          y = nested.createOrFold<arith::TruncIOp>(nestedLoc, outElementType,
-                                                   y);
+            emitBody(nested, nestedLoc, args[0], cp, p, outElementType, param);
         linalg::YieldOp::create(nested, nestedLoc, y);
       });
   return generic.getResult(0);

@@ -11,7 +11,7 @@
 //
 //   out = trunc(clamp(MBQM(acc, m[c]) + z, lo, hi))       c = index along axis
 //
-//   MBQM(x, {m0, shift}), all in i64, no float anywhere:
+//   MBQM(x, {m0, shift}) of the reference (Numerics.cpp), no float anywhere:
 //     ab    = sext(x) * m0                                      |ab| < 2^62
 //     down  = 31 - max(shift, 0)                                in [1, 31]
 //     nudge = ab >= 0 ? 2^(down-1) : 1 - 2^(down-1)
@@ -21,9 +21,23 @@
 //     thr   = (mask >> 1) + (high < 0)
 //     MBQM  = (high >>arith e) + (rem > thr)
 //
-// Per-tensor parameters become scalar constants (the arithmetic on them folds
-// at build time); per-channel ones become `arith.constant` tensor<Cxi32>
-// operands of the generic, read with the affine map (d0..dn) -> (d_axis).
+//   The generic computes the same bits with fewer and narrower operations:
+//   - (ab + nudge) /trunc 2^d == (ab + 2^(d-1)) >>arith 2^d for every ab:
+//     for ab >= 0 both are floor((ab + h) / D) (D = 2^d, h = D/2); for
+//     ab < 0, t = ab + 1 - h < 0 and trunc(t / D) = ceil(t / D) =
+//     floor((t + D - 1) / D) = floor((ab + h) / D). One i64 multiply, add
+//     and shift, no select.
+//   - without a left shift (down = 31) |high| < 2^31: no clamp.
+//   - high fits i32, so the second rounding runs in i32 lanes.
+//   - clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32 when
+//     the bounds fit (so y + z cannot wrap).
+//   down, 2^(down-1), e and mask are computed per channel at build time.
+//
+// Parameters equal on every channel (all of them per tensor) become scalar
+// constants (the arithmetic on them folds at build time, and the second
+// rounding disappears when no channel shifts right); per-channel ones
+// become `arith.constant` tensor<Cxi32> operands of the generic, read with
+// the affine map (d0..dn) -> (d_axis).
 //
 // Storage and signedness: linalg and arith want signless integers, so the
 // result is a tensor of a signless iN (N in [2, 64]) holding the low N bits
