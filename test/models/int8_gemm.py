@@ -124,6 +124,31 @@ def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False):
     return mlir, x, ref.astype(np.float32 if isFloat else np.int32)
 
 
+def rescaled(rng, case):
+    """`case`'s i32 result rescaled to i8 by tosa.rescale (per channel,
+    SINGLE_ROUND, scale32), which the kernels run on their accumulators."""
+    mlir, x, acc = case
+    c = acc.shape[-1]
+    mult = rng.integers(1 << 30, 1 << 31, c).astype(np.int64)
+    shift = rng.integers(36, 44, c).astype(np.int64)
+    zp = 3
+    v = acc.astype(np.int64) * mult + (np.int64(1) << (shift - 1))
+    ref = np.clip((v >> shift) + zp, -128, 127).astype(np.int8)
+    shape = "x".join(map(str, acc.shape))
+    body, rest = mlir.split("  return %", 1)
+    result = "%" + rest.split(" ", 1)[0]
+    body += f"""  %rm = "tosa.const"() {{values = dense<{mult.tolist()}> : tensor<{c}xi32>}} : () -> tensor<{c}xi32>
+  %rs = "tosa.const"() {{values = dense<{shift.tolist()}> : tensor<{c}xi8>}} : () -> tensor<{c}xi8>
+  %rzi = "tosa.const"() {{values = dense<0> : tensor<1xi32>}} : () -> tensor<1xi32>
+  %rzo = "tosa.const"() {{values = dense<{zp}> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %q = tosa.rescale {result}, %rm, %rs, %rzi, %rzo {{input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = #tosa.rounding_mode<SINGLE_ROUND>, scale32 = true}} : (tensor<{shape}xi32>, tensor<{c}xi32>, tensor<{c}xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<{shape}xi8>
+  return %q : tensor<{shape}xi8>
+"""
+    body += rest.split("\n", 1)[1]
+    body = body.replace(f"-> tensor<{shape}xi32> {{", f"-> tensor<{shape}xi8> {{", 1)
+    return body, x, ref
+
+
 def float_matmul_case(rng, m, k, n):
     a = rng.standard_normal((1, m, k)).astype(np.float32)
     w = rng.standard_normal((1, k, n)).astype(np.float32)
@@ -161,6 +186,11 @@ CASES = {
     "matmul_zp0": lambda rng: matmul_case(rng, 13, 20, 33, 0),
     "conv_zp0": lambda rng: conv_case(rng, 8, 6, 20, 3, 1, 1, 1, 0),
     "depthwise_zp0": lambda rng: depthwise_case(rng, 8, 16, 3, 1, 1, 0),
+    # Requantized to i8 by tosa.rescale: the kernels' fused epilogues.
+    "conv_rescale": lambda rng: rescaled(
+        rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3)),
+    "depthwise_rescale": lambda rng: rescaled(
+        rng, depthwise_case(rng, 9, 32, 3, 2, 1, 9)),
 }
 
 

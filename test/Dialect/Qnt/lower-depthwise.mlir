@@ -71,3 +71,53 @@ func.func @depthwise_i8_plain(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x1xi32>
   %y = linalg.depthwise_conv_2d_nhwc_hwcm {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x4x4x16xi8>, tensor<3x3x16x1xi8>) outs(%init : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
   return %y : tensor<1x2x2x16x1xi32>
 }
+
+// -----
+
+// The consumers of an int8 depthwise convolution with a constant init, a
+// bias add and a requantize (here a shift and truncation), run on the
+// accumulators: the kernel writes the i8 result, no i32 tensor or generic
+// is left.
+#col = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @depthwise_epilogue
+// CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : tensor<16xi32>
+// CHECK-DAG: %[[OUT:.*]] = tensor.empty() : tensor<1x2x2x16xi8>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[OUT]]) -> (tensor<1x2x2x16xi8>)
+// CHECK: scf.for
+// CHECK: scf.for
+// CHECK: scf.for %[[CH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[T:.*]] = %{{.*}}) -> (tensor<1x2x2x16xi8>)
+// CHECK-COUNT-9: arith.muli {{.*}} : vector<16xi32>
+// CHECK: %[[B:.*]] = vector.transfer_read %[[BIAS]][%[[CH]]]
+// CHECK: %[[S:.*]] = arith.addi %[[B]], %{{.*}} : vector<16xi32>
+// CHECK: %[[H:.*]] = arith.shrsi %[[S]], %{{.*}} : vector<16xi32>
+// CHECK: %[[Q:.*]] = arith.trunci %[[H]] : vector<16xi32> to vector<16xi8>
+// CHECK: vector.transfer_write %[[Q]], %[[T]][%{{.*}}, %{{.*}}, %{{.*}}, %[[CH]]] {{.*}} : vector<16xi8>, tensor<1x2x2x16xi8>
+// CHECK-NOT: linalg.generic
+// CHECK-NOT: tensor.collapse_shape
+func.func @depthwise_epilogue(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
+  %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
+  %zx = arith.constant -3 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x4x4x16xi8>, tensor<3x3x16x1xi8>, i32, i32) outs(%init : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %c = tensor.collapse_shape %y [[0], [1], [2], [3, 4]] : tensor<1x2x2x16x1xi32> into tensor<1x2x2x16xi32>
+  %bias = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : tensor<16xi32>
+  %e2 = tensor.empty() : tensor<1x2x2x16xi32>
+  %b = linalg.generic {indexing_maps = [#col, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%bias, %c : tensor<16xi32>, tensor<1x2x2x16xi32>) outs(%e2 : tensor<1x2x2x16xi32>) {
+  ^bb0(%in: i32, %in_1: i32, %out: i32):
+    %s = arith.addi %in, %in_1 : i32
+    linalg.yield %s : i32
+  } -> tensor<1x2x2x16xi32>
+  %e3 = tensor.empty() : tensor<1x2x2x16xi8>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%b : tensor<1x2x2x16xi32>) outs(%e3 : tensor<1x2x2x16xi8>) {
+  ^bb0(%in: i32, %out: i8):
+    %c2 = arith.constant 2 : i32
+    %h = arith.shrsi %in, %c2 : i32
+    %t = arith.trunci %h : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x2x2x16xi8>
+  return %r : tensor<1x2x2x16xi8>
+}

@@ -10,8 +10,11 @@
 #include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 using namespace mlir;
 
@@ -115,4 +118,119 @@ Value mlir::qnt::buildPixelLoops(
         .getResult(0);
   };
   return nest(b, 0, output);
+}
+
+std::optional<qnt::Epilogue> mlir::qnt::Epilogue::match(Value result) {
+  Epilogue e;
+  Value value = result;
+  while (value.hasOneUse()) {
+    auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
+    if (!generic || generic.getNumDpsInits() != 1 ||
+        generic.getNumParallelLoops() != generic.getNumLoops() ||
+        !generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
+        cast<RankedTensorType>(generic.getResult(0).getType()).getShape() !=
+            cast<RankedTensorType>(value.getType()).getShape())
+      break;
+    unsigned rank = generic.getNumLoops();
+    AffineMap column = AffineMap::get(
+        rank, 0, getAffineDimExpr(rank - 1, generic.getContext()));
+    Stage stage{generic, {}};
+    bool ok = true, chained = false;
+    for (OpOperand *in : generic.getDpsInputOperands()) {
+      AffineMap map = generic.getMatchingIndexingMap(in);
+      if (in->get() == value && map.isIdentity() && !chained) {
+        chained = true;
+        stage.inputs.push_back(Value());
+        continue;
+      }
+      auto inType = dyn_cast<RankedTensorType>(in->get().getType());
+      ok &= inType && inType.getRank() == 1 && map == column &&
+            matchPattern(in->get(), m_Constant());
+      stage.inputs.push_back(in->get());
+    }
+    // Only scalar arith in the body, and the output value unused.
+    Block *body = generic.getBody();
+    ok &= chained && generic.getIndexingMapsArray().back().isIdentity() &&
+          body->getArgument(body->getNumArguments() - 1).use_empty();
+    for (Operation &op : body->without_terminator())
+      ok &= op.getDialect()->getNamespace() == "arith" && !op.getNumRegions() &&
+            op.getNumResults() == 1;
+    if (!ok)
+      break;
+    e.stages.push_back(std::move(stage));
+    value = generic.getResult(0);
+  }
+  if (e.stages.empty())
+    return std::nullopt;
+  return e;
+}
+
+RankedTensorType mlir::qnt::Epilogue::getResultType() const {
+  return cast<RankedTensorType>(
+      linalg::GenericOp(stages.back().op).getResult(0).getType());
+}
+
+void mlir::qnt::Epilogue::hoistConstantsAbove(RewriterBase &rewriter,
+                                              Operation *op) const {
+  for (const Stage &stage : stages)
+    for (Value input : stage.inputs)
+      if (Operation *def = input ? input.getDefiningOp() : nullptr;
+          def && def->getBlock() == op->getBlock() && op->isBeforeInBlock(def))
+        rewriter.moveOpBefore(def, op);
+}
+
+Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
+                                 Value col) const {
+  auto lanes = [](Type t) { return VectorType::get({16}, t); };
+  for (const Stage &stage : stages) {
+    Block *body = linalg::GenericOp(stage.op).getBody();
+    IRMapping map;
+    for (auto [i, input] : llvm::enumerate(stage.inputs)) {
+      if (!input) {
+        map.map(body->getArgument(i), acc);
+        continue;
+      }
+      Type element = cast<RankedTensorType>(input.getType()).getElementType();
+      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+      map.map(body->getArgument(i),
+              vector::TransferReadOp::create(b, loc, lanes(element), input,
+                                             ValueRange{col}, zero,
+                                             ArrayRef<bool>{true}));
+    }
+    for (Operation &op : body->without_terminator()) {
+      if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
+        auto splat = DenseElementsAttr::get(
+            lanes(constant.getType()), cast<TypedAttr>(constant.getValue()));
+        map.map(constant.getResult(), arith::ConstantOp::create(b, loc, splat));
+        continue;
+      }
+      for (Value operand : op.getOperands())
+        if (!map.contains(operand))
+          map.map(operand, vector::BroadcastOp::create(
+                               b, loc, lanes(operand.getType()), operand));
+      Operation *clone = b.clone(op, map);
+      clone->getResult(0).setType(lanes(op.getResult(0).getType()));
+    }
+    acc = map.lookup(body->getTerminator()->getOperand(0));
+  }
+  return acc;
+}
+
+void mlir::qnt::Epilogue::replace(RewriterBase &rewriter, Value fused) const {
+  rewriter.replaceOp(stages.back().op, fused);
+  for (const Stage &stage : llvm::reverse(ArrayRef(stages).drop_back()))
+    rewriter.eraseOp(stage.op);
+}
+
+void mlir::qnt::applyKernelPatterns(Operation *root,
+                                    const FrozenRewritePatternSet &patterns) {
+  GreedyRewriteConfig config;
+  config.enableFolding(false)
+      .enableConstantCSE(false)
+      .setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled)
+      .setStrictness(GreedyRewriteStrictness::ExistingOps)
+      .setMaxIterations(1);
+  // One iteration rewrites every matching op; "did not converge" only
+  // means the driver did not run a second, empty iteration.
+  (void)applyPatternsGreedily(root, patterns, config);
 }

@@ -14,9 +14,12 @@
 #define QNT_LIB_DIALECT_QNT_TRANSFORMS_KERNELUTILS_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
+#include "mlir/Rewrite/FrozenRewritePatternSet.h"
 
 #include <optional>
 
@@ -79,6 +82,43 @@ std::optional<SmallVector<double>> getColumnConstant(Value init, int64_t n);
 /// `transposeKN` the constant is stored [k][n].
 std::optional<SmallVector<double>>
 getWeightValues(Value v, bool isFloat, int64_t k, int64_t n, bool transposeKN);
+
+/// Applies kernel patterns to `root`: once per op, without folding, constant
+/// CSE or region simplification (the patterns' constants stay where they
+/// are built). Unlike walkAndApplyPatterns, a pattern may erase ops after
+/// the one it matched, as fusing an epilogue does.
+void applyKernelPatterns(Operation *root,
+                         const FrozenRewritePatternSet &patterns);
+
+/// The elementwise consumers of a kernel's result that can run on its
+/// accumulators in registers, 16 lanes (output channels) at a time: a chain
+/// of linalg.generic ops, each reading the previous value with the identity
+/// map and otherwise only 1-D constants along the last dimension (per
+/// channel: a bias, the requantize multipliers), with scalar arith bodies
+/// and a fresh tensor.empty init. E.g. a depthwise convolution's bias add
+/// and then its requantize to i8.
+struct Epilogue {
+  struct Stage {
+    linalg::GenericOp op;
+    /// Per input operand: the column constant, or null for the chained
+    /// value.
+    SmallVector<Value> inputs;
+  };
+  SmallVector<Stage> stages;
+
+  /// The chain starting at `result`'s single use; none if it is empty.
+  static std::optional<Epilogue> match(Value result);
+  /// The last stage's result type: what the fused kernel produces.
+  RankedTensorType getResultType() const;
+  /// Moves the column constants defined after `op` in its block before it,
+  /// where the kernel replacing `op` is built.
+  void hoistConstantsAbove(RewriterBase &rewriter, Operation *op) const;
+  /// The chain on 16 lanes of the accumulator `acc` for the channels from
+  /// `col`: each stage's arith ops rebuilt on vectors.
+  Value apply(OpBuilder &b, Location loc, Value acc, Value col) const;
+  /// Replaces the last stage by `fused` and erases the others.
+  void replace(RewriterBase &rewriter, Value fused) const;
+};
 
 } // namespace qnt
 } // namespace mlir

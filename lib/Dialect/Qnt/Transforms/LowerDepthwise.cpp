@@ -17,7 +17,9 @@
 // with the taps unrolled, the input bytes sign-extended to i32 lanes (int8)
 // or read as f32 lanes (FMA), the weights pre-extended into a constant
 // [KH * KW][C] table, and the correction added to a constant init (fill or
-// broadcast bias) as the accumulators start.
+// broadcast bias) as the accumulators start. Elementwise consumers with
+// per-channel constants (the bias add, the requantize to i8) run on the
+// accumulators before they are stored, so an int8 layer writes i8, not i32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -28,7 +30,6 @@
 
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace qnt {
@@ -107,9 +108,25 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   auto out4 = RankedTensorType::get({out[0], out[1], out[2], out[3]},
                                     outType.getElementType());
   SmallVector<ReassociationIndices> drop = {{0}, {1}, {2}, {3, 4}};
+  // The elementwise consumers (bias add, requantize to i8) run on the
+  // accumulators before they are stored, when those start from constants:
+  // the kernel then writes the consumers' result.
+  std::optional<Epilogue> epilogue;
+  tensor::CollapseShapeOp collapse;
+  if (columnInit && op->getResult(0).hasOneUse()) {
+    collapse =
+        dyn_cast<tensor::CollapseShapeOp>(*op->getResult(0).getUsers().begin());
+    if (collapse && collapse.getReassociationIndices() == drop)
+      epilogue = Epilogue::match(collapse.getResult());
+  }
+  Type outElement = accElement;
+  if (epilogue) {
+    epilogue->hoistConstantsAbove(rewriter, op);
+    outElement = epilogue->getResultType().getElementType();
+  }
   Value c0 =
       columnInit
-          ? Value(tensor::EmptyOp::create(b, loc, out4.getShape(), accElement))
+          ? Value(tensor::EmptyOp::create(b, loc, out4.getShape(), outElement))
           : Value(tensor::CollapseShapeOp::create(b, loc, out4, init, drop));
   Value zeroAcc = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement));
   Value zeroIn =
@@ -166,6 +183,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                         b, loc, sum, arith::MulIOp::create(b, loc, wide, tap));
                   }
                 }
+              if (epilogue)
+                sum = epilogue->apply(b, loc, sum, c);
               tile = vector::TransferWriteOp::create(
                          b, loc, sum, tile, ValueRange{n, oh, ow, c}, inBounds)
                          .getResult();
@@ -173,6 +192,12 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
             });
         return channelLoop.getResult(0);
       });
+  if (epilogue) {
+    epilogue->replace(rewriter, result);
+    rewriter.eraseOp(collapse);
+    rewriter.eraseOp(op);
+    return success();
+  }
   rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, outType, result, drop);
   return success();
 }
@@ -199,7 +224,7 @@ struct QntLowerDepthwisePass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateQntLowerDepthwisePatterns(patterns);
-    walkAndApplyPatterns(getOperation(), std::move(patterns));
+    applyKernelPatterns(getOperation(), std::move(patterns));
   }
 };
 

@@ -42,7 +42,6 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace qnt {
@@ -252,87 +251,6 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
 }
 
 /// The packed GEMM `g`; the result is [M, N] like init.
-/// An elementwise linalg.generic that only reads the GEMM's result (input 0,
-/// identity map) and constant vectors along the last dimension: its body,
-/// applied to 16 lanes at a time, can run on the accumulators in registers.
-struct Epilogue {
-  linalg::GenericOp op;
-  SmallVector<Value> columnInputs; // input i + 1, a 1-D constant
-};
-
-static std::optional<Epilogue> matchEpilogue(Value result) {
-  if (!result.hasOneUse())
-    return std::nullopt;
-  Operation *user = *result.getUsers().begin();
-  // The GEMM result reaches the consumer through the expand_shape back to
-  // the op's shape: the caller passes the op's result.
-  auto generic = dyn_cast<linalg::GenericOp>(user);
-  if (!generic || generic.getNumDpsInits() != 1 ||
-      generic.getNumReductionLoops() != 0 ||
-      generic.getDpsInputOperand(0)->get() != result ||
-      !generic.getMatchingIndexingMap(generic.getDpsInputOperand(0))
-           .isIdentity() ||
-      !generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>())
-    return std::nullopt;
-  auto type = cast<RankedTensorType>(result.getType());
-  unsigned rank = type.getRank();
-  AffineMap column =
-      AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, generic.getContext()));
-  Epilogue e{generic, {}};
-  for (OpOperand *in : generic.getDpsInputOperands()) {
-    if (in->getOperandNumber() == 0)
-      continue;
-    auto inType = dyn_cast<RankedTensorType>(in->get().getType());
-    if (!inType || inType.getRank() != 1 ||
-        generic.getMatchingIndexingMap(in) != column ||
-        !matchPattern(in->get(), m_Constant()))
-      return std::nullopt;
-    e.columnInputs.push_back(in->get());
-  }
-  // Only scalar arith in the body, and the output value unused.
-  Block *body = generic.getBody();
-  if (!body->getArgument(body->getNumArguments() - 1).use_empty())
-    return std::nullopt;
-  for (Operation &op : body->without_terminator())
-    if (op.getDialect()->getNamespace() != "arith" || op.getNumRegions() ||
-        op.getNumResults() != 1)
-      return std::nullopt;
-  return e;
-}
-
-/// The epilogue's body on 16 lanes: every arith op rebuilt on vectors
-/// (scalars defined outside or constants splat).
-static Value applyEpilogue(OpBuilder &b, Location loc, const Epilogue &e,
-                           Value acc, Value col) {
-  Block *body = linalg::GenericOp(e.op).getBody();
-  IRMapping map;
-  map.map(body->getArgument(0), acc);
-  auto lanes = [](Type t) { return VectorType::get({16}, t); };
-  for (auto [i, input] : llvm::enumerate(e.columnInputs)) {
-    Type element = cast<RankedTensorType>(input.getType()).getElementType();
-    Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-    map.map(body->getArgument(i + 1),
-            vector::TransferReadOp::create(b, loc, lanes(element), input,
-                                           ValueRange{col}, zero,
-                                           ArrayRef<bool>{true}));
-  }
-  for (Operation &op : body->without_terminator()) {
-    if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-      auto splat = DenseElementsAttr::get(lanes(constant.getType()),
-                                          cast<TypedAttr>(constant.getValue()));
-      map.map(constant.getResult(), arith::ConstantOp::create(b, loc, splat));
-      continue;
-    }
-    for (Value operand : op.getOperands())
-      if (!map.contains(operand))
-        map.map(operand, vector::BroadcastOp::create(
-                             b, loc, lanes(operand.getType()), operand));
-    Operation *clone = b.clone(op, map);
-    clone->getResult(0).setType(lanes(op.getResult(0).getType()));
-  }
-  return map.lookup(body->getTerminator()->getOperand(0));
-}
-
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                        const std::optional<Epilogue> &epilogue = {}) {
   auto [j, mr] = tileFor(g.n);
@@ -395,23 +313,22 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   Type outElement = accElement;
   std::optional<Epilogue> padded = epilogue;
   if (padded)
-    for (Value &input : padded->columnInputs) {
-      DenseElementsAttr values;
-      if (!matchPattern(input, m_Constant(&values)) ||
-          values.getNumElements() == nPad)
-        continue;
-      auto type = RankedTensorType::get({nPad}, values.getElementType());
-      SmallVector<Attribute> elements(values.getValues<Attribute>());
-      elements.resize(nPad, b.getZeroAttr(values.getElementType()));
-      input = arith::ConstantOp::create(b, loc,
-                                        DenseElementsAttr::get(type, elements));
-    }
+    for (Epilogue::Stage &stage : padded->stages)
+      for (Value &input : stage.inputs) {
+        DenseElementsAttr values;
+        if (!input || !matchPattern(input, m_Constant(&values)) ||
+            values.getNumElements() == nPad)
+          continue;
+        auto type = RankedTensorType::get({nPad}, values.getElementType());
+        SmallVector<Attribute> elements(values.getValues<Attribute>());
+        elements.resize(nPad, b.getZeroAttr(values.getElementType()));
+        input = arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, elements));
+      }
   if (epilogue) {
-    outElement = cast<RankedTensorType>(
-                     linalg::GenericOp(epilogue->op).getResultTypes()[0])
-                     .getElementType();
+    outElement = epilogue->getResultType().getElementType();
     kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value col) {
-      return applyEpilogue(b, loc, *padded, acc, col);
+      return padded->apply(b, loc, acc, col);
     };
   }
 
@@ -500,20 +417,16 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   // the accumulators in registers, when they start from constants.
   std::optional<Epilogue> epilogue;
   if (g.columnInit)
-    epilogue = matchEpilogue(op->getResult(0));
+    epilogue = Epilogue::match(op->getResult(0));
   // The kernel is built here: the consumer's constants must come first.
   if (epilogue)
-    for (Value input : epilogue->columnInputs)
-      if (Operation *def = input.getDefiningOp();
-          def && def->getBlock() == op->getBlock() && op->isBeforeInBlock(def))
-        rewriter.moveOpBefore(def, op);
+    epilogue->hoistConstantsAbove(rewriter, op);
   Value c = buildGemm(rewriter, loc, g, epilogue);
   if (epilogue) {
-    Type resultType = epilogue->op.getResultTypes()[0];
     Value fused = tensor::ExpandShapeOp::create(
-        rewriter, loc, resultType, c,
+        rewriter, loc, epilogue->getResultType(), c,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-    rewriter.replaceOp(epilogue->op, fused);
+    epilogue->replace(rewriter, fused);
     rewriter.eraseOp(op);
     return success();
   }
@@ -615,7 +528,7 @@ struct QntLowerGemmPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateQntLowerGemmPatterns(patterns);
-    walkAndApplyPatterns(getOperation(), std::move(patterns));
+    applyKernelPatterns(getOperation(), std::move(patterns));
   }
 };
 

@@ -354,6 +354,10 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     int8 input bytes are sign-extended to i32 lanes and multiplied with a
     pre-extended weight table; f32 uses vector FMAs. The zero-point
     correction and a constant init are added as the accumulators start.
+    With a constant init, the chain of elementwise consumers that read only
+    per-channel constants besides the result (the bias add, the requantize
+    to i8 or a `tosa.rescale`) runs on the accumulators before they are
+    stored, so an int8 layer writes its i8 output and no i32 tensor.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
