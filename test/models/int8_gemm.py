@@ -186,6 +186,10 @@ CASES = {
     "matmul_zp0": lambda rng: matmul_case(rng, 13, 20, 33, 0),
     "conv_zp0": lambda rng: conv_case(rng, 8, 6, 20, 3, 1, 1, 1, 0),
     "depthwise_zp0": lambda rng: depthwise_case(rng, 8, 16, 3, 1, 1, 0),
+    # Whole vectors of channels (16, 32): the im2col reads through the
+    # padding instead of a padded copy.
+    "conv_pad16": lambda rng: conv_case(rng, 9, 16, 24, 3, 2, 1, 1, -3),
+    "conv_pad32": lambda rng: conv_case(rng, 7, 32, 20, 3, 1, 2, 2, 7),
     # Requantized to i8 by tosa.rescale: the kernels' fused epilogues.
     "conv_rescale": lambda rng: rescaled(
         rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3)),

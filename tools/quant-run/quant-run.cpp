@@ -66,6 +66,11 @@ static llvm::cl::opt<bool>
                            "print the time per kernel, over the --bench runs "
                            "or else over the batches"),
             llvm::cl::init(false));
+static llvm::cl::opt<bool> profileLoops(
+    "profile-loops",
+    llvm::cl::desc("With --profile, one row per loop nest instead of one per "
+                   "layer (the loop nests of one source location)"),
+    llvm::cl::init(false));
 static llvm::cl::opt<std::string> entryName("entry",
                                             llvm::cl::desc("Entry function"),
                                             llvm::cl::init("main"));
@@ -115,7 +120,8 @@ static void printProfile(ArrayRef<std::string> names, unsigned runs,
   llvm::StringMap<unsigned> rowOf;
   double totalMs = 0;
   for (auto [id, name] : llvm::enumerate(names)) {
-    auto [it, inserted] = rowOf.try_emplace(name, rows.size());
+    std::string key = profileLoops ? std::to_string(id) : name;
+    auto [it, inserted] = rowOf.try_emplace(key, rows.size());
     if (inserted)
       rows.push_back({name, unsigned(id)});
     Row &row = rows[it->second];

@@ -146,3 +146,33 @@ func.func @conv_i8_plain(%x: tensor<1x3x3x8xi8>) -> tensor<1x3x3x16xi32> {
   %y = linalg.conv_2d_nhwc_fhwc {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w : tensor<1x3x3x8xi8>, tensor<16x1x1x8xi8>) outs(%init : tensor<1x3x3x16xi32>) -> tensor<1x3x3x16xi32>
   return %y : tensor<1x3x3x16xi32>
 }
+
+// -----
+
+// A padded input with whole vectors of channels: the im2col reads the
+// unpadded source with clamped indices and selects the pad value (the zero
+// point) outside it; the padded tensor is not built.
+// CHECK-LABEL: func.func @conv_padded
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x16xi8>)
+// CHECK-NOT: tensor.pad
+// CHECK: scf.for
+// CHECK: %[[V:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
+// CHECK: %[[S:.*]] = arith.select %{{.*}}, %[[V]], %{{.*}} : vector<16xi8>
+// CHECK: arith.xori %[[S]]
+// CHECK-NOT: tensor.pad
+// CHECK: qnt.dot_u8s8
+func.func @conv_padded(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x16xi32> {
+  %zp = arith.constant -3 : i8
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zp : i8
+  } : tensor<1x4x4x16xi8> to tensor<1x6x6x16xi8>
+  %w = arith.constant dense<1> : tensor<16x3x3x16xi8>
+  %za = arith.constant -3 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x4x4x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w, %za, %zw : tensor<1x6x6x16xi8>, tensor<16x3x3x16xi8>, i32, i32) outs(%init : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}

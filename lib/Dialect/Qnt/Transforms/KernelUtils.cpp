@@ -97,6 +97,76 @@ mlir::qnt::getWeightValues(Value v, bool isFloat, int64_t k, int64_t n,
   return t;
 }
 
+qnt::WindowInput mlir::qnt::WindowInput::get(Value input) {
+  WindowInput w;
+  w.source = input;
+  auto pad = input.getDefiningOp<tensor::PadOp>();
+  auto type = dyn_cast<RankedTensorType>(input.getType());
+  if (pad && type && type.getRank() == 4 && pad.getConstantPaddingValue() &&
+      pad.getSourceType().hasStaticShape()) {
+    ArrayRef<int64_t> low = pad.getStaticLow(), high = pad.getStaticHigh();
+    bool spatialOnly = low[0] == 0 && high[0] == 0 && low[3] == 0 &&
+                       high[3] == 0 &&
+                       llvm::none_of(low, ShapedType::isDynamic) &&
+                       llvm::none_of(high, ShapedType::isDynamic);
+    Value value = pad.getConstantPaddingValue();
+    if (spatialOnly && matchPattern(value, m_Constant())) {
+      w.source = pad.getSource();
+      w.top = low[1];
+      w.left = low[2];
+      w.padValue = value;
+    }
+  }
+  auto sourceType = cast<RankedTensorType>(w.source.getType());
+  w.height = sourceType.getDimSize(1);
+  w.width = sourceType.getDimSize(2);
+  return w;
+}
+
+/// The source index of padded coordinate `v` (offset `low`, extent `size`),
+/// clamped into [0, size), and whether it was inside.
+static std::pair<Value, Value> clampIndex(OpBuilder &b, Location loc, Value v,
+                                          int64_t low, int64_t size) {
+  Value shifted =
+      arith::SubIOp::create(b, loc, v, qnt::indexConstant(b, loc, low));
+  Value zero = qnt::indexConstant(b, loc, 0),
+        last = qnt::indexConstant(b, loc, size - 1);
+  Value inside = arith::AndIOp::create(
+      b, loc,
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sge, shifted, zero),
+      arith::CmpIOp::create(b, loc, arith::CmpIPredicate::sle, shifted, last));
+  Value clamped = arith::MinSIOp::create(
+      b, loc, arith::MaxSIOp::create(b, loc, shifted, zero), last);
+  return {clamped, inside};
+}
+
+std::pair<Value, Value> mlir::qnt::WindowInput::row(OpBuilder &b, Location loc,
+                                                    Value y) const {
+  if (!isPadded())
+    return {y, Value()};
+  return clampIndex(b, loc, y, top, height);
+}
+
+std::pair<Value, Value>
+mlir::qnt::WindowInput::column(OpBuilder &b, Location loc, Value x) const {
+  if (!isPadded())
+    return {x, Value()};
+  return clampIndex(b, loc, x, left, width);
+}
+
+Value mlir::qnt::WindowInput::read(OpBuilder &b, Location loc, VectorType type,
+                                   Value n, Value y, Value x, Value c,
+                                   Value inside) const {
+  Type element = type.getElementType();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  Value v = vector::TransferReadOp::create(
+      b, loc, type, source, ValueRange{n, y, x, c}, zero, ArrayRef<bool>{true});
+  if (!inside)
+    return v;
+  Value fill = vector::BroadcastOp::create(b, loc, type, padValue);
+  return arith::SelectOp::create(b, loc, inside, v, fill);
+}
+
 Value mlir::qnt::buildPixelLoops(
     OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value output,
     function_ref<Value(OpBuilder &, ValueRange, Value)> body) {

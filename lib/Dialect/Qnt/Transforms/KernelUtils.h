@@ -38,6 +38,29 @@ Value buildPixelLoops(OpBuilder &b, Location loc, ArrayRef<int64_t> shape,
                       Value output,
                       function_ref<Value(OpBuilder &, ValueRange, Value)> body);
 
+/// The NHWC input of a window op (convolution, pooling), read through the
+/// tensor.pad of a constant on H and W that tosa-to-linalg puts in front of
+/// it: the kernels read the unpadded source and substitute the constant out
+/// of bounds, instead of materializing the padded tensor (a fill and a copy
+/// of the whole activation).
+struct WindowInput {
+  Value source; // the unpadded tensor, or the input itself
+  int64_t top = 0, left = 0;
+  int64_t height = 0, width = 0; // of the source
+  Value padValue;                // the scalar constant; null without padding
+
+  static WindowInput get(Value input);
+  bool isPadded() const { return bool(padValue); }
+  /// Per padded-coordinate row `y` (column `x`): the clamped source index
+  /// and whether it is inside the source.
+  std::pair<Value, Value> row(OpBuilder &b, Location loc, Value y) const;
+  std::pair<Value, Value> column(OpBuilder &b, Location loc, Value x) const;
+  /// `type` lanes from source[n, y, x, c] (clamped indices), or the pad
+  /// value where `inside` is false (null: always inside).
+  Value read(OpBuilder &b, Location loc, VectorType type, Value n, Value y,
+             Value x, Value c, Value inside) const;
+};
+
 /// The strides and dilations of a convolution or pooling named op.
 template <typename WindowOp>
 std::pair<SmallVector<int64_t>, SmallVector<int64_t>>

@@ -99,6 +99,69 @@ static Value packActivations(OpBuilder &b, Location loc, Value input,
   return generic.getResult(0);
 }
 
+/// im2col with vectors: cols[n, oh, ow, kh, kw, c] = x[n, oh*s + kh*d,
+/// ow*s + kw*d, c] (int8: sign bit flipped), `lanes` channels per vector,
+/// the taps unrolled, reading through the padding of `window` (no padded
+/// copy of the input).
+static Value packWindows(OpBuilder &b, Location loc, const WindowInput &window,
+                         ArrayRef<int64_t> patches, ArrayRef<int64_t> strides,
+                         ArrayRef<int64_t> dilations, int64_t lanes) {
+  Type element =
+      cast<RankedTensorType>(window.source.getType()).getElementType();
+  bool isFloat = isa<FloatType>(element);
+  auto vec = VectorType::get({lanes}, element);
+  Value init = tensor::EmptyOp::create(b, loc, patches, element);
+  Value flip;
+  if (!isFloat)
+    flip = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vec, b.getI8IntegerAttr(-128)));
+  int64_t kh = patches[3], kw = patches[4], channels = patches[5];
+  return buildPixelLoops(
+      b, loc, patches.take_front(3), init,
+      [&](OpBuilder &b, ValueRange pixel, Value cols) -> Value {
+        Value n = pixel[0], oh = pixel[1], ow = pixel[2];
+        SmallVector<std::pair<Value, Value>> rows, columns;
+        for (int64_t i = 0; i < kh; ++i)
+          rows.push_back(
+              window.row(b, loc,
+                         arith::AddIOp::create(
+                             b, loc,
+                             arith::MulIOp::create(
+                                 b, loc, oh, indexConstant(b, loc, strides[0])),
+                             indexConstant(b, loc, i * dilations[0]))));
+        for (int64_t j = 0; j < kw; ++j)
+          columns.push_back(window.column(
+              b, loc,
+              arith::AddIOp::create(
+                  b, loc,
+                  arith::MulIOp::create(b, loc, ow,
+                                        indexConstant(b, loc, strides[1])),
+                  indexConstant(b, loc, j * dilations[1]))));
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j) {
+            auto [y, rowInside] = rows[i];
+            auto [x, colInside] = columns[j];
+            Value inside =
+                rowInside
+                    ? Value(arith::AndIOp::create(b, loc, rowInside, colInside))
+                    : Value();
+            for (int64_t c = 0; c < channels; c += lanes) {
+              Value ci = indexConstant(b, loc, c);
+              Value v = window.read(b, loc, vec, n, y, x, ci, inside);
+              if (flip)
+                v = arith::XOrIOp::create(b, loc, v, flip);
+              cols = vector::TransferWriteOp::create(
+                         b, loc, v, cols,
+                         ValueRange{n, oh, ow, indexConstant(b, loc, i),
+                                    indexConstant(b, loc, j), ci},
+                         ArrayRef<bool>{true})
+                         .getResult();
+            }
+          }
+        return cols;
+      });
+}
+
 /// The register tile for N output columns: J vectors of 16 lanes, MR rows.
 /// The widest J that pads N least (N = 144 takes three 48-lane tiles, not
 /// three 64-lane ones).
@@ -401,7 +464,16 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
                         d(2) * strides[1] + d(4) * dilations[1], d(5)},
                        ctx);
     SmallVector<int64_t> patches = {out[0], out[1], out[2], f[1], f[2], in[3]};
-    Value cols = packActivations(rewriter, loc, input, patches, inputMap);
+    // Whole vectors of channels: vector copies reading through the padding;
+    // else (C = 1 or 3 in first layers) the elementwise generic.
+    int64_t lanes = 0;
+    for (int64_t l : {64, 32, 16})
+      if (!lanes && in[3] % (isFloat ? l / 4 : l) == 0 && f[1] * f[2] <= 49)
+        lanes = isFloat ? l / 4 : l;
+    Value cols = lanes
+                     ? packWindows(rewriter, loc, WindowInput::get(input),
+                                   patches, strides, dilations, lanes)
+                     : packActivations(rewriter, loc, input, patches, inputMap);
     g.a = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
