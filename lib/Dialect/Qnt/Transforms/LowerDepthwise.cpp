@@ -20,6 +20,8 @@
 // broadcast bias) as the accumulators start. Elementwise consumers with
 // per-channel constants (the bias add, the requantize to i8) run on the
 // accumulators before they are stored, so an int8 layer writes i8, not i32.
+// The input is read through its padding (clamped indices, the pad value
+// selected outside), not from a padded copy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -73,6 +75,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
 
   Location loc = op->getLoc();
   OpBuilder &b = rewriter;
+  WindowInput window = WindowInput::get(input);
   Type accElement = isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
   auto acc = VectorType::get({kLanes}, accElement);
   // [KH, KW, C, 1] weights in row-major order are the [tap][channel] table.
@@ -129,8 +132,6 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
           ? Value(tensor::EmptyOp::create(b, loc, out4.getShape(), outElement))
           : Value(tensor::CollapseShapeOp::create(b, loc, out4, init, drop));
   Value zeroAcc = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement));
-  Value zeroIn =
-      arith::ConstantOp::create(b, loc, b.getZeroAttr(inType.getElementType()));
   SmallVector<bool> inBounds = {true};
   auto inVec = VectorType::get({kLanes}, inType.getElementType());
   int64_t blocks = channels / kLanes;
@@ -145,6 +146,26 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                                           indexConstant(b, loc, strides[0]));
         Value ows = arith::MulIOp::create(b, loc, ow,
                                           indexConstant(b, loc, strides[1]));
+        // Source rows and columns of the taps, clamped, and whether they are
+        // inside (the padding reads as the pad value).
+        SmallVector<std::pair<Value, Value>> rows, columns;
+        for (int64_t i = 0; i < kh; ++i)
+          rows.push_back(window.row(
+              b, loc,
+              arith::AddIOp::create(b, loc, ohs,
+                                    indexConstant(b, loc, i * dilations[0]))));
+        for (int64_t j = 0; j < kw; ++j)
+          columns.push_back(window.column(
+              b, loc,
+              arith::AddIOp::create(b, loc, ows,
+                                    indexConstant(b, loc, j * dilations[1]))));
+        SmallVector<Value> insideTap;
+        for (int64_t i = 0; i < kh; ++i)
+          for (int64_t j = 0; j < kw; ++j)
+            insideTap.push_back(
+                rows[i].second ? Value(arith::AndIOp::create(
+                                     b, loc, rows[i].second, columns[j].second))
+                               : Value());
         // Channel blocks in a loop (unrolling them all would make wide
         // layers' bodies thousands of ops long), taps unrolled inside.
         auto channelLoop = scf::ForOp::create(
@@ -164,13 +185,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
               }
               for (int64_t i = 0; i < kh; ++i)
                 for (int64_t j = 0; j < kw; ++j) {
-                  Value y = arith::AddIOp::create(
-                      b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
-                  Value x = arith::AddIOp::create(
-                      b, loc, ows, indexConstant(b, loc, j * dilations[1]));
-                  Value pixels = vector::TransferReadOp::create(
-                      b, loc, inVec, input, ValueRange{n, y, x, c}, zeroIn,
-                      inBounds);
+                  Value pixels =
+                      window.read(b, loc, inVec, n, rows[i].first,
+                                  columns[j].first, c, insideTap[i * kw + j]);
                   Value tap = vector::TransferReadOp::create(
                       b, loc, acc, weights,
                       ValueRange{indexConstant(b, loc, i * kw + j), c}, zeroAcc,
