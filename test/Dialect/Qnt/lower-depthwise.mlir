@@ -121,3 +121,29 @@ func.func @depthwise_epilogue(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
   } -> tensor<1x2x2x16xi8>
   return %r : tensor<1x2x2x16xi8>
 }
+
+// -----
+
+// A padded input: the taps read the unpadded source with clamped indices
+// and select the pad value outside it; no padded tensor is built.
+// CHECK-LABEL: func.func @depthwise_padded
+// CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x16xi8>)
+// CHECK-NOT: tensor.pad
+// CHECK: %[[V:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
+// CHECK: arith.select %{{.*}}, %[[V]], %{{.*}} : vector<16xi8>
+// CHECK-NOT: tensor.pad
+func.func @depthwise_padded(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x16x1xi32> {
+  %zp = arith.constant 5 : i8
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zp : i8
+  } : tensor<1x4x4x16xi8> to tensor<1x6x6x16xi8>
+  %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
+  %zx = arith.constant 5 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x4x4x16x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x4x4x16x1xi32>) -> tensor<1x4x4x16x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w, %zx, %zw : tensor<1x6x6x16xi8>, tensor<3x3x16x1xi8>, i32, i32) outs(%init : tensor<1x4x4x16x1xi32>) -> tensor<1x4x4x16x1xi32>
+  return %y : tensor<1x4x4x16x1xi32>
+}
