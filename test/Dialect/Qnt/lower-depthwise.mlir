@@ -1,10 +1,12 @@
 // RUN: quant-opt %s --split-input-file --qnt-lower-depthwise | FileCheck %s
 
 // int8, 32 channels (two vectors), 3x3 taps unrolled: input bytes
-// sign-extended, multiplied with the i32 weight table, onto the correction
-// -z_x * sum_t w[t, c] = -3 * 9 = -27 plus init (read: it is an argument).
+// sign-extended, multiplied-added with the table of i16 weight pairs (1, 0)
+// (0x0001 0x0000: the i32 1 in little-endian bytes) by qnt.dot_s16s16, onto
+// the correction -z_x * sum_t w[t, c] = -3 * 9 = -27 plus init (read: it
+// is an argument).
 // CHECK-LABEL: func.func @depthwise_q
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<1> : tensor<9x32xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01000000{{(01000000)+}}"> : tensor<9x64xi16>
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<-27> : tensor<32xi32>
 // The 16-channel blocks are a loop of their own (step 16 to 32) in the
 // pixel loops.
@@ -15,7 +17,10 @@
 // CHECK:         %[[C:.*]] = vector.transfer_read %[[CORR]][%[[CH]]]
 // CHECK:         %[[I:.*]] = vector.transfer_read %{{.*}} : tensor<1x2x2x32xi32>, vector<16xi32>
 // CHECK:         arith.addi %[[C]], %[[I]] : vector<16xi32>
-// CHECK-COUNT-9: arith.muli {{.*}} : vector<16xi32>
+// CHECK:         %[[X:.*]] = arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK:         %[[P:.*]] = vector.bitcast %[[X]] : vector<16xi32> to vector<32xi16>
+// CHECK:         qnt.dot_s16s16 %{{.*}}, %[[P]], %{{.*}} : vector<16xi32>, vector<32xi16>
+// CHECK-COUNT-8: qnt.dot_s16s16
 // CHECK:         vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
 // CHECK: tensor.expand_shape {{.*}} : tensor<1x2x2x32xi32> into tensor<1x2x2x32x1xi32>
 func.func @depthwise_q(%x: tensor<1x4x4x32xi8>, %init: tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32> {
@@ -61,7 +66,7 @@ func.func @not_lowered(%x: tensor<1x4x4x8xf32>, %i: tensor<1x2x2x8x1xf32>, %y: t
 // The plain named op on i8 (both zero points 0): the int8 kernel, no
 // correction.
 // CHECK-LABEL: func.func @depthwise_i8_plain
-// CHECK-COUNT-9: arith.muli {{.*}} : vector<16xi32>
+// CHECK-COUNT-9: qnt.dot_s16s16
 // CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwcm
 func.func @depthwise_i8_plain(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x1xi32> {
   %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
@@ -87,7 +92,7 @@ func.func @depthwise_i8_plain(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x1xi32>
 // CHECK: scf.for
 // CHECK: scf.for
 // CHECK: scf.for %[[CH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[T:.*]] = %{{.*}}) -> (tensor<1x2x2x16xi8>)
-// CHECK-COUNT-9: arith.muli {{.*}} : vector<16xi32>
+// CHECK-COUNT-9: qnt.dot_s16s16
 // CHECK: %[[B:.*]] = vector.transfer_read %[[BIAS]][%[[CH]]]
 // CHECK: %[[S:.*]] = arith.addi %[[B]], %{{.*}} : vector<16xi32>
 // CHECK: %[[H:.*]] = arith.shrsi %[[S]], %{{.*}} : vector<16xi32>
@@ -124,11 +129,15 @@ func.func @depthwise_epilogue(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
 
 // -----
 
-// A padded input: the taps read the unpadded source with clamped indices
-// and select the pad value outside it; no padded tensor is built.
+// A padded input: no padded tensor is built. Pixels whose window is inside
+// the source read it directly; the others read it with clamped indices and
+// select the pad value outside.
 // CHECK-LABEL: func.func @depthwise_padded
 // CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x16xi8>)
 // CHECK-NOT: tensor.pad
+// CHECK: scf.if %{{.*}} -> (tensor<1x4x4x16xi32>)
+// CHECK-COUNT-9: vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
+// CHECK: } else {
 // CHECK: %[[V:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
 // CHECK: arith.select %{{.*}}, %[[V]], %{{.*}} : vector<16xi8>
 // CHECK-NOT: tensor.pad

@@ -26,3 +26,25 @@ func.func @dot(%acc: vector<16xi32>, %a: vector<64xi8>, %b: vector<64xi8>) -> ve
   %r = qnt.dot_u8s8 %acc, %a, %b : vector<16xi32>, vector<64xi8>
   return %r : vector<16xi32>
 }
+
+// VNNI-LABEL: func.func @dot_s16
+// VNNI-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[A:.*]]: vector<32xi16>, %[[B:.*]]: vector<32xi16>)
+// VNNI: %[[R:.*]] = llvm.call_intrinsic "llvm.x86.avx512.vpdpwssd.512"(%[[ACC]], %[[A]], %[[B]]) : (vector<16xi32>, vector<32xi16>, vector<32xi16>) -> vector<16xi32>
+// VNNI: return %[[R]]
+
+// Both halves of each pair sign-extended, multiplied and added.
+// PORTABLE-LABEL: func.func @dot_s16
+// PORTABLE-SAME: (%[[ACC:.*]]: vector<16xi32>, %[[A:.*]]: vector<32xi16>, %[[B:.*]]: vector<32xi16>)
+// PORTABLE: %[[A0:.*]] = vector.shuffle %[[A]], %[[A]] [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30]
+// PORTABLE: %[[AW:.*]] = arith.extsi %[[A0]] : vector<16xi16> to vector<16xi32>
+// PORTABLE: %[[B0:.*]] = vector.shuffle %[[B]], %[[B]] [0, 2, 4
+// PORTABLE: %[[BW:.*]] = arith.extsi %[[B0]] : vector<16xi16> to vector<16xi32>
+// PORTABLE: %[[P:.*]] = arith.muli %[[AW]], %[[BW]] : vector<16xi32>
+// PORTABLE: %[[S:.*]] = arith.addi %[[ACC]], %[[P]] : vector<16xi32>
+// PORTABLE: vector.shuffle %[[A]], %[[A]] [1, 3, 5
+// PORTABLE-NOT: llvm.call_intrinsic
+// PORTABLE: return
+func.func @dot_s16(%acc: vector<16xi32>, %a: vector<32xi16>, %b: vector<32xi16>) -> vector<16xi32> {
+  %r = qnt.dot_s16s16 %acc, %a, %b : vector<16xi32>, vector<32xi16>
+  return %r : vector<16xi32>
+}

@@ -14,8 +14,9 @@
 //          = init[c] - z_x * sum_{kh, kw} w[kh, kw, c]
 //                    + sum_{kh, kw} x[...] * w[kh, kw, c]
 //
-// with the taps unrolled, the input bytes sign-extended to i32 lanes (int8)
-// or read as f32 lanes (FMA), the weights pre-extended into a constant
+// with the taps unrolled, the input bytes sign-extended to i32 lanes and
+// multiplied-added with qnt.dot_s16s16 (vpdpwssd) against a constant table
+// of i16 pairs (w, 0) (int8), or read as f32 lanes (FMA) against a
 // [KH * KW][C] table, and the correction added to a constant init (fill or
 // broadcast bias) as the accumulators start. Elementwise consumers with
 // per-channel constants (the bias add, the requantize to i8) run on the
@@ -90,7 +91,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     correction[c] = (isFloat ? 0.0 : -double(*zeroPoint) * sum) +
                     (columnInit ? (*columnInit)[c] : 0.0);
   }
-  auto tableType = RankedTensorType::get({kh * kw, channels}, accElement);
+  RankedTensorType tableType =
+      RankedTensorType::get({kh * kw, channels}, accElement);
   auto corrType = RankedTensorType::get({channels}, accElement);
   DenseElementsAttr tableAttr, corrAttr;
   if (isFloat) {
@@ -99,7 +101,13 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     tableAttr = DenseElementsAttr::get(tableType, ArrayRef(tf));
     corrAttr = DenseElementsAttr::get(corrType, ArrayRef(cf));
   } else {
-    SmallVector<int32_t> ti(table.begin(), table.end());
+    // Pairs (w, 0) of i16: qnt.dot_s16s16 of the sign-extended input (the
+    // pair (x, sign)) with them is x * w.
+    SmallVector<int16_t> ti;
+    for (double v : table)
+      ti.append({int16_t(v), int16_t(0)});
+    tableType =
+        RankedTensorType::get({kh * kw, 2 * channels}, b.getIntegerType(16));
     SmallVector<int32_t> ci(correction.begin(), correction.end());
     tableAttr = DenseElementsAttr::get(tableType, ArrayRef(ti));
     corrAttr = DenseElementsAttr::get(corrType, ArrayRef(ci));
@@ -132,6 +140,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
           ? Value(tensor::EmptyOp::create(b, loc, out4.getShape(), outElement))
           : Value(tensor::CollapseShapeOp::create(b, loc, out4, init, drop));
   Value zeroAcc = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement));
+  auto pairs = VectorType::get({2 * kLanes}, b.getIntegerType(16));
+  Value zeroPair = arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(0));
   SmallVector<bool> inBounds = {true};
   auto inVec = VectorType::get({kLanes}, inType.getElementType());
   int64_t blocks = channels / kLanes;
@@ -146,68 +156,129 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                                           indexConstant(b, loc, strides[0]));
         Value ows = arith::MulIOp::create(b, loc, ow,
                                           indexConstant(b, loc, strides[1]));
-        // Source rows and columns of the taps, clamped, and whether they are
-        // inside (the padding reads as the pad value).
-        SmallVector<std::pair<Value, Value>> rows, columns;
-        for (int64_t i = 0; i < kh; ++i)
-          rows.push_back(window.row(
-              b, loc,
-              arith::AddIOp::create(b, loc, ohs,
-                                    indexConstant(b, loc, i * dilations[0]))));
-        for (int64_t j = 0; j < kw; ++j)
-          columns.push_back(window.column(
-              b, loc,
-              arith::AddIOp::create(b, loc, ows,
-                                    indexConstant(b, loc, j * dilations[1]))));
-        SmallVector<Value> insideTap;
-        for (int64_t i = 0; i < kh; ++i)
+        // The channel blocks of this pixel, the taps at source rows `rows`
+        // and columns `columns`, each read where `insideTap` (null: always).
+        auto channelLoop = [&](OpBuilder &b, Value tile, ArrayRef<Value> rows,
+                               ArrayRef<Value> columns,
+                               ArrayRef<Value> insideTap) -> Value {
+          // Channel blocks in a loop (unrolling them all would make wide
+          // layers' bodies thousands of ops long), taps unrolled inside.
+          auto loop = scf::ForOp::create(
+              b, loc, indexConstant(b, loc, 0),
+              indexConstant(b, loc, blocks * kLanes),
+              indexConstant(b, loc, kLanes), ValueRange{tile},
+              [&](OpBuilder &b, Location, Value c, ValueRange carried) {
+                Value tile = carried[0];
+                Value sum = vector::TransferReadOp::create(
+                    b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
+                if (!columnInit) {
+                  Value read = vector::TransferReadOp::create(
+                      b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc,
+                      inBounds);
+                  sum = isFloat
+                            ? Value(arith::AddFOp::create(b, loc, sum, read))
+                            : Value(arith::AddIOp::create(b, loc, sum, read));
+                }
+                for (int64_t i = 0; i < kh; ++i)
+                  for (int64_t j = 0; j < kw; ++j) {
+                    Value pixels = window.read(
+                        b, loc, inVec, n, rows[i], columns[j], c,
+                        insideTap.empty() ? Value() : insideTap[i * kw + j]);
+                    Value t = indexConstant(b, loc, i * kw + j);
+                    if (isFloat) {
+                      Value tap = vector::TransferReadOp::create(
+                          b, loc, acc, weights, ValueRange{t, c}, zeroAcc,
+                          inBounds);
+                      sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
+                    } else {
+                      Value c2 = arith::MulIOp::create(
+                          b, loc, c, indexConstant(b, loc, 2));
+                      Value tap = vector::TransferReadOp::create(
+                          b, loc, pairs, weights, ValueRange{t, c2}, zeroPair,
+                          inBounds);
+                      Value wide = vector::BitCastOp::create(
+                          b, loc, pairs,
+                          arith::ExtSIOp::create(b, loc, acc, pixels));
+                      sum = DotS16S16Op::create(b, loc, sum, wide, tap);
+                    }
+                  }
+                if (epilogue)
+                  sum = epilogue->apply(b, loc, sum, c);
+                tile = vector::TransferWriteOp::create(b, loc, sum, tile,
+                                                       ValueRange{n, oh, ow, c},
+                                                       inBounds)
+                           .getResult();
+                scf::YieldOp::create(b, loc, tile);
+              });
+          return loop.getResult(0);
+        };
+        auto tapIndex = [&](Value base, int64_t t, int64_t d) -> Value {
+          return arith::AddIOp::create(b, loc, base,
+                                       indexConstant(b, loc, t * d));
+        };
+        if (!window.isPadded()) {
+          SmallVector<Value> rows, columns;
+          for (int64_t i = 0; i < kh; ++i)
+            rows.push_back(tapIndex(ohs, i, dilations[0]));
           for (int64_t j = 0; j < kw; ++j)
-            insideTap.push_back(
-                rows[i].second ? Value(arith::AndIOp::create(
-                                     b, loc, rows[i].second, columns[j].second))
-                               : Value());
-        // Channel blocks in a loop (unrolling them all would make wide
-        // layers' bodies thousands of ops long), taps unrolled inside.
-        auto channelLoop = scf::ForOp::create(
-            b, loc, indexConstant(b, loc, 0),
-            indexConstant(b, loc, blocks * kLanes),
-            indexConstant(b, loc, kLanes), ValueRange{tile},
-            [&](OpBuilder &b, Location, Value c, ValueRange carried) {
-              Value tile = carried[0];
-              Value sum = vector::TransferReadOp::create(
-                  b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
-              if (!columnInit) {
-                Value read = vector::TransferReadOp::create(
-                    b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc,
-                    inBounds);
-                sum = isFloat ? Value(arith::AddFOp::create(b, loc, sum, read))
-                              : Value(arith::AddIOp::create(b, loc, sum, read));
+            columns.push_back(tapIndex(ows, j, dilations[1]));
+          return channelLoop(b, tile, rows, columns, {});
+        }
+        // Padded: pixels whose window lies inside the source read it
+        // directly (taps at constant offsets from one address); the
+        // others clamp each tap's row and column and select the pad value
+        // outside.
+        Value y0 = arith::SubIOp::create(b, loc, ohs,
+                                         indexConstant(b, loc, window.top));
+        Value x0 = arith::SubIOp::create(b, loc, ows,
+                                         indexConstant(b, loc, window.left));
+        auto cmp = [&](arith::CmpIPredicate p, Value v, int64_t bound) {
+          return arith::CmpIOp::create(b, loc, p, v,
+                                       indexConstant(b, loc, bound));
+        };
+        using P = arith::CmpIPredicate;
+        Value interior = arith::AndIOp::create(
+            b, loc,
+            arith::AndIOp::create(b, loc, cmp(P::sge, y0, 0),
+                                  cmp(P::sge, x0, 0)),
+            arith::AndIOp::create(
+                b, loc,
+                cmp(P::slt, tapIndex(y0, kh - 1, dilations[0]), window.height),
+                cmp(P::slt, tapIndex(x0, kw - 1, dilations[1]), window.width)));
+        auto branch = scf::IfOp::create(
+            b, loc, interior,
+            [&](OpBuilder &b, Location) {
+              SmallVector<Value> rows, columns;
+              for (int64_t i = 0; i < kh; ++i)
+                rows.push_back(tapIndex(y0, i, dilations[0]));
+              for (int64_t j = 0; j < kw; ++j)
+                columns.push_back(tapIndex(x0, j, dilations[1]));
+              scf::YieldOp::create(b, loc,
+                                   channelLoop(b, tile, rows, columns, {}));
+            },
+            [&](OpBuilder &b, Location) {
+              SmallVector<Value> rows, columns, inside;
+              SmallVector<Value> rowInside, colInside;
+              for (int64_t i = 0; i < kh; ++i) {
+                auto [r, in] =
+                    window.row(b, loc, tapIndex(ohs, i, dilations[0]));
+                rows.push_back(r);
+                rowInside.push_back(in);
+              }
+              for (int64_t j = 0; j < kw; ++j) {
+                auto [col, in] =
+                    window.column(b, loc, tapIndex(ows, j, dilations[1]));
+                columns.push_back(col);
+                colInside.push_back(in);
               }
               for (int64_t i = 0; i < kh; ++i)
-                for (int64_t j = 0; j < kw; ++j) {
-                  Value pixels =
-                      window.read(b, loc, inVec, n, rows[i].first,
-                                  columns[j].first, c, insideTap[i * kw + j]);
-                  Value tap = vector::TransferReadOp::create(
-                      b, loc, acc, weights,
-                      ValueRange{indexConstant(b, loc, i * kw + j), c}, zeroAcc,
-                      inBounds);
-                  if (isFloat) {
-                    sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
-                  } else {
-                    Value wide = arith::ExtSIOp::create(b, loc, acc, pixels);
-                    sum = arith::AddIOp::create(
-                        b, loc, sum, arith::MulIOp::create(b, loc, wide, tap));
-                  }
-                }
-              if (epilogue)
-                sum = epilogue->apply(b, loc, sum, c);
-              tile = vector::TransferWriteOp::create(
-                         b, loc, sum, tile, ValueRange{n, oh, ow, c}, inBounds)
-                         .getResult();
-              scf::YieldOp::create(b, loc, tile);
+                for (int64_t j = 0; j < kw; ++j)
+                  inside.push_back(arith::AndIOp::create(b, loc, rowInside[i],
+                                                         colInside[j]));
+              scf::YieldOp::create(b, loc,
+                                   channelLoop(b, tile, rows, columns, inside));
             });
-        return channelLoop.getResult(0);
+        return branch.getResult(0);
       });
   if (epilogue) {
     epilogue->replace(rewriter, result);

@@ -11,7 +11,9 @@
 // not form vpdpbusd from the equivalent vector arithmetic for a
 // register-blocked kernel (it picks vpmaddwd/vpdpwssd; DESIGN.md), so on
 // VNNI CPUs the op becomes the intrinsic call. The portable form is the
-// arithmetic itself.
+// arithmetic itself. The same for qnt.dot_s16s16 (vpdpwssd, pairs of s16):
+//
+//   result[i] = acc[i] + sum_{t < 2} sext(lhs[2i + t]) * sext(rhs[2i + t])
 //
 //===----------------------------------------------------------------------===//
 
@@ -81,6 +83,47 @@ struct DotToVectorOps : OpRewritePattern<DotU8S8Op> {
   }
 };
 
+/// qnt.dot_s16s16 as vpdpwssd.
+struct DotS16ToVNNI : OpRewritePattern<DotS16S16Op> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DotS16S16Op op,
+                                PatternRewriter &rewriter) const override {
+    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
+        op, op.getType(),
+        rewriter.getStringAttr("llvm.x86.avx512.vpdpwssd.512"),
+        ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
+    return success();
+  }
+};
+
+/// qnt.dot_s16s16 as the arithmetic: both halves of every pair widened,
+/// multiplied and added.
+struct DotS16ToVectorOps : OpRewritePattern<DotS16S16Op> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(DotS16S16Op op,
+                                PatternRewriter &rewriter) const override {
+    Location loc = op.getLoc();
+    auto wide = VectorType::get({16}, rewriter.getI32Type());
+    Value result = op.getAcc();
+    for (int64_t t = 0; t < 2; ++t) {
+      SmallVector<int64_t> lanes;
+      for (int64_t i = 0; i < 16; ++i)
+        lanes.push_back(2 * i + t);
+      auto pick = [&](Value v) -> Value {
+        return arith::ExtSIOp::create(
+            rewriter, loc, wide,
+            vector::ShuffleOp::create(rewriter, loc, v, v, lanes));
+      };
+      result = arith::AddIOp::create(rewriter, loc, result,
+                                     arith::MulIOp::create(rewriter, loc,
+                                                           pick(op.getLhs()),
+                                                           pick(op.getRhs())));
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
 struct QntLowerDotU8S8Pass
     : public qnt::impl::QntLowerDotU8S8PassBase<QntLowerDotU8S8Pass> {
   using Base::Base;
@@ -107,7 +150,7 @@ struct QntLowerDotU8S8Pass
 void mlir::qnt::populateQntLowerDotU8S8Patterns(RewritePatternSet &patterns,
                                                 bool vnni) {
   if (vnni)
-    patterns.add<DotToVNNI>(patterns.getContext());
+    patterns.add<DotToVNNI, DotS16ToVNNI>(patterns.getContext());
   else
-    patterns.add<DotToVectorOps>(patterns.getContext());
+    patterns.add<DotToVectorOps, DotS16ToVectorOps>(patterns.getContext());
 }

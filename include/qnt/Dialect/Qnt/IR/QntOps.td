@@ -245,4 +245,35 @@ def Qnt_DotU8S8Op : Qnt_Op<"dot_u8s8", [Pure,
       "$acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)";
 }
 
+def Qnt_DotS16S16Op : Qnt_Op<"dot_s16s16", [Pure,
+    AllTypesMatch<["acc", "result"]>, AllTypesMatch<["lhs", "rhs"]>]> {
+  let summary = "pairs of s16 x s16 products added to i32 lanes";
+  let description = [{
+    The multiply-accumulate step of the depthwise int8 kernels:
+
+    ```
+    result[i] = acc[i] + sum_{t < 2} sext(lhs[2i + t]) * sext(rhs[2i + t])
+    ```
+
+    with wrapping i32 arithmetic. It is AVX512-VNNI's `vpdpwssd` on 512-bit
+    vectors (one instruction for what `vpmulld` and `vpaddd` do in three
+    uops). A depthwise kernel passes each sign-extended i8 input as an i32
+    lane, i.e. the pair (x, sign), against the weight pair (w, 0):
+    `x * w + sign * 0`. `--qnt-lower-dot-u8s8` lowers it to the intrinsic on
+    CPUs that have it and to plain vector arithmetic elsewhere.
+
+    ```mlir
+    %r = qnt.dot_s16s16 %acc, %a, %b : vector<16xi32>, vector<32xi16>
+    ```
+  }];
+  let arguments = (ins
+    VectorOfLengthAndType<[16], [I32]>:$acc,
+    VectorOfLengthAndType<[32], [I16]>:$lhs,
+    VectorOfLengthAndType<[32], [I16]>:$rhs
+  );
+  let results = (outs VectorOfLengthAndType<[16], [I32]>:$result);
+  let assemblyFormat =
+      "$acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)";
+}
+
 #endif // QNT_DIALECT_QNT_IR_QNTOPS_TD

@@ -277,13 +277,16 @@ def QntRecordSignaturePass : Pass<"qnt-record-signature", "ModuleOp"> {
 }
 
 def QntLowerDotU8S8Pass : Pass<"qnt-lower-dot-u8s8", "ModuleOp"> {
-  let summary = "Lower qnt.dot_u8s8 to vpdpbusd or to vector arithmetic";
+  let summary = "Lower qnt.dot_u8s8 and qnt.dot_s16s16 to VNNI or to vector "
+                "arithmetic";
   let description = [{
     With `vnni` (the default where the host CPU has AVX512-VNNI), every
     `qnt.dot_u8s8` becomes a call of the LLVM intrinsic
-    `llvm.x86.avx512.vpdpbusd.512`, which the x86 backend selects as one
-    `vpdpbusd` instruction. Without it, the same arithmetic in vector ops
-    (`zext * sext` in i32, four lanes summed), correct on every CPU.
+    `llvm.x86.avx512.vpdpbusd.512` and every `qnt.dot_s16s16` one of
+    `llvm.x86.avx512.vpdpwssd.512`, which the x86 backend selects as one
+    `vpdpbusd` (`vpdpwssd`) instruction. Without it, the same arithmetic in
+    vector ops (products widened to i32, four or two lanes summed), correct
+    on every CPU.
   }];
   let options = [
     Option<"vnni", "vnni", "std::string", /*default=*/"\"auto\"",
@@ -351,8 +354,9 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     acc[c] = init[c] - z_x * sum_t w[t, c] + sum_t x[pixel(t), c] * w[t, c]
     ```
 
-    int8 input bytes are sign-extended to i32 lanes and multiplied with a
-    pre-extended weight table; f32 uses vector FMAs. The zero-point
+    int8 input bytes are sign-extended to i32 lanes and multiplied-added
+    with `qnt.dot_s16s16` (`vpdpwssd`) against a table of i16 weight pairs
+    `(w, 0)`; f32 uses vector FMAs. The zero-point
     correction and a constant init are added as the accumulators start.
     With a constant init, the chain of elementwise consumers that read only
     per-channel constants besides the result (the bias add, the requantize
@@ -360,6 +364,7 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     stored, so an int8 layer writes its i8 output and no i32 tensor.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::qnt::QntDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect"];
