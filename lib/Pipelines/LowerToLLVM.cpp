@@ -39,6 +39,7 @@ static constexpr const char *kLowerToLLVM =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},"
+    "func.func(qnt-write-results-in-place),"
     "buffer-deallocation-pipeline,"
     "func.func(qnt-lower-memref-copy,convert-linalg-to-loops),@PROFILE@"
     "qnt-lower-dot-u8s8{vnni=@VNNI@},"

@@ -297,10 +297,10 @@ int main(int argc, char **argv) {
   runtime.observers.assign(observers.size(), ObserverStatistics());
   runtime.paddedWhole.assign(observers.size(), false);
   runtime.modelBatch = modelBatch;
-  SmallVector<std::vector<uint8_t>> batchInputs;
+  SmallVector<AlignedBytes> batchInputs;
   for (const TensorSlot &slot : inputs)
     batchInputs.emplace_back(slot.getNumBytes());
-  SmallVector<std::vector<uint8_t>> results;
+  SmallVector<AlignedBytes> results;
   for (const TensorSlot &slot : signature->results)
     results.emplace_back(slot.getNumBytes());
   SmallVector<void *> buffers;

@@ -19,6 +19,7 @@
 #include "llvm/Support/Error.h"
 
 #include <cstdint>
+#include <new>
 #include <string>
 #include <vector>
 
@@ -41,10 +42,37 @@ llvm::StringRef getDTypeName(DType dtype);
 llvm::Expected<DType> getDTypeOf(Type type);
 
 /// A dense, C-ordered tensor in host memory.
+/// An allocator of 64-byte aligned storage. Lowered code stores whole
+/// 64-byte vectors into its outputs; on malloc's 16-byte alignment each
+/// would straddle two cache lines.
+template <typename T>
+struct CacheLineAllocator {
+  using value_type = T;
+  static constexpr std::align_val_t kAlignment{64};
+  CacheLineAllocator() = default;
+  template <typename U>
+  CacheLineAllocator(const CacheLineAllocator<U> &) {}
+  T *allocate(size_t n) {
+    return static_cast<T *>(::operator new(n * sizeof(T), kAlignment));
+  }
+  void deallocate(T *p, size_t) { ::operator delete(p, kAlignment); }
+  template <typename U>
+  bool operator==(const CacheLineAllocator<U> &) const {
+    return true;
+  }
+  template <typename U>
+  bool operator!=(const CacheLineAllocator<U> &) const {
+    return false;
+  }
+};
+
+/// Tensor bytes, 64-byte aligned.
+using AlignedBytes = std::vector<uint8_t, CacheLineAllocator<uint8_t>>;
+
 struct HostTensor {
   DType dtype = DType::F32;
   llvm::SmallVector<int64_t> shape;
-  std::vector<uint8_t> data;
+  AlignedBytes data;
 
   /// -1 when the shape has a negative dimension or overflows int64.
   int64_t getNumElements() const;

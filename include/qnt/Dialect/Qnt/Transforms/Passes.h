@@ -57,6 +57,10 @@ void populateQntLowerPoolingPatterns(RewritePatternSet &patterns);
 /// --qnt-lower-memref-copy).
 void populateQntLowerMemRefCopyPatterns(RewritePatternSet &patterns);
 
+/// The pattern letting kernels write an out-param instead of a buffer copied
+/// into it (see --qnt-write-results-in-place).
+void populateQntWriteResultsInPlacePatterns(RewritePatternSet &patterns);
+
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
 bool hostHasVNNI();
 

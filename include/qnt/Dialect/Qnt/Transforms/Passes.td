@@ -407,4 +407,21 @@ def QntProfileKernelsPass : Pass<"qnt-profile-kernels", "ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def QntWriteResultsInPlacePass
+    : Pass<"qnt-write-results-in-place", "func::FuncOp"> {
+  let summary = "Let the kernels write the entry's out-params, not a copy";
+  let description = [{
+    After `buffer-results-to-out-params`, a function ends with
+    `memref.copy %result, %out` wherever `%result` is not a plain alloc
+    (its `hoist-static-allocs` handles only that case). When `%result` is a
+    reshape of an alloc, possibly threaded through `scf.for` loops that
+    yield the buffer they were given, and `%out` is an argument used only by
+    the copy, the alloc is replaced by a view of `%out` with the alloc's
+    shape (`expand_shape(collapse_shape(%out))`, identity layouts, the same
+    number of elements) and the copy is erased: the kernels write the result
+    where the caller wants it. Runs before the deallocation pipeline.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 #endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD
