@@ -29,7 +29,7 @@ using namespace mlir;
 /// for qnt-profile-kernels when the profile option is on.
 static constexpr const char *kLowerToLLVM =
     "qnt-record-signature,"
-    "func.func(qnt-expand-ops),"
+    "func.func(qnt-expand-ops,qnt-inline-rescale-params),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
     "canonicalize,qnt-lower-gemm,qnt-lower-depthwise,qnt-lower-pooling,"

@@ -24,6 +24,12 @@ def blob(name, array):
     return f'      {name}: "0x01000000{array.tobytes().hex().upper()}"'
 
 
+def blob_line(name, array):
+    """A resource blob aligned to its element size."""
+    align = np.uint32(array.dtype.itemsize).tobytes().hex().upper()
+    return f'      {name}: "0x{align}{array.tobytes().hex().upper()}"'
+
+
 def matmul_case(rng, m, k, n, za):
     a = rng.integers(-128, 128, (1, m, k)).astype(np.int8)
     w = rng.integers(-127, 128, (1, k, n)).astype(np.int8)
@@ -124,9 +130,11 @@ def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False):
     return mlir, x, ref.astype(np.float32 if isFloat else np.int32)
 
 
-def rescaled(rng, case):
+def rescaled(rng, case, blob=False):
     """`case`'s i32 result rescaled to i8 by tosa.rescale (per channel,
-    SINGLE_ROUND, scale32), which the kernels run on their accumulators."""
+    SINGLE_ROUND, scale32), which the kernels run on their accumulators;
+    with `blob` the multipliers are a dense_resource (which the kernel pads
+    to its column tiles like inline constants)."""
     mlir, x, acc = case
     c = acc.shape[-1]
     mult = rng.integers(1 << 30, 1 << 31, c).astype(np.int64)
@@ -137,7 +145,8 @@ def rescaled(rng, case):
     shape = "x".join(map(str, acc.shape))
     body, rest = mlir.split("  return %", 1)
     result = "%" + rest.split(" ", 1)[0]
-    body += f"""  %rm = "tosa.const"() {{values = dense<{mult.tolist()}> : tensor<{c}xi32>}} : () -> tensor<{c}xi32>
+    values = (f"dense_resource<rm>" if blob else f"dense<{mult.tolist()}>")
+    body += f"""  %rm = "tosa.const"() {{values = {values} : tensor<{c}xi32>}} : () -> tensor<{c}xi32>
   %rs = "tosa.const"() {{values = dense<{shift.tolist()}> : tensor<{c}xi8>}} : () -> tensor<{c}xi8>
   %rzi = "tosa.const"() {{values = dense<0> : tensor<1xi32>}} : () -> tensor<1xi32>
   %rzo = "tosa.const"() {{values = dense<{zp}> : tensor<1xi8>}} : () -> tensor<1xi8>
@@ -145,6 +154,9 @@ def rescaled(rng, case):
   return %q : tensor<{shape}xi8>
 """
     body += rest.split("\n", 1)[1]
+    if blob:
+        body = body.replace("    builtin: {\n", "    builtin: {\n" +
+                            blob_line("rm", mult.astype(np.int32)) + ",\n", 1)
     body = body.replace(f"-> tensor<{shape}xi32> {{", f"-> tensor<{shape}xi8> {{", 1)
     return body, x, ref
 
@@ -193,6 +205,8 @@ CASES = {
     # Requantized to i8 by tosa.rescale: the kernels' fused epilogues.
     "conv_rescale": lambda rng: rescaled(
         rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3)),
+    "conv_rescale_blob": lambda rng: rescaled(
+        rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3), blob=True),
     "depthwise_rescale": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 32, 3, 2, 1, 9)),
 }

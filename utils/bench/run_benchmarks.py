@@ -12,9 +12,11 @@ this.) Every number is measured in the run; nothing is hard-coded.
    -mavx512vnni and run (best of 5 runs of 24 independent vpdpbusd chains).
 2. Kernels: for each shape of KERNELS, a small integer TOSA module with random
    constant i8 weights (tosa.matmul, or tosa.conv2d with an i32 bias),
-   input zero point 5, weight zero point 0, i32 accumulator output. The output
-   of one run is checked against numpy (exact int32), then
-   quant-run --bench N gives the median latency; GOP/s = 2 * M * N * K / time.
+   input zero point 5, weight zero point 0, i32 accumulator output; and the
+   same module requantized to i8 by a per-channel tosa.rescale, the output
+   PyTorch's quantized ops produce. The output of one run is checked against
+   numpy (exact int32, exact i8), then quant-run --bench N gives the median
+   latency; GOP/s = 2 * M * N * K / time.
    PyTorch int8 (torch_bench.py kernels, onednn, 1 thread) on the same
    shapes, twice: oneDNN's default ISA (on a CPU with AMX that is AMX) and
    ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI (the instructions ours uses).
@@ -239,6 +241,40 @@ def conv_module(shape, rng):
         1, oh, ow, o)
 
 
+def requantized(text, ref, rng):
+    """`text` (a module returning the i32 `ref`) with its result requantized
+    to i8 by a per-channel tosa.rescale (SINGLE_ROUND, scale32, output zero
+    point 3, each channel's scale mapping 3 standard deviations to 127), and
+    the exact numpy reference of that."""
+    c = ref.shape[-1]
+    acc = ref.reshape(-1, c).astype(np.float64)
+    spread = 3 * acc.std(axis=0) + 1
+    mult, shift = [], []
+    for scale in 127 / spread * rng.uniform(0.8, 1.2, c):
+        e = int(np.floor(np.log2(scale)))
+        mult.append(min(int(round(scale / 2.0 ** e * (1 << 30))),
+                        (1 << 31) - 1))
+        shift.append(30 - e)
+    m = np.array(mult, np.int64)
+    sh = np.array(shift, np.int64)
+    zp = 3
+    v = ref.astype(np.int64) * m + (np.int64(1) << (sh - 1))
+    out = np.clip((v >> sh) + zp, -128, 127).astype(np.int8)
+    shape = "x".join(map(str, ref.shape))
+    i32, i8 = f"tensor<{shape}xi32>", f"tensor<{shape}xi8>"
+    head, tail = text.split("  return %", 1)
+    result = "%" + tail.split(" ", 1)[0]
+    head = head.replace(f"-> {i32} {{", f"-> {i8} {{", 1)
+    head += f"""  %rm = "tosa.const"() {{values = dense<{m.tolist()}> : tensor<{c}xi32>}} : () -> tensor<{c}xi32>
+  %rs = "tosa.const"() {{values = dense<{sh.tolist()}> : tensor<{c}xi8>}} : () -> tensor<{c}xi8>
+  %rzi = "tosa.const"() {{values = dense<0> : tensor<1xi32>}} : () -> tensor<1xi32>
+  %rzo = "tosa.const"() {{values = dense<{zp}> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %q = tosa.rescale {result}, %rm, %rs, %rzi, %rzo {{input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = #tosa.rounding_mode<SINGLE_ROUND>, scale32 = true}} : ({i32}, tensor<{c}xi32>, tensor<{c}xi8>, tensor<1xi32>, tensor<1xi8>) -> {i8}
+  return %q : {i8}
+"""
+    return head + tail.split("\n", 1)[1], out
+
+
 def kernel_gemm_dims(shape):
     if shape["kind"] == "gemm":
         return shape["m"], shape["n"], shape["k"]
@@ -264,13 +300,26 @@ def bench_kernels(tool, work):
                                       KERNEL_RUNS, out)
         got = np.load(out)
         exact = got.shape == ref.shape and np.array_equal(got, ref)
+        # The same, requantized to i8 in the kernel's epilogue.
+        q_text, q_ref = requantized(text, ref, rng)
+        q_module = os.path.join(work, f"kernel{i}-i8.mlir")
+        with open(q_module, "w") as f:
+            f.write(q_text)
+        q_out = os.path.join(work, f"kernel{i}-i8-out.npy")
+        q_median, q_low = quant_run_bench(
+            tool, q_module, os.path.join(work, f"kernel{i}-in.npy"),
+            KERNEL_RUNS, q_out)
+        q_got = np.load(q_out)
+        exact = exact and q_got.shape == q_ref.shape and \
+            np.array_equal(q_got, q_ref)
         m, n, k = kernel_gemm_dims(shape)
         results.append({"name": shape["name"], "m": m, "n": n, "k": k,
                         "median_ms": median, "min_ms": low, "exact": exact,
-                        "gops": 2 * m * n * k / (median * 1e-3) / 1e9})
+                        "gops": 2 * m * n * k / (median * 1e-3) / 1e9,
+                        "i8_median_ms": q_median, "i8_min_ms": q_low})
         log(f"  ours {shape['name']}: {median:.3f} ms, "
-            f"{results[-1]['gops']:.0f} GOP/s, "
-            f"{'exact' if exact else 'WRONG'} vs numpy")
+            f"{results[-1]['gops']:.0f} GOP/s; requantized to i8 "
+            f"{q_median:.3f} ms; {'exact' if exact else 'WRONG'} vs numpy")
     return results
 
 
@@ -522,30 +571,34 @@ def report(data):
         f"Load average (1 min) at start {data['load_average_at_start'][0]:.2f}"
         f", at end {data['load_average_at_end'][0]:.2f}.",
         "",
-        "**Kernels** (int8 in, ours: exact int32 accumulators out, checked "
-        "against numpy; PyTorch: requantized u8 out). "
+        "**Kernels** (int8 in; ours: the int32 accumulators out, and the same "
+        "requantized to i8 per channel by a tosa.rescale in the kernel, both "
+        "checked exactly against numpy; PyTorch: requantized u8 out, so the "
+        "ratios use our i8 time). "
         f"VNNI peak (vpdpbusd, utils/bench/vnni_peak.c): **{peak:.0f} "
         "GOP/s**.",
         "",
-        "| shape | M x N x K | ours | ours GOP/s | % of VNNI peak | exact "
+        "| shape | M x N x K | ours, i32 out | GOP/s | % of VNNI peak "
+        "| ours, i8 out | GOP/s | exact "
         "| PyTorch int8 (default ISA) | GOP/s | oneDNN kernel "
         f"| PyTorch int8 ({VNNI_CAP}) | GOP/s "
-        "| ours / PyTorch time (default; VNNI) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "| ours i8 / PyTorch time (default; VNNI) |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for k in data["kernels"]:
         d, v = k["torch_default"], k["torch_vnni"]
         ops = 2 * k["m"] * k["n"] * k["k"] / 1e9
+        q = k["i8_median_ms"]
         lines.append(
             f"| {k['name']} | {k['m']} x {k['n']} x {k['k']} "
             f"| {ms(k['median_ms'])} | {k['gops']:.0f} "
             f"| {k['gops'] / peak * 100:.0f}% "
+            f"| {ms(q)} | {ops / q * 1e3:.0f} "
             f"| {'yes' if k['exact'] else '**NO**'} "
             f"| {ms(d['median_ms'])} | {ops / d['median_ms'] * 1e3:.0f} "
             f"| {', '.join(x.split(' ', 1)[1] for x in d['onednn'])} "
             f"| {ms(v['median_ms'])} | {ops / v['median_ms'] * 1e3:.0f} "
-            f"| {k['median_ms'] / d['median_ms']:.2f}; "
-            f"{k['median_ms'] / v['median_ms']:.2f} |")
+            f"| {q / d['median_ms']:.2f}; {q / v['median_ms']:.2f} |")
     lines += [
         "",
         "**Models** (latency per batch; ours int8 = --qnt-quantize minmax "

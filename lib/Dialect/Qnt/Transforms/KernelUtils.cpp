@@ -60,10 +60,11 @@ std::optional<SmallVector<double>> mlir::qnt::getColumnConstant(Value init,
       map != AffineMap::get(rank, 0,
                             getAffineDimExpr(rank - 1, generic.getContext())))
     return std::nullopt;
-  DenseElementsAttr bias;
-  if (!matchPattern(generic.getDpsInputs()[0], m_Constant(&bias)) ||
-      bias.getNumElements() != n)
+  std::optional<DenseElementsAttr> dense =
+      getConstantDenseElements(generic.getDpsInputs()[0]);
+  if (!dense || dense->getNumElements() != n)
     return std::nullopt;
+  DenseElementsAttr bias = *dense;
   SmallVector<double> values;
   if (bias.getElementType().isInteger())
     for (const APInt &v : bias.getValues<APInt>())
@@ -214,8 +215,10 @@ std::optional<qnt::Epilogue> mlir::qnt::Epilogue::match(Value result) {
         continue;
       }
       auto inType = dyn_cast<RankedTensorType>(in->get().getType());
+      // Constants whose values are known (the kernel pads them to its
+      // column tiles).
       ok &= inType && inType.getRank() == 1 && map == column &&
-            matchPattern(in->get(), m_Constant());
+            getConstantDenseElements(in->get()).has_value();
       stage.inputs.push_back(in->get());
     }
     // Only scalar arith in the body, and the output value unused.

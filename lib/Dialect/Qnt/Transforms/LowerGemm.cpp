@@ -32,6 +32,7 @@
 #include "KernelUtils.h"
 
 #include "qnt/Dialect/Qnt/Transforms/Passes.h"
+#include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
 
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
@@ -378,9 +379,11 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   if (padded)
     for (Epilogue::Stage &stage : padded->stages)
       for (Value &input : stage.inputs) {
-        DenseElementsAttr values;
-        if (!input || !matchPattern(input, m_Constant(&values)) ||
-            values.getNumElements() == nPad)
+        if (!input)
+          continue;
+        // Epilogue::match only accepts constants with known values.
+        DenseElementsAttr values = *getConstantDenseElements(input);
+        if (values.getNumElements() == nPad)
           continue;
         auto type = RankedTensorType::get({nPad}, values.getElementType());
         SmallVector<Attribute> elements(values.getValues<Attribute>());

@@ -53,6 +53,37 @@ mlir::qnt::getConstantInt8Values(Value value) {
   return std::nullopt;
 }
 
+std::optional<DenseElementsAttr>
+mlir::qnt::getConstantDenseElements(Value value) {
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense;
+  auto type = dyn_cast<RankedTensorType>(attr.getType());
+  if (!type || !type.hasStaticShape())
+    return std::nullopt;
+  auto fromBlob = [&](auto resource) -> std::optional<DenseElementsAttr> {
+    if (!resource)
+      return std::nullopt;
+    auto data = resource.tryGetAsArrayRef();
+    if (!data || int64_t(data->size()) != type.getNumElements())
+      return std::nullopt;
+    return DenseElementsAttr::get(type, *data);
+  };
+  if (auto r = dyn_cast<DenseI8ResourceElementsAttr>(attr))
+    return fromBlob(r);
+  if (auto r = dyn_cast<DenseI16ResourceElementsAttr>(attr))
+    return fromBlob(r);
+  if (auto r = dyn_cast<DenseI32ResourceElementsAttr>(attr))
+    return fromBlob(r);
+  if (auto r = dyn_cast<DenseI64ResourceElementsAttr>(attr))
+    return fromBlob(r);
+  if (auto r = dyn_cast<DenseF32ResourceElementsAttr>(attr))
+    return fromBlob(r);
+  return std::nullopt;
+}
+
 ElementsAttr mlir::qnt::createF32Elements(RankedTensorType type,
                                           ArrayRef<float> values,
                                           StringRef hint) {

@@ -61,6 +61,10 @@ void populateQntLowerMemRefCopyPatterns(RewritePatternSet &patterns);
 /// into it (see --qnt-write-results-in-place).
 void populateQntWriteResultsInPlacePatterns(RewritePatternSet &patterns);
 
+/// The pattern rewriting tosa.rescale parameters held in resource blobs as
+/// dense constants (see --qnt-inline-rescale-params).
+void populateQntInlineRescaleParamsPatterns(RewritePatternSet &patterns);
+
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
 bool hostHasVNNI();
 

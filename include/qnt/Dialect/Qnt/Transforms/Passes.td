@@ -424,4 +424,18 @@ def QntWriteResultsInPlacePass
   let dependentDialects = ["::mlir::memref::MemRefDialect"];
 }
 
+def QntInlineRescaleParamsPass
+    : Pass<"qnt-inline-rescale-params", "func::FuncOp"> {
+  let summary = "Give tosa.rescale dense multiplier and shift constants";
+  let description = [{
+    Rewrites the multiplier and shift operands of `tosa.rescale` that are
+    `tosa.const` ops holding `dense_resource` blobs into `tosa.const` ops
+    with the same values inline. LLVM 22's `tosa-to-linalg` reads
+    per-channel rescale parameters only from dense constants; from a blob it
+    builds an empty shift tensor and reads it out of bounds. Runs in
+    `--qnt-lower-to-llvm` before the TOSA lowering.
+  }];
+  let dependentDialects = ["::mlir::tosa::TosaDialect"];
+}
+
 #endif // QNT_DIALECT_QNT_TRANSFORMS_PASSES_TD

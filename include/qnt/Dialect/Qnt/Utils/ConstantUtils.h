@@ -38,6 +38,11 @@ std::optional<SmallVector<float>> getConstantF32Values(Value value);
 /// resource blob), else nullopt.
 std::optional<SmallVector<int8_t>> getConstantInt8Values(Value value);
 
+/// The value of a constant tensor of i8, i16, i32, i64 or f32 as a
+/// DenseElementsAttr, also when it is stored as a resource blob; else
+/// nullopt.
+std::optional<DenseElementsAttr> getConstantDenseElements(Value value);
+
 /// An elements attribute of `type` holding `values`: dense when small, a
 /// resource blob named after `hint` when large.
 ElementsAttr createF32Elements(RankedTensorType type, ArrayRef<float> values,
