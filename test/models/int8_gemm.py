@@ -161,6 +161,26 @@ def rescaled(rng, case, blob=False):
     return body, x, ref
 
 
+def residual(rng, h, c, za):
+    """A 1x1 convolution C -> C plus its own input (tosa.rescale of the i8
+    input to i32 after the convolution, tosa.add), requantized to i8: the
+    add and the requantize run in the GEMM's epilogue, the input's rescale
+    moved above the kernel."""
+    mlir, x, acc = conv_case(rng, h, c, c, 1, 1, 1, 0, za)
+    shape = f"1x{h}x{h}x{c}"
+    head, rest = mlir.split("  return %", 1)
+    head += f"""  %im = "tosa.const"() {{values = dense<1073741824> : tensor<1xi32>}} : () -> tensor<1xi32>
+  %is = "tosa.const"() {{values = dense<30> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %i0 = "tosa.const"() {{values = dense<0> : tensor<1xi8>}} : () -> tensor<1xi8>
+  %o0 = "tosa.const"() {{values = dense<0> : tensor<1xi32>}} : () -> tensor<1xi32>
+  %skip = tosa.rescale %x, %im, %is, %i0, %o0 {{input_unsigned = false, output_unsigned = false, per_channel = false, rounding_mode = #tosa.rounding_mode<SINGLE_ROUND>, scale32 = true}} : (tensor<{shape}xi8>, tensor<1xi32>, tensor<1xi8>, tensor<1xi8>, tensor<1xi32>) -> tensor<{shape}xi32>
+  %sum = tosa.add %y, %skip : (tensor<{shape}xi32>, tensor<{shape}xi32>) -> tensor<{shape}xi32>
+  return %sum : tensor<{shape}xi32>
+"""
+    mlir = head + rest.split("\n", 1)[1]
+    return rescaled(rng, (mlir, x, acc + x.astype(np.int32)))
+
+
 def float_matmul_case(rng, m, k, n):
     a = rng.standard_normal((1, m, k)).astype(np.float32)
     w = rng.standard_normal((1, k, n)).astype(np.float32)
@@ -207,6 +227,7 @@ CASES = {
         rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3)),
     "conv_rescale_blob": lambda rng: rescaled(
         rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3), blob=True),
+    "conv_residual": lambda rng: residual(rng, 5, 32, -3),
     "depthwise_rescale": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 32, 3, 2, 1, 9)),
 }

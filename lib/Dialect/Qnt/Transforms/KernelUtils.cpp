@@ -14,7 +14,9 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 using namespace mlir;
 
@@ -191,35 +193,81 @@ Value mlir::qnt::buildPixelLoops(
   return nest(b, 0, output);
 }
 
-std::optional<qnt::Epilogue> mlir::qnt::Epilogue::match(Value result) {
+/// Whether `v` is available before `anchor`, once the pure ops of
+/// `toMove` (appended operands first) are moved there.
+static bool isAvailableBefore(Value v, Operation *anchor,
+                              llvm::SetVector<Operation *> &toMove,
+                              unsigned depth = 0) {
+  if (auto arg = dyn_cast<BlockArgument>(v))
+    return arg.getOwner()->getParentOp()->isProperAncestor(anchor);
+  Operation *def = v.getDefiningOp();
+  if (def->getBlock() != anchor->getBlock())
+    return def->getBlock()->getParentOp()->isProperAncestor(anchor) ||
+           def->isProperAncestor(anchor);
+  if (def->isBeforeInBlock(anchor) || toMove.contains(def))
+    return true;
+  if (def == anchor || depth > 32 || !isMemoryEffectFree(def))
+    return false;
+  for (Value operand : def->getOperands())
+    if (!isAvailableBefore(operand, anchor, toMove, depth + 1))
+      return false;
+  llvm::SetVector<Value> captured;
+  getUsedValuesDefinedAbove(def->getRegions(), captured);
+  for (Value outer : captured)
+    if (!isAvailableBefore(outer, anchor, toMove, depth + 1))
+      return false;
+  toMove.insert(def);
+  return true;
+}
+
+std::optional<qnt::Epilogue> mlir::qnt::Epilogue::match(Value result,
+                                                        Operation *anchor) {
   Epilogue e;
   Value value = result;
+  llvm::SetVector<Operation *> producers;
+  // A whole-tensor input must exist where the kernel is built.
+  auto availableAtAnchor = [&](Value v) {
+    llvm::SetVector<Operation *> candidate = producers;
+    if (!isAvailableBefore(v, anchor, candidate))
+      return false;
+    producers = std::move(candidate);
+    return true;
+  };
   while (value.hasOneUse()) {
     auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
+    auto valueType = cast<RankedTensorType>(value.getType());
     if (!generic || generic.getNumDpsInits() != 1 ||
         generic.getNumParallelLoops() != generic.getNumLoops() ||
         !generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
         cast<RankedTensorType>(generic.getResult(0).getType()).getShape() !=
-            cast<RankedTensorType>(value.getType()).getShape())
+            valueType.getShape())
       break;
     unsigned rank = generic.getNumLoops();
     AffineMap column = AffineMap::get(
         rank, 0, getAffineDimExpr(rank - 1, generic.getContext()));
-    Stage stage{generic, {}};
+    Stage stage{generic, {}, {}};
     bool ok = true, chained = false;
     for (OpOperand *in : generic.getDpsInputOperands()) {
       AffineMap map = generic.getMatchingIndexingMap(in);
+      auto inType = dyn_cast<RankedTensorType>(in->get().getType());
       if (in->get() == value && map.isIdentity() && !chained) {
         chained = true;
         stage.inputs.push_back(Value());
-        continue;
+        stage.kinds.push_back(Input::Chained);
+      } else if (inType && inType.getRank() == 1 && map == column &&
+                 getConstantDenseElements(in->get())) {
+        // Constants whose values are known (the GEMM pads them to its
+        // column tiles).
+        stage.inputs.push_back(in->get());
+        stage.kinds.push_back(Input::Column);
+      } else if (inType && map.isIdentity() &&
+                 inType.getShape() == valueType.getShape() &&
+                 availableAtAnchor(in->get())) {
+        stage.inputs.push_back(in->get());
+        stage.kinds.push_back(Input::Full);
+      } else {
+        ok = false;
       }
-      auto inType = dyn_cast<RankedTensorType>(in->get().getType());
-      // Constants whose values are known (the kernel pads them to its
-      // column tiles).
-      ok &= inType && inType.getRank() == 1 && map == column &&
-            getConstantDenseElements(in->get()).has_value();
-      stage.inputs.push_back(in->get());
     }
     // Only scalar arith in the body, and the output value unused.
     Block *body = generic.getBody();
@@ -235,6 +283,13 @@ std::optional<qnt::Epilogue> mlir::qnt::Epilogue::match(Value result) {
   }
   if (e.stages.empty())
     return std::nullopt;
+  // Only the producers of the inputs of the stages kept.
+  llvm::SetVector<Operation *> needed;
+  for (const Stage &stage : e.stages)
+    for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds))
+      if (kind == Input::Full)
+        (void)isAvailableBefore(input, anchor, needed);
+  e.producers.assign(needed.begin(), needed.end());
   return e;
 }
 
@@ -243,32 +298,59 @@ RankedTensorType mlir::qnt::Epilogue::getResultType() const {
       linalg::GenericOp(stages.back().op).getResult(0).getType());
 }
 
+bool mlir::qnt::Epilogue::hasFullInputs() const {
+  return llvm::any_of(stages, [](const Stage &s) {
+    return llvm::is_contained(s.kinds, Input::Full);
+  });
+}
+
+bool mlir::qnt::Epilogue::dropFullInputStages() {
+  auto first = llvm::find_if(stages, [](const Stage &s) {
+    return llvm::is_contained(s.kinds, Input::Full);
+  });
+  stages.erase(first, stages.end());
+  producers.clear();
+  return !stages.empty();
+}
+
 void mlir::qnt::Epilogue::hoistConstantsAbove(RewriterBase &rewriter,
                                               Operation *op) const {
+  for (Operation *producer : producers)
+    rewriter.moveOpBefore(producer, op);
   for (const Stage &stage : stages)
-    for (Value input : stage.inputs)
-      if (Operation *def = input ? input.getDefiningOp() : nullptr;
+    for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds))
+      if (Operation *def =
+              kind == Input::Column ? input.getDefiningOp() : nullptr;
           def && def->getBlock() == op->getBlock() && op->isBeforeInBlock(def))
         rewriter.moveOpBefore(def, op);
 }
 
+void mlir::qnt::Epilogue::viewFullInputs(function_ref<Value(Value)> view) {
+  for (Stage &stage : stages)
+    for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds))
+      if (kind == Input::Full)
+        input = view(input);
+}
+
 Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
-                                 Value col) const {
+                                 Value col, ValueRange position) const {
   auto lanes = [](Type t) { return VectorType::get({16}, t); };
   for (const Stage &stage : stages) {
     Block *body = linalg::GenericOp(stage.op).getBody();
     IRMapping map;
-    for (auto [i, input] : llvm::enumerate(stage.inputs)) {
-      if (!input) {
+    for (auto [i, input, kind] : llvm::enumerate(stage.inputs, stage.kinds)) {
+      if (kind == Input::Chained) {
         map.map(body->getArgument(i), acc);
         continue;
       }
       Type element = cast<RankedTensorType>(input.getType()).getElementType();
       Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-      map.map(body->getArgument(i),
-              vector::TransferReadOp::create(b, loc, lanes(element), input,
-                                             ValueRange{col}, zero,
-                                             ArrayRef<bool>{true}));
+      SmallVector<Value> indices = kind == Input::Column
+                                       ? SmallVector<Value>{col}
+                                       : SmallVector<Value>(position);
+      map.map(body->getArgument(i), vector::TransferReadOp::create(
+                                        b, loc, lanes(element), input, indices,
+                                        zero, ArrayRef<bool>{true}));
     }
     for (Operation &op : body->without_terminator()) {
       if (auto constant = dyn_cast<arith::ConstantOp>(op)) {

@@ -116,29 +116,50 @@ void applyKernelPatterns(Operation *root,
 /// The elementwise consumers of a kernel's result that can run on its
 /// accumulators in registers, 16 lanes (output channels) at a time: a chain
 /// of linalg.generic ops, each reading the previous value with the identity
-/// map and otherwise only 1-D constants along the last dimension (per
-/// channel: a bias, the requantize multipliers), with scalar arith bodies
-/// and a fresh tensor.empty init. E.g. a depthwise convolution's bias add
-/// and then its requantize to i8.
+/// map and otherwise 1-D constants along the last dimension (per channel: a
+/// bias, the requantize multipliers) or whole tensors of the result's shape
+/// with the identity map (a residual connection's other input), with scalar
+/// arith bodies and a fresh tensor.empty init. E.g. a depthwise
+/// convolution's bias add and then its requantize to i8, or a convolution's
+/// requantize and then the residual add.
 struct Epilogue {
+  enum class Input { Chained, Column, Full };
   struct Stage {
     linalg::GenericOp op;
-    /// Per input operand: the column constant, or null for the chained
-    /// value.
+    /// Per input operand: the value (null for the chained one) and how it
+    /// is read.
     SmallVector<Value> inputs;
+    SmallVector<Input> kinds;
   };
   SmallVector<Stage> stages;
+  /// Pure ops after the anchor that compute whole-tensor inputs (a
+  /// residual branch's rescale): moved before it, operands first.
+  SmallVector<Operation *> producers;
 
   /// The chain starting at `result`'s single use; none if it is empty.
-  static std::optional<Epilogue> match(Value result);
+  /// Whole-tensor inputs must be available before `anchor` (the op the
+  /// kernel replaces, where it is built), possibly once their pure
+  /// producers are moved there.
+  static std::optional<Epilogue> match(Value result, Operation *anchor);
   /// The last stage's result type: what the fused kernel produces.
   RankedTensorType getResultType() const;
-  /// Moves the column constants defined after `op` in its block before it,
-  /// where the kernel replacing `op` is built.
+  /// Whether a stage reads a whole tensor.
+  bool hasFullInputs() const;
+  /// Drops the stages from the first one that reads a whole tensor; false
+  /// if none is left.
+  bool dropFullInputStages();
+  /// Moves the column constants and the producers of whole-tensor inputs
+  /// defined after `op` in its block before it, where the kernel replacing
+  /// `op` is built.
   void hoistConstantsAbove(RewriterBase &rewriter, Operation *op) const;
+  /// Replaces every whole-tensor input by `view(input)` (the kernel's view
+  /// of it, e.g. collapsed to [M, N]).
+  void viewFullInputs(function_ref<Value(Value)> view);
   /// The chain on 16 lanes of the accumulator `acc` for the channels from
-  /// `col`: each stage's arith ops rebuilt on vectors.
-  Value apply(OpBuilder &b, Location loc, Value acc, Value col) const;
+  /// `col`: each stage's arith ops rebuilt on vectors; whole-tensor inputs
+  /// read at `position` (its last index is the channel).
+  Value apply(OpBuilder &b, Location loc, Value acc, Value col,
+              ValueRange position) const;
   /// Replaces the last stage by `fused` and erases the others.
   void replace(RewriterBase &rewriter, Value fused) const;
 };

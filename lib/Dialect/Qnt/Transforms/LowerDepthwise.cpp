@@ -128,7 +128,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     collapse =
         dyn_cast<tensor::CollapseShapeOp>(*op->getResult(0).getUsers().begin());
     if (collapse && collapse.getReassociationIndices() == drop)
-      epilogue = Epilogue::match(collapse.getResult());
+      epilogue = Epilogue::match(collapse.getResult(), op);
   }
   Type outElement = accElement;
   if (epilogue) {
@@ -203,7 +203,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                     }
                   }
                 if (epilogue)
-                  sum = epilogue->apply(b, loc, sum, c);
+                  sum =
+                      epilogue->apply(b, loc, sum, c, ValueRange{n, oh, ow, c});
                 tile = vector::TransferWriteOp::create(b, loc, sum, tile,
                                                        ValueRange{n, oh, ow, c},
                                                        inBounds)

@@ -187,7 +187,8 @@ struct Kernel {
   int64_t j, nt, kSteps;
   /// When set, the accumulators of columns `col` go through it before they
   /// are stored (a fused elementwise consumer, e.g. the requantize).
-  std::function<Value(OpBuilder &, Location, Value acc, Value col)> epilogue;
+  std::function<Value(OpBuilder &, Location, Value acc, Value row, Value col)>
+      epilogue;
 };
 } // namespace
 
@@ -303,7 +304,7 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                           b, loc,
                           kn.epilogue
                               ? kn.epilogue(b, loc, kLoop.getResult(i * j + q),
-                                            colIdx[q])
+                                            rowIdx[i], colIdx[q])
                               : kLoop.getResult(i * j + q),
                           out, ValueRange{rowIdx[i], colIdx[q]}, inBounds)
                           .getResult();
@@ -378,8 +379,8 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   std::optional<Epilogue> padded = epilogue;
   if (padded)
     for (Epilogue::Stage &stage : padded->stages)
-      for (Value &input : stage.inputs) {
-        if (!input)
+      for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds)) {
+        if (kind != Epilogue::Input::Column)
           continue;
         // Epilogue::match only accepts constants with known values.
         DenseElementsAttr values = *getConstantDenseElements(input);
@@ -393,8 +394,9 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
       }
   if (epilogue) {
     outElement = epilogue->getResultType().getElementType();
-    kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value col) {
-      return padded->apply(b, loc, acc, col);
+    kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value row,
+                      Value col) {
+      return padded->apply(b, loc, acc, col, ValueRange{row, col});
     };
   }
 
@@ -492,10 +494,23 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   // the accumulators in registers, when they start from constants.
   std::optional<Epilogue> epilogue;
   if (g.columnInit)
-    epilogue = Epilogue::match(op->getResult(0));
+    epilogue = Epilogue::match(op->getResult(0), op);
+  // Whole tensors (a residual input) are read as [M, N] at the kernel's
+  // rows and columns: only when no column is padded.
+  if (epilogue && epilogue->hasFullInputs() &&
+      g.n % (16 * tileFor(g.n).first) != 0 && !epilogue->dropFullInputStages())
+    epilogue.reset();
   // The kernel is built here: the consumer's constants must come first.
-  if (epilogue)
+  if (epilogue) {
     epilogue->hoistConstantsAbove(rewriter, op);
+    epilogue->viewFullInputs([&](Value v) -> Value {
+      auto type = cast<RankedTensorType>(v.getType());
+      return tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({g.m, g.n}, type.getElementType()), v,
+          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+    });
+  }
   Value c = buildGemm(rewriter, loc, g, epilogue);
   if (epilogue) {
     Value fused = tensor::ExpandShapeOp::create(
