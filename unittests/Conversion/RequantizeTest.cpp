@@ -18,14 +18,19 @@
 #include "qnt/InitAll.h"
 #include "qnt/Support/JitRunner.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <gtest/gtest.h>
@@ -393,6 +398,102 @@ TEST_F(Requantize, OffsetToSigned) {
   EXPECT_EQ(s8.clamp.qmin, 17);
   EXPECT_EQ(s8.clamp.qmax, 127);
   check({4, 37}, s8, 8, 10000, &u8, /*offset=*/128);
+}
+
+// The requantize as the epilogue of an int8 convolution kernel
+// (--qnt-lower-gemm runs it on the accumulators in registers, the high
+// multiply in even and odd i64 lanes): a 1x1 convolution, 49 output pixels
+// (not a multiple of the row tile), 37 channels (padded to the column
+// tile), accumulators started near both ends of the int32 range; every
+// element against the scalar reference.
+TEST_F(Requantize, FusedIntoConvolutionKernel) {
+  constexpr int64_t kPixels = 49, kIn = 64, kOut = 37, kZx = -5;
+  for (auto [lo, hi] : {std::pair(1e-6, 0.99), std::pair(1e-6, 4.0)}) {
+    for (int32_t start : {0, kI32Max - (1 << 25), kI32Min + (1 << 25)}) {
+      RequantizeParams p;
+      p.multipliers = randomMultipliers(kOut, lo, hi);
+      p.axis = 3;
+      p.outputZeroPoint = int64_t(rng() % 256) - 128;
+      p.clamp = {-128, 127};
+      std::vector<int8_t> w(kOut * kIn), x(kPixels * kIn);
+      for (int8_t &v : w)
+        v = int8_t(int(rng() % 255) - 127);
+      for (int8_t &v : x)
+        v = int8_t(rng() % 256);
+
+      OpBuilder b(&context);
+      Location loc = b.getUnknownLoc();
+      OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+      b.setInsertionPointToEnd(module->getBody());
+      Type i8 = b.getI8Type(), i32 = b.getI32Type();
+      auto xType = RankedTensorType::get({1, 7, 7, kIn}, i8);
+      auto accType = RankedTensorType::get({1, 7, 7, kOut}, i32);
+      auto outType = RankedTensorType::get({1, 7, 7, kOut}, i8);
+      auto func = func::FuncOp::create(b, loc, "main",
+                                       b.getFunctionType({xType}, {outType}));
+      Block *body = func.addEntryBlock();
+      b.setInsertionPointToEnd(body);
+      Value weights = arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(RankedTensorType::get({kOut, 1, 1, kIn}, i8),
+                                 ArrayRef(w)));
+      Value init =
+          linalg::FillOp::create(
+              b, loc,
+              ValueRange{arith::ConstantIntOp::create(b, loc, i32, start)},
+              ValueRange{
+                  tensor::EmptyOp::create(b, loc, accType.getShape(), i32)})
+              .getResult(0);
+      Value acc = linalg::Conv2DNhwcFhwcQOp::create(
+                      b, loc, TypeRange{accType},
+                      ValueRange{body->getArgument(0), weights,
+                                 arith::ConstantIntOp::create(b, loc, i32, kZx),
+                                 arith::ConstantIntOp::create(b, loc, i32, 0)},
+                      ValueRange{init})
+                      .getResult(0);
+      Value out = buildRequantize(b, loc, acc, p, i8);
+      func::ReturnOp::create(b, loc, out);
+      ASSERT_TRUE(succeeded(mlir::verify(*module)));
+
+      // The kernel takes the requantize: no generic reads i32 afterwards.
+      OwningOpRef<ModuleOp> kernels = module->clone();
+      PassManager pm(&context);
+      ASSERT_TRUE(
+          succeeded(parsePassPipeline("func.func(qnt-lower-gemm)", pm)));
+      ASSERT_TRUE(succeeded(pm.run(*kernels)));
+      int unfused = 0;
+      kernels->walk([&](linalg::GenericOp generic) {
+        for (Value in : generic.getDpsInputs())
+          if (getElementTypeOrSelf(in.getType()).isInteger(32))
+            ++unfused;
+      });
+      EXPECT_EQ(unfused, 0);
+
+      auto signature = getEntrySignature(*module, "main");
+      ASSERT_TRUE(bool(signature)) << llvm::toString(signature.takeError());
+      ASSERT_TRUE(succeeded(lowerToLLVMIfNeeded(*module)));
+      auto runner = JitRunner::create(*module, "main", *signature);
+      ASSERT_TRUE(bool(runner)) << llvm::toString(runner.takeError());
+      std::vector<int8_t> got(kPixels * kOut);
+      llvm::Error error = (*runner)->run({x.data(), got.data()});
+      ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
+      int64_t mismatches = 0;
+      for (int64_t m = 0; m < kPixels; ++m)
+        for (int64_t n = 0; n < kOut; ++n) {
+          int64_t sum = start;
+          for (int64_t k = 0; k < kIn; ++k)
+            sum += (int64_t(x[m * kIn + k]) - kZx) * w[n * kIn + k];
+          int64_t expected = requantize(int32_t(sum), p.multipliers[n],
+                                        p.outputZeroPoint, p.clamp);
+          if (got[m * kOut + n] != expected && ++mismatches <= 10)
+            ADD_FAILURE() << "pixel " << m << " channel " << n << " acc " << sum
+                          << ": got " << int(got[m * kOut + n]) << ", expected "
+                          << expected;
+        }
+      EXPECT_EQ(mismatches, 0);
+      totalCompared += kPixels * kOut;
+    }
+  }
 }
 
 TEST_F(Requantize, DynamicShapeBuilds) {

@@ -332,6 +332,75 @@ void mlir::qnt::Epilogue::viewFullInputs(function_ref<Value(Value)> view) {
         input = view(input);
 }
 
+/// The requantize's rounding high multiply in a scalar body,
+/// trunc_i32((sext(p) * sext(q) + 2^30) >>s 31) with p, q of i32: p and q.
+static std::optional<std::pair<Value, Value>>
+matchRoundingHighMul(Operation &op) {
+  auto trunc = dyn_cast<arith::TruncIOp>(op);
+  if (!trunc || !trunc.getType().isInteger(32) ||
+      !trunc.getIn().getType().isInteger(64))
+    return std::nullopt;
+  auto shift = trunc.getIn().getDefiningOp<arith::ShRSIOp>();
+  APInt c;
+  if (!shift || !matchPattern(shift.getRhs(), m_ConstantInt(&c)) || c != 31)
+    return std::nullopt;
+  auto add = shift.getLhs().getDefiningOp<arith::AddIOp>();
+  if (!add)
+    return std::nullopt;
+  Value product = add.getLhs(), round = add.getRhs();
+  if (!matchPattern(round, m_ConstantInt(&c)))
+    std::swap(product, round);
+  if (!matchPattern(round, m_ConstantInt(&c)) || c != (int64_t(1) << 30))
+    return std::nullopt;
+  auto mul = product.getDefiningOp<arith::MulIOp>();
+  if (!mul)
+    return std::nullopt;
+  auto lhs = mul.getLhs().getDefiningOp<arith::ExtSIOp>();
+  auto rhs = mul.getRhs().getDefiningOp<arith::ExtSIOp>();
+  if (!lhs || !rhs || !lhs.getIn().getType().isInteger(32) ||
+      !rhs.getIn().getType().isInteger(32))
+    return std::nullopt;
+  return std::make_pair(lhs.getIn(), rhs.getIn());
+}
+
+/// The rounding high multiply on 16 i32 lanes: the even and the odd lanes
+/// of both operands sign-extended in place within i64 lanes (shifts x86
+/// selects away: vpmuldq reads the low half), multiplied, rounded and
+/// shifted, the two halves merged. The scalar form, sign-extended to 16 i64
+/// lanes, takes twice the extensions and a truncation per half.
+static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p,
+                                  Value q) {
+  Type i64 = b.getI64Type();
+  auto wide = VectorType::get({8}, i64);
+  auto splat = [&](int64_t v) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(v)));
+  };
+  Value c32 = splat(32), round = splat(int64_t(1) << 30);
+  Value pw = vector::BitCastOp::create(b, loc, wide, p);
+  Value qw = vector::BitCastOp::create(b, loc, wide, q);
+  auto even = [&](Value v) -> Value {
+    return arith::ShRSIOp::create(b, loc, arith::ShLIOp::create(b, loc, v, c32),
+                                  c32);
+  };
+  auto odd = [&](Value v) -> Value {
+    return arith::ShRSIOp::create(b, loc, v, c32);
+  };
+  Value evenProduct = arith::MulIOp::create(b, loc, even(pw), even(qw));
+  Value oddProduct = arith::MulIOp::create(b, loc, odd(pw), odd(qw));
+  // Bits 31..62 of product + 2^30: into the low half (even lanes) and the
+  // high half (odd lanes) of each i64 lane.
+  Value low = arith::ShRUIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, evenProduct, round), splat(31));
+  Value high = arith::ShLIOp::create(
+      b, loc, arith::AddIOp::create(b, loc, oddProduct, round), splat(1));
+  Value merged = arith::OrIOp::create(
+      b, loc, arith::AndIOp::create(b, loc, low, splat(0xFFFFFFFFll)),
+      arith::AndIOp::create(b, loc, high, splat(~0xFFFFFFFFll)));
+  return vector::BitCastOp::create(
+      b, loc, VectorType::get({16}, b.getI32Type()), merged);
+}
+
 Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
                                  Value col, ValueRange position) const {
   auto lanes = [](Type t) { return VectorType::get({16}, t); };
@@ -359,10 +428,20 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
         map.map(constant.getResult(), arith::ConstantOp::create(b, loc, splat));
         continue;
       }
+      auto vectorOf = [&](Value v) -> Value {
+        if (!map.contains(v))
+          map.map(v,
+                  vector::BroadcastOp::create(b, loc, lanes(v.getType()), v));
+        return map.lookup(v);
+      };
+      if (auto operands = matchRoundingHighMul(op)) {
+        map.map(op.getResult(0),
+                buildRoundingHighMul(b, loc, vectorOf(operands->first),
+                                     vectorOf(operands->second)));
+        continue;
+      }
       for (Value operand : op.getOperands())
-        if (!map.contains(operand))
-          map.map(operand, vector::BroadcastOp::create(
-                               b, loc, lanes(operand.getType()), operand));
+        (void)vectorOf(operand);
       Operation *clone = b.clone(op, map);
       clone->getResult(0).setType(lanes(op.getResult(0).getType()));
     }
