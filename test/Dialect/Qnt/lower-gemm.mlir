@@ -1,16 +1,20 @@
 // RUN: quant-opt %s --split-input-file --qnt-lower-gemm | FileCheck %s
 
 // A 3x3 convolution, K = 27 padded to 28, N = 20 in one 32-lane tile (J = 2),
-// M = 4 rows below the 12-row tile: one kernel of 4 rows. The activations go
-// through im2col with their sign bit flipped; the accumulators start from
-// init plus -(z_a + 128) * colsum(w) = -(-5 + 128) * 27 = -3321 per real
-// column; the padded columns are sliced away.
+// M = 4 rows below the 12-row tile: one kernel of 4 rows. With 3 channels
+// the im2col copies each kernel row's 3 taps x 3 channels as one run of 9
+// bytes of the input row, sign bit flipped, into A = [M, 28], and zeroes
+// the K padding; the accumulators start from init plus
+// -(z_a + 128) * colsum(w) = -(-5 + 128) * 27 = -3321 per real column; the
+// padded columns are sliced away.
 // CHECK-LABEL: func.func @conv
 // CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x3xi8>, %[[INIT:.*]]: tensor<1x2x2x20xi32>)
-// CHECK: %[[COLS:.*]] = linalg.generic {{.*}} ins(%[[X]] : tensor<1x4x4x3xi8>) outs(%{{.*}} : tensor<1x2x2x3x3x3xi8>)
-// CHECK:   arith.xori %{{.*}}, %{{.*}} : i8
-// CHECK: %[[A:.*]] = tensor.collapse_shape %[[COLS]] {{\[}}[0, 1, 2], [3, 4, 5]] : tensor<1x2x2x3x3x3xi8> into tensor<4x27xi8>
-// CHECK: %[[APAD:.*]] = tensor.pad %[[A]] low[0, 0] high[0, 1]
+// CHECK: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<1x4x4x3xi8> into tensor<1x4x12xi8>
+// CHECK: %[[APAD:.*]] = scf.for {{.*}} -> (tensor<4x28xi8>)
+// CHECK: %[[SPAN:.*]] = vector.transfer_read %[[ROWS]]{{.*}} : tensor<1x4x12xi8>, vector<9xi8>
+// CHECK: %[[U:.*]] = arith.xori %[[SPAN]], %{{.*}} : vector<9xi8>
+// CHECK: vector.transfer_write %[[U]], %{{.*}} : vector<9xi8>, tensor<4x28xi8>
+// CHECK: vector.transfer_write %{{.*}}, %{{.*}}[%{{.*}}, %c27{{.*}}] {{.*}} : vector<1xi8>, tensor<4x28xi8>
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<1x7x128xi8>
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[-3321, {{.*}}, -3321, 0, {{.*}}, 0]> : tensor<32xi32>
 // CHECK: %[[C:.*]] = scf.for {{.*}} -> (tensor<4x32xi32>) {

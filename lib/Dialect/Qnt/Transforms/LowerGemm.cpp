@@ -60,7 +60,8 @@ namespace {
 struct Gemm {
   /// f32 (FMA) or int8 (u8 x s8 dot products).
   bool isFloat = false;
-  /// [M, K] activations (int8: s8 storage, xor-ed already), K not padded.
+  /// [M, K] activations (int8: s8 storage, xor-ed already), or [M, kPad]
+  /// with the K padding zeroed.
   Value a;
   int64_t m, n, k;
   /// Weights as w[n][k] (int8 values or floats, exact in double).
@@ -160,6 +161,120 @@ static Value packWindows(OpBuilder &b, Location loc, const WindowInput &window,
             }
           }
         return cols;
+      });
+}
+
+/// im2col for few channels (the first layer's C = 1 or 3):
+/// A[m, (kh*KW + kw)*C + c] = x[n, oh*s + kh, ow*s + kw, c] (int8: sign bit
+/// flipped) into A of [M, kPad] directly, the K padding zeroed. Per output
+/// pixel and kernel row the KW taps' channels are one contiguous run of the
+/// input row: one vector of KW * C elements. Pixels whose window crosses
+/// the padding read each tap's C channels with clamped indices and select
+/// the pad value outside.
+static Value packRuns(OpBuilder &b, Location loc, const WindowInput &window,
+                      ArrayRef<int64_t> out, int64_t kh, int64_t kw,
+                      int64_t channels, ArrayRef<int64_t> strides,
+                      int64_t kPad) {
+  auto sourceType = cast<RankedTensorType>(window.source.getType());
+  Type element = sourceType.getElementType();
+  bool isFloat = isa<FloatType>(element);
+  int64_t m = out[0] * out[1] * out[2], run = kw * channels, k = kh * run;
+  Value init =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{m, kPad}, element);
+  // Rows of the input as [N, H, W * C].
+  Value rows = tensor::CollapseShapeOp::create(
+      b, loc, window.source, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  auto vec = [&](int64_t n) { return VectorType::get({n}, element); };
+  auto flip = [&](OpBuilder &b, Value v) -> Value {
+    if (isFloat)
+      return v;
+    auto type = cast<VectorType>(v.getType());
+    return arith::XOrIOp::create(
+        b, loc, v,
+        arith::ConstantOp::create(
+            b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(-128))));
+  };
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  SmallVector<bool> inBounds = {true};
+  return buildPixelLoops(
+      b, loc, out, init, [&](OpBuilder &b, ValueRange pixel, Value a) -> Value {
+        Value n = pixel[0], oh = pixel[1], ow = pixel[2];
+        auto at = [&](OpBuilder &b, Value base, int64_t offset) -> Value {
+          return arith::AddIOp::create(b, loc, base,
+                                       indexConstant(b, loc, offset));
+        };
+        auto times = [&](OpBuilder &b, Value v, int64_t c) -> Value {
+          return arith::MulIOp::create(b, loc, v, indexConstant(b, loc, c));
+        };
+        Value row = arith::AddIOp::create(
+            b, loc,
+            times(b, arith::AddIOp::create(b, loc, times(b, n, out[1]), oh),
+                  out[2]),
+            ow);
+        // Padded coordinates of the window's corner, and unpadded.
+        Value yp = times(b, oh, strides[0]), xp = times(b, ow, strides[1]);
+        Value y0 = at(b, yp, -window.top), x0 = at(b, xp, -window.left);
+        using P = arith::CmpIPredicate;
+        auto cmp = [&](P p, Value v, int64_t bound) -> Value {
+          return arith::CmpIOp::create(b, loc, p, v,
+                                       indexConstant(b, loc, bound));
+        };
+        Value interior = arith::AndIOp::create(
+            b, loc,
+            arith::AndIOp::create(b, loc, cmp(P::sge, y0, 0),
+                                  cmp(P::sge, x0, 0)),
+            arith::AndIOp::create(
+                b, loc, cmp(P::slt, at(b, y0, kh - 1), window.height),
+                cmp(P::slt, at(b, x0, kw - 1), window.width)));
+        auto branch = scf::IfOp::create(
+            b, loc, interior,
+            [&](OpBuilder &b, Location) {
+              Value t = a;
+              Value x0c = times(b, x0, channels);
+              for (int64_t i = 0; i < kh; ++i) {
+                Value v = vector::TransferReadOp::create(
+                    b, loc, vec(run), rows, ValueRange{n, at(b, y0, i), x0c},
+                    zero, inBounds);
+                t = vector::TransferWriteOp::create(
+                        b, loc, flip(b, v), t,
+                        ValueRange{row, indexConstant(b, loc, i * run)},
+                        inBounds)
+                        .getResult();
+              }
+              scf::YieldOp::create(b, loc, t);
+            },
+            [&](OpBuilder &b, Location) {
+              Value t = a;
+              for (int64_t i = 0; i < kh; ++i) {
+                auto [y, rowInside] = window.row(b, loc, at(b, yp, i));
+                for (int64_t j = 0; j < kw; ++j) {
+                  auto [x, colInside] = window.column(b, loc, at(b, xp, j));
+                  Value inside = rowInside ? Value(arith::AndIOp::create(
+                                                 b, loc, rowInside, colInside))
+                                           : Value();
+                  Value v = window.read(b, loc, vec(channels), n, y, x,
+                                        indexConstant(b, loc, 0), inside);
+                  t = vector::TransferWriteOp::create(
+                          b, loc, flip(b, v), t,
+                          ValueRange{row, indexConstant(
+                                              b, loc, (i * kw + j) * channels)},
+                          inBounds)
+                          .getResult();
+                }
+              }
+              scf::YieldOp::create(b, loc, t);
+            });
+        Value t = branch.getResult(0);
+        if (kPad > k) {
+          Value zeros = arith::ConstantOp::create(
+              b, loc,
+              DenseElementsAttr::get(vec(kPad - k), b.getZeroAttr(element)));
+          t = vector::TransferWriteOp::create(
+                  b, loc, zeros, t, ValueRange{row, indexConstant(b, loc, k)},
+                  inBounds)
+                  .getResult();
+        }
+        return t;
       });
 }
 
@@ -327,7 +442,8 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
 
   // Activations with K padded by zeros (their weights are zero too).
   Value a = g.a;
-  if (kPad != g.k)
+  // (A packed by packRuns is [M, kPad] already.)
+  if (kPad != cast<RankedTensorType>(a.getType()).getDimSize(1))
     a = tensor::createPadHighOp(
         RankedTensorType::get({g.m, kPad}, inElement), a,
         arith::ConstantOp::create(b, loc, b.getZeroAttr(inElement)),
@@ -475,13 +591,22 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
     for (int64_t l : {64, 32, 16})
       if (!lanes && in[3] % (isFloat ? l / 4 : l) == 0 && f[1] * f[2] <= 49)
         lanes = isFloat ? l / 4 : l;
-    Value cols = lanes
-                     ? packWindows(rewriter, loc, WindowInput::get(input),
-                                   patches, strides, dilations, lanes)
-                     : packActivations(rewriter, loc, input, patches, inputMap);
-    g.a = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
-        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+    int64_t ks = isFloat ? 1 : 4, kPad = (g.k + ks - 1) / ks * ks;
+    if (!lanes && dilations[0] == 1 && dilations[1] == 1 &&
+        f[2] * in[3] <= 64) {
+      // Few channels: contiguous runs straight into [M, kPad].
+      g.a = packRuns(rewriter, loc, WindowInput::get(input),
+                     ArrayRef<int64_t>(out).take_front(3), f[1], f[2], in[3],
+                     strides, kPad);
+    } else {
+      Value cols =
+          lanes ? packWindows(rewriter, loc, WindowInput::get(input), patches,
+                              strides, dilations, lanes)
+                : packActivations(rewriter, loc, input, patches, inputMap);
+      g.a = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
+          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+    }
   }
   g.w = std::move(*w); // [O][KH][KW][C] is w[n][k]
   g.zeroPoint = za.value_or(0);
