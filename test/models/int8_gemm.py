@@ -228,6 +228,11 @@ CASES = {
     "conv_rescale_blob": lambda rng: rescaled(
         rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3), blob=True),
     "conv_residual": lambda rng: residual(rng, 5, 32, -3),
+    # Channels not a multiple of 16: the last block of 8 is masked.
+    "depthwise_c24": lambda rng: rescaled(
+        rng, depthwise_case(rng, 9, 24, 3, 1, 1, -7)),
+    "depthwise_c40_f32": lambda rng: depthwise_case(rng, 7, 40, 3, 2, 1, 0,
+                                                    isFloat=True),
     "depthwise_rescale": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 32, 3, 2, 1, 9)),
 }

@@ -159,11 +159,12 @@ mlir::qnt::WindowInput::column(OpBuilder &b, Location loc, Value x) const {
 
 Value mlir::qnt::WindowInput::read(OpBuilder &b, Location loc, VectorType type,
                                    Value n, Value y, Value x, Value c,
-                                   Value inside) const {
+                                   Value inside, bool inBounds) const {
   Type element = type.getElementType();
   Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-  Value v = vector::TransferReadOp::create(
-      b, loc, type, source, ValueRange{n, y, x, c}, zero, ArrayRef<bool>{true});
+  Value v = vector::TransferReadOp::create(b, loc, type, source,
+                                           ValueRange{n, y, x, c}, zero,
+                                           ArrayRef<bool>{inBounds});
   if (!inside)
     return v;
   Value fill = vector::BroadcastOp::create(b, loc, type, padValue);
@@ -323,6 +324,23 @@ void mlir::qnt::Epilogue::hoistConstantsAbove(RewriterBase &rewriter,
               kind == Input::Column ? input.getDefiningOp() : nullptr;
           def && def->getBlock() == op->getBlock() && op->isBeforeInBlock(def))
         rewriter.moveOpBefore(def, op);
+}
+
+void mlir::qnt::Epilogue::padColumns(OpBuilder &b, Location loc, int64_t n) {
+  for (Stage &stage : stages)
+    for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds)) {
+      if (kind != Input::Column)
+        continue;
+      // match() only accepts constants with known values.
+      DenseElementsAttr values = *getConstantDenseElements(input);
+      if (values.getNumElements() == n)
+        continue;
+      auto type = RankedTensorType::get({n}, values.getElementType());
+      SmallVector<Attribute> elements(values.getValues<Attribute>());
+      elements.resize(n, b.getZeroAttr(values.getElementType()));
+      input = arith::ConstantOp::create(b, loc,
+                                        DenseElementsAttr::get(type, elements));
+    }
 }
 
 void mlir::qnt::Epilogue::viewFullInputs(function_ref<Value(Value)> view) {

@@ -56,9 +56,10 @@ struct WindowInput {
   std::pair<Value, Value> row(OpBuilder &b, Location loc, Value y) const;
   std::pair<Value, Value> column(OpBuilder &b, Location loc, Value x) const;
   /// `type` lanes from source[n, y, x, c] (clamped indices), or the pad
-  /// value where `inside` is false (null: always inside).
+  /// value where `inside` is false (null: always inside); with `!inBounds`
+  /// the lanes past the channels read as 0.
   Value read(OpBuilder &b, Location loc, VectorType type, Value n, Value y,
-             Value x, Value c, Value inside) const;
+             Value x, Value c, Value inside, bool inBounds = true) const;
 };
 
 /// The strides and dilations of a convolution or pooling named op.
@@ -152,6 +153,9 @@ struct Epilogue {
   /// defined after `op` in its block before it, where the kernel replacing
   /// `op` is built.
   void hoistConstantsAbove(RewriterBase &rewriter, Operation *op) const;
+  /// Zero-pads the column constants to `n` elements, so that the last
+  /// vector of a kernel's padded columns reads within them.
+  void padColumns(OpBuilder &b, Location loc, int64_t n);
   /// Replaces every whole-tensor input by `view(input)` (the kernel's view
   /// of it, e.g. collapsed to [M, N]).
   void viewFullInputs(function_ref<Value(Value)> view);

@@ -62,13 +62,14 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   if (!inType.hasStaticShape() || !outType.hasStaticShape() ||
       !fType.hasStaticShape() || fType.getDimSize(3) != 1 ||
-      inType.getDimSize(3) % kLanes != 0 ||
       !(isFloat ? inType.getElementType().isF32()
                 : inType.getElementType().isInteger(8)))
-    return rewriter.notifyMatchFailure(
-        op, "needs static shapes, multiplier 1, channels a multiple of 16");
+    return rewriter.notifyMatchFailure(op, "needs static shapes, multiplier 1");
   ArrayRef<int64_t> out = outType.getShape(), f = fType.getShape();
   int64_t channels = inType.getDimSize(3), kh = f[0], kw = f[1];
+  // The tables are padded to whole vectors; the last, partial block of
+  // channels reads and writes the tensors with masks.
+  int64_t cPad = (channels + kLanes - 1) / kLanes * kLanes;
   std::optional<SmallVector<double>> w = getWeightValues(
       filter, isFloat, kh * kw, channels, /*transposeKN=*/false);
   if (!w)
@@ -81,7 +82,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   auto acc = VectorType::get({kLanes}, accElement);
   // [KH, KW, C, 1] weights in row-major order are the [tap][channel] table.
   const SmallVector<double> &table = *w;
-  SmallVector<double> correction(channels, 0.0);
+  SmallVector<double> correction(cPad, 0.0);
   std::optional<SmallVector<double>> columnInit =
       getColumnConstant(init, channels);
   for (int64_t c = 0; c < channels; ++c) {
@@ -92,11 +93,15 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                     (columnInit ? (*columnInit)[c] : 0.0);
   }
   RankedTensorType tableType =
-      RankedTensorType::get({kh * kw, channels}, accElement);
-  auto corrType = RankedTensorType::get({channels}, accElement);
+      RankedTensorType::get({kh * kw, cPad}, accElement);
+  auto corrType = RankedTensorType::get({cPad}, accElement);
   DenseElementsAttr tableAttr, corrAttr;
+  SmallVector<double> padded(kh * kw * cPad, 0.0);
+  for (int64_t t = 0; t < kh * kw; ++t)
+    for (int64_t c = 0; c < channels; ++c)
+      padded[t * cPad + c] = table[t * channels + c];
   if (isFloat) {
-    SmallVector<float> tf(table.begin(), table.end());
+    SmallVector<float> tf(padded.begin(), padded.end());
     SmallVector<float> cf(correction.begin(), correction.end());
     tableAttr = DenseElementsAttr::get(tableType, ArrayRef(tf));
     corrAttr = DenseElementsAttr::get(corrType, ArrayRef(cf));
@@ -104,10 +109,10 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     // Pairs (w, 0) of i16: qnt.dot_s16s16 of the sign-extended input (the
     // pair (x, sign)) with them is x * w.
     SmallVector<int16_t> ti;
-    for (double v : table)
+    for (double v : padded)
       ti.append({int16_t(v), int16_t(0)});
     tableType =
-        RankedTensorType::get({kh * kw, 2 * channels}, b.getIntegerType(16));
+        RankedTensorType::get({kh * kw, 2 * cPad}, b.getIntegerType(16));
     SmallVector<int32_t> ci(correction.begin(), correction.end());
     tableAttr = DenseElementsAttr::get(tableType, ArrayRef(ti));
     corrAttr = DenseElementsAttr::get(corrType, ArrayRef(ci));
@@ -130,9 +135,14 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     if (collapse && collapse.getReassociationIndices() == drop)
       epilogue = Epilogue::match(collapse.getResult(), op);
   }
+  // A partial block cannot read whole tensors (a residual input) unmasked.
+  if (epilogue && cPad != channels && epilogue->hasFullInputs() &&
+      !epilogue->dropFullInputStages())
+    epilogue.reset();
   Type outElement = accElement;
   if (epilogue) {
     epilogue->hoistConstantsAbove(rewriter, op);
+    epilogue->padColumns(b, loc, cPad);
     outElement = epilogue->getResultType().getElementType();
   }
   Value c0 =
@@ -145,6 +155,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   SmallVector<bool> inBounds = {true};
   auto inVec = VectorType::get({kLanes}, inType.getElementType());
   int64_t blocks = channels / kLanes;
+  SmallVector<bool> masked = {false};
 
   // Loops over n, oh, ow; the channel blocks and taps unrolled inside.
   Value result = buildPixelLoops(
@@ -161,57 +172,66 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
         auto channelLoop = [&](OpBuilder &b, Value tile, ArrayRef<Value> rows,
                                ArrayRef<Value> columns,
                                ArrayRef<Value> insideTap) -> Value {
-          // Channel blocks in a loop (unrolling them all would make wide
-          // layers' bodies thousands of ops long), taps unrolled inside.
-          auto loop = scf::ForOp::create(
-              b, loc, indexConstant(b, loc, 0),
-              indexConstant(b, loc, blocks * kLanes),
-              indexConstant(b, loc, kLanes), ValueRange{tile},
-              [&](OpBuilder &b, Location, Value c, ValueRange carried) {
-                Value tile = carried[0];
-                Value sum = vector::TransferReadOp::create(
-                    b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
-                if (!columnInit) {
-                  Value read = vector::TransferReadOp::create(
-                      b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc,
-                      inBounds);
-                  sum = isFloat
-                            ? Value(arith::AddFOp::create(b, loc, sum, read))
+          // One block of 16 channels from `c`; `exact`: all inside the
+          // tensors (else the reads and writes are masked).
+          auto block = [&](OpBuilder &b, Value c, Value tile,
+                           bool exact) -> Value {
+            ArrayRef<bool> bounds = exact ? inBounds : masked;
+            Value sum = vector::TransferReadOp::create(
+                b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
+            if (!columnInit) {
+              Value read = vector::TransferReadOp::create(
+                  b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc, bounds);
+              sum = isFloat ? Value(arith::AddFOp::create(b, loc, sum, read))
                             : Value(arith::AddIOp::create(b, loc, sum, read));
+            }
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j) {
+                Value pixels = window.read(
+                    b, loc, inVec, n, rows[i], columns[j], c,
+                    insideTap.empty() ? Value() : insideTap[i * kw + j], exact);
+                Value t = indexConstant(b, loc, i * kw + j);
+                if (isFloat) {
+                  Value tap = vector::TransferReadOp::create(
+                      b, loc, acc, weights, ValueRange{t, c}, zeroAcc,
+                      inBounds);
+                  sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
+                } else {
+                  Value c2 = arith::MulIOp::create(b, loc, c,
+                                                   indexConstant(b, loc, 2));
+                  Value tap = vector::TransferReadOp::create(
+                      b, loc, pairs, weights, ValueRange{t, c2}, zeroPair,
+                      inBounds);
+                  Value wide = vector::BitCastOp::create(
+                      b, loc, pairs,
+                      arith::ExtSIOp::create(b, loc, acc, pixels));
+                  sum = DotS16S16Op::create(b, loc, sum, wide, tap);
                 }
-                for (int64_t i = 0; i < kh; ++i)
-                  for (int64_t j = 0; j < kw; ++j) {
-                    Value pixels = window.read(
-                        b, loc, inVec, n, rows[i], columns[j], c,
-                        insideTap.empty() ? Value() : insideTap[i * kw + j]);
-                    Value t = indexConstant(b, loc, i * kw + j);
-                    if (isFloat) {
-                      Value tap = vector::TransferReadOp::create(
-                          b, loc, acc, weights, ValueRange{t, c}, zeroAcc,
-                          inBounds);
-                      sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
-                    } else {
-                      Value c2 = arith::MulIOp::create(
-                          b, loc, c, indexConstant(b, loc, 2));
-                      Value tap = vector::TransferReadOp::create(
-                          b, loc, pairs, weights, ValueRange{t, c2}, zeroPair,
-                          inBounds);
-                      Value wide = vector::BitCastOp::create(
-                          b, loc, pairs,
-                          arith::ExtSIOp::create(b, loc, acc, pixels));
-                      sum = DotS16S16Op::create(b, loc, sum, wide, tap);
-                    }
-                  }
-                if (epilogue)
-                  sum =
-                      epilogue->apply(b, loc, sum, c, ValueRange{n, oh, ow, c});
-                tile = vector::TransferWriteOp::create(b, loc, sum, tile,
-                                                       ValueRange{n, oh, ow, c},
-                                                       inBounds)
-                           .getResult();
-                scf::YieldOp::create(b, loc, tile);
-              });
-          return loop.getResult(0);
+              }
+            if (epilogue)
+              sum = epilogue->apply(b, loc, sum, c, ValueRange{n, oh, ow, c});
+            return vector::TransferWriteOp::create(
+                       b, loc, sum, tile, ValueRange{n, oh, ow, c}, bounds)
+                .getResult();
+          };
+          // Channel blocks in a loop (unrolling them all would make wide
+          // layers' bodies thousands of ops long), taps unrolled inside;
+          // then the partial block.
+          if (blocks > 0)
+            tile =
+                scf::ForOp::create(
+                    b, loc, indexConstant(b, loc, 0),
+                    indexConstant(b, loc, blocks * kLanes),
+                    indexConstant(b, loc, kLanes), ValueRange{tile},
+                    [&](OpBuilder &b, Location, Value c, ValueRange carried) {
+                      scf::YieldOp::create(
+                          b, loc, block(b, c, carried[0], /*exact=*/true));
+                    })
+                    .getResult(0);
+          if (cPad == channels)
+            return tile;
+          return block(b, indexConstant(b, loc, blocks * kLanes), tile,
+                       /*exact=*/false);
         };
         auto tapIndex = [&](Value base, int64_t t, int64_t d) -> Value {
           return arith::AddIOp::create(b, loc, base,

@@ -494,20 +494,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   Type outElement = accElement;
   std::optional<Epilogue> padded = epilogue;
   if (padded)
-    for (Epilogue::Stage &stage : padded->stages)
-      for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds)) {
-        if (kind != Epilogue::Input::Column)
-          continue;
-        // Epilogue::match only accepts constants with known values.
-        DenseElementsAttr values = *getConstantDenseElements(input);
-        if (values.getNumElements() == nPad)
-          continue;
-        auto type = RankedTensorType::get({nPad}, values.getElementType());
-        SmallVector<Attribute> elements(values.getValues<Attribute>());
-        elements.resize(nPad, b.getZeroAttr(values.getElementType()));
-        input = arith::ConstantOp::create(
-            b, loc, DenseElementsAttr::get(type, elements));
-      }
+    padded->padColumns(b, loc, nPad);
   if (epilogue) {
     outElement = epilogue->getResultType().getElementType();
     kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value row,

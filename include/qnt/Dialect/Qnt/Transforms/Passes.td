@@ -346,9 +346,9 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
   let summary = "Depthwise convolutions vectorized over 16 channels";
   let description = [{
     Rewrites `linalg.depthwise_conv_2d_nhwc_hwcm(_q)` on tensors (channel
-    multiplier 1, channels a multiple of 16, constant weights; int8:
-    symmetric) into loops over output pixels whose body handles 16 channels
-    per vector with the taps unrolled:
+    multiplier 1, constant weights; int8: symmetric) into loops over output
+    pixels whose body handles 16 channels per vector with the taps unrolled
+    (a last partial block of channels with masked reads and writes):
 
     ```
     acc[c] = init[c] - z_x * sum_t w[t, c] + sum_t x[pixel(t), c] * w[t, c]
