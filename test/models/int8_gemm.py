@@ -181,6 +181,23 @@ def residual(rng, h, c, za):
     return rescaled(rng, (mlir, x, acc + x.astype(np.int32)))
 
 
+def maxpool_case(rng, h, c, k, stride):
+    """tosa.max_pool2d on i8; the comparison is the int8 ordering."""
+    x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
+    out = (h - k) // stride + 1
+    ref = np.empty((1, out, out, c), np.int8)
+    for i in range(out):
+        for j in range(out):
+            ref[0, i, j] = x[0, i * stride:i * stride + k,
+                             j * stride:j * stride + k].max(axis=(0, 1))
+    mlir = f"""func.func @main(%x: tensor<1x{h}x{h}x{c}xi8>) -> tensor<1x{out}x{out}x{c}xi8> {{
+  %y = tosa.max_pool2d %x {{kernel = array<i64: {k}, {k}>, stride = array<i64: {stride}, {stride}>, pad = array<i64: 0, 0, 0, 0>}} : (tensor<1x{h}x{h}x{c}xi8>) -> tensor<1x{out}x{out}x{c}xi8>
+  return %y : tensor<1x{out}x{out}x{c}xi8>
+}}
+"""
+    return mlir, x, ref
+
+
 def float_matmul_case(rng, m, k, n):
     a = rng.standard_normal((1, m, k)).astype(np.float32)
     w = rng.standard_normal((1, k, n)).astype(np.float32)
@@ -231,6 +248,7 @@ CASES = {
     # Channels not a multiple of 16: the last block of 8 is masked.
     "depthwise_c24": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 24, 3, 1, 1, -7)),
+    "maxpool_c24": lambda rng: maxpool_case(rng, 7, 24, 3, 2),
     "depthwise_c40_f32": lambda rng: depthwise_case(rng, 7, 40, 3, 2, 1, 0,
                                                     isFloat=True),
     "depthwise_rescale": lambda rng: rescaled(

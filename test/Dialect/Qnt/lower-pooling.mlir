@@ -27,3 +27,21 @@ func.func @sum_i16(%x: tensor<1x3x3x16xi16>, %init: tensor<1x1x1x16xi32>) -> ten
   %y = linalg.pooling_nhwc_sum {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%x, %w : tensor<1x3x3x16xi16>, tensor<3x3xi32>) outs(%init : tensor<1x1x1x16xi32>) -> tensor<1x1x1x16xi32>
   return %y : tensor<1x1x1x16xi32>
 }
+
+// -----
+
+// 24 channels: one whole block in the loop, then the last 8 channels as a
+// masked block (no in_bounds attribute: reads and writes may run past).
+// CHECK-LABEL: func.func @max_c24
+// CHECK: scf.for {{.*}} to %c16 step %c16
+// CHECK: vector.transfer_read {{.*}} {in_bounds = [true]} : tensor<1x2x2x24xf32>, vector<16xf32>
+// CHECK: } 
+// CHECK: %[[C16:.*]] = arith.constant 16 : index
+// CHECK: vector.transfer_read %{{[a-z0-9_]+}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[C16]]], %{{[a-z0-9_]+}} : tensor<1x2x2x24xf32>, vector<16xf32>
+// CHECK-COUNT-4: arith.maximumf {{.*}} : vector<16xf32>
+// CHECK: vector.transfer_write %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[C16]]] : vector<16xf32>, tensor<1x2x2x24xf32>
+func.func @max_c24(%x: tensor<1x4x4x24xf32>, %init: tensor<1x2x2x24xf32>) -> tensor<1x2x2x24xf32> {
+  %w = tensor.empty() : tensor<2x2xf32>
+  %y = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%x, %w : tensor<1x4x4x24xf32>, tensor<2x2xf32>) outs(%init : tensor<1x2x2x24xf32>) -> tensor<1x2x2x24xf32>
+  return %y : tensor<1x2x2x24xf32>
+}

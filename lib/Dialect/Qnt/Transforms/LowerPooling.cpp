@@ -12,7 +12,8 @@
 //   out[c] = combine(init[c], x[oh*s + kh*d, ow*s + kw*d, c] for every tap)
 //
 // with the taps unrolled and combine = max (maxsi / maximumf) or + (the
-// input widened to the accumulator's type, as the named op does).
+// input widened to the accumulator's type, as the named op does). A last
+// partial block of channels reads and writes with masks.
 //
 //===----------------------------------------------------------------------===//
 
@@ -54,13 +55,12 @@ struct LowerPool : OpRewritePattern<PoolOp> {
          accElement = outType.getElementType();
     bool isFloat = isa<FloatType>(accElement);
     if (!inType.hasStaticShape() || !outType.hasStaticShape() ||
-        !window.hasStaticShape() || inType.getDimSize(3) % kLanes != 0 ||
+        !window.hasStaticShape() ||
         !(isFloat
               ? inElement.isF32() && accElement.isF32()
               : isa<IntegerType>(inElement) && isa<IntegerType>(accElement) &&
                     (!kMax || inElement == accElement)))
-      return rewriter.notifyMatchFailure(
-          op, "needs static shapes, channels a multiple of 16");
+      return rewriter.notifyMatchFailure(op, "needs static shapes");
     auto [strides, dilations] = getWindowAttrs(op);
     ArrayRef<int64_t> out = outType.getShape();
     int64_t kh = window.getDimSize(0), kw = window.getDimSize(1);
@@ -71,7 +71,6 @@ struct LowerPool : OpRewritePattern<PoolOp> {
                                               rewriter.getZeroAttr(accElement));
     Value zeroIn = arith::ConstantOp::create(rewriter, loc,
                                              rewriter.getZeroAttr(inElement));
-    SmallVector<bool> inBounds = {true};
     auto combine = [&](OpBuilder &b, Value acc, Value x) -> Value {
       if (kMax)
         return isFloat ? Value(arith::MaximumFOp::create(b, loc, acc, x))
@@ -89,35 +88,47 @@ struct LowerPool : OpRewritePattern<PoolOp> {
                                             indexConstant(b, loc, strides[0]));
           Value ows = arith::MulIOp::create(b, loc, pixel[2],
                                             indexConstant(b, loc, strides[1]));
-          auto channelLoop = scf::ForOp::create(
-              b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, out[3]),
-              indexConstant(b, loc, kLanes), ValueRange{tile},
-              [&](OpBuilder &b, Location, Value c, ValueRange carried) {
-                Value tile = carried[0];
-                Value acc = vector::TransferReadOp::create(
-                    b, loc, accVec, tile,
-                    ValueRange{pixel[0], pixel[1], pixel[2], c}, zeroAcc,
-                    inBounds);
-                for (int64_t i = 0; i < kh; ++i)
-                  for (int64_t j = 0; j < kw; ++j) {
-                    Value y = arith::AddIOp::create(
-                        b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
-                    Value x = arith::AddIOp::create(
-                        b, loc, ows, indexConstant(b, loc, j * dilations[1]));
-                    acc = combine(b, acc,
-                                  vector::TransferReadOp::create(
-                                      b, loc, inVec, input,
-                                      ValueRange{pixel[0], y, x, c}, zeroIn,
-                                      inBounds));
-                  }
-                tile =
-                    vector::TransferWriteOp::create(
-                        b, loc, acc, tile,
-                        ValueRange{pixel[0], pixel[1], pixel[2], c}, inBounds)
-                        .getResult();
-                scf::YieldOp::create(b, loc, tile);
-              });
-          return channelLoop.getResult(0);
+          // One block of 16 channels from `c`; `exact`: inside the tensors
+          // (else masked: the last, partial block).
+          auto block = [&](OpBuilder &b, Value c, Value tile,
+                           bool exact) -> Value {
+            SmallVector<bool> bounds = {exact};
+            Value acc = vector::TransferReadOp::create(
+                b, loc, accVec, tile,
+                ValueRange{pixel[0], pixel[1], pixel[2], c}, zeroAcc, bounds);
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j) {
+                Value y = arith::AddIOp::create(
+                    b, loc, ohs, indexConstant(b, loc, i * dilations[0]));
+                Value x = arith::AddIOp::create(
+                    b, loc, ows, indexConstant(b, loc, j * dilations[1]));
+                acc =
+                    combine(b, acc,
+                            vector::TransferReadOp::create(
+                                b, loc, inVec, input,
+                                ValueRange{pixel[0], y, x, c}, zeroIn, bounds));
+              }
+            return vector::TransferWriteOp::create(
+                       b, loc, acc, tile,
+                       ValueRange{pixel[0], pixel[1], pixel[2], c}, bounds)
+                .getResult();
+          };
+          int64_t whole = out[3] / kLanes * kLanes;
+          if (whole > 0)
+            tile =
+                scf::ForOp::create(
+                    b, loc, indexConstant(b, loc, 0),
+                    indexConstant(b, loc, whole), indexConstant(b, loc, kLanes),
+                    ValueRange{tile},
+                    [&](OpBuilder &b, Location, Value c, ValueRange carried) {
+                      scf::YieldOp::create(
+                          b, loc, block(b, c, carried[0], /*exact=*/true));
+                    })
+                    .getResult(0);
+          if (whole == out[3])
+            return tile;
+          return block(b, indexConstant(b, loc, whole), tile,
+                       /*exact=*/false);
         });
     rewriter.replaceOp(op, result);
     return success();

@@ -374,11 +374,12 @@ def QntLowerPoolingPass : Pass<"qnt-lower-pooling", "func::FuncOp"> {
   let summary = "Max and sum pooling vectorized over 16 channels";
   let description = [{
     Rewrites `linalg.pooling_nhwc_max` and `linalg.pooling_nhwc_sum` on
-    tensors (static shapes, channels a multiple of 16; i8/i16/i32 or f32)
-    into loops over output pixels whose body combines the unrolled window
-    taps 16 channels at a time (`maxsi`/`maximumf`, or an add of the input
-    widened to the accumulator). The named ops reduce over the window
-    innermost, which leaves nothing for LLVM to vectorize.
+    tensors (static shapes; i8/i16/i32 or f32) into loops over output pixels
+    whose body combines the unrolled window taps 16 channels at a time
+    (`maxsi`/`maximumf`, or an add of the input widened to the accumulator;
+    a last partial block with masked reads and writes). The named ops
+    reduce over the window innermost, which leaves nothing for LLVM to
+    vectorize.
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::scf::SCFDialect",
