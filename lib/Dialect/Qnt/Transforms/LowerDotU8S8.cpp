@@ -42,84 +42,62 @@ bool mlir::qnt::hostHasVNNI() {
 
 namespace {
 
-struct DotToVNNI : OpRewritePattern<DotU8S8Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DotU8S8Op op,
+/// Per dot op: its VNNI instruction's intrinsic, and the lanes summed into
+/// each i32 lane with whether the left operand is unsigned.
+StringRef getIntrinsic(DotU8S8Op) { return "llvm.x86.avx512.vpdpbusd.512"; }
+StringRef getIntrinsic(DotS16S16Op) { return "llvm.x86.avx512.vpdpwssd.512"; }
+std::pair<int64_t, bool> getGroup(DotU8S8Op) { return {4, true}; }
+std::pair<int64_t, bool> getGroup(DotS16S16Op) { return {2, false}; }
+
+/// qnt.dot_u8s8 as vpdpbusd, qnt.dot_s16s16 as vpdpwssd.
+template <typename DotOp>
+struct DotToVNNI : OpRewritePattern<DotOp> {
+  using OpRewritePattern<DotOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(DotOp op,
                                 PatternRewriter &rewriter) const override {
     rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-        op, op.getType(),
-        rewriter.getStringAttr("llvm.x86.avx512.vpdpbusd.512"),
+        op, op.getType(), rewriter.getStringAttr(getIntrinsic(op)),
         ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
     return success();
   }
 };
 
-struct DotToVectorOps : OpRewritePattern<DotU8S8Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DotU8S8Op op,
-                                PatternRewriter &rewriter) const override {
-    // Byte t of every group of four, widened, multiplied and added: plain
-    // shuffles and arithmetic, which lower to LLVM directly.
-    Location loc = op.getLoc();
-    auto wide = VectorType::get({16}, rewriter.getI32Type());
-    Value result = op.getAcc();
-    for (int64_t t = 0; t < 4; ++t) {
-      SmallVector<int64_t> lanes;
-      for (int64_t i = 0; i < 16; ++i)
-        lanes.push_back(4 * i + t);
-      auto pick = [&](Value v) -> Value {
-        return vector::ShuffleOp::create(rewriter, loc, v, v, lanes);
-      };
-      Value lhs =
-          arith::ExtUIOp::create(rewriter, loc, wide, pick(op.getLhs()));
-      Value rhs =
-          arith::ExtSIOp::create(rewriter, loc, wide, pick(op.getRhs()));
-      result =
-          arith::AddIOp::create(rewriter, loc, result,
-                                arith::MulIOp::create(rewriter, loc, lhs, rhs));
-    }
-    rewriter.replaceOp(op, result);
-    return success();
+/// acc + sum over the `group` consecutive lanes of every result lane of
+/// ext(lhs) * sext(rhs), widened to i32 (ext: zext when `lhsUnsigned`):
+/// lane t of each group picked by a shuffle, widened, multiplied and added.
+static Value sumOfProducts(PatternRewriter &rewriter, Location loc, Value acc,
+                           Value lhs, Value rhs, int64_t group,
+                           bool lhsUnsigned) {
+  auto wide = VectorType::get({16}, rewriter.getI32Type());
+  for (int64_t t = 0; t < group; ++t) {
+    SmallVector<int64_t> lanes;
+    for (int64_t i = 0; i < 16; ++i)
+      lanes.push_back(group * i + t);
+    auto pick = [&](Value v, bool isUnsigned) -> Value {
+      Value part = vector::ShuffleOp::create(rewriter, loc, v, v, lanes);
+      return isUnsigned
+                 ? Value(arith::ExtUIOp::create(rewriter, loc, wide, part))
+                 : Value(arith::ExtSIOp::create(rewriter, loc, wide, part));
+    };
+    acc = arith::AddIOp::create(rewriter, loc, acc,
+                                arith::MulIOp::create(rewriter, loc,
+                                                      pick(lhs, lhsUnsigned),
+                                                      pick(rhs, false)));
   }
-};
+  return acc;
+}
 
-/// qnt.dot_s16s16 as vpdpwssd.
-struct DotS16ToVNNI : OpRewritePattern<DotS16S16Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DotS16S16Op op,
+/// A dot op as the arithmetic: plain shuffles and arithmetic, which lower
+/// to LLVM directly.
+template <typename DotOp>
+struct DotToVectorOps : OpRewritePattern<DotOp> {
+  using OpRewritePattern<DotOp>::OpRewritePattern;
+  LogicalResult matchAndRewrite(DotOp op,
                                 PatternRewriter &rewriter) const override {
-    rewriter.replaceOpWithNewOp<LLVM::CallIntrinsicOp>(
-        op, op.getType(),
-        rewriter.getStringAttr("llvm.x86.avx512.vpdpwssd.512"),
-        ValueRange{op.getAcc(), op.getLhs(), op.getRhs()});
-    return success();
-  }
-};
-
-/// qnt.dot_s16s16 as the arithmetic: both halves of every pair widened,
-/// multiplied and added.
-struct DotS16ToVectorOps : OpRewritePattern<DotS16S16Op> {
-  using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(DotS16S16Op op,
-                                PatternRewriter &rewriter) const override {
-    Location loc = op.getLoc();
-    auto wide = VectorType::get({16}, rewriter.getI32Type());
-    Value result = op.getAcc();
-    for (int64_t t = 0; t < 2; ++t) {
-      SmallVector<int64_t> lanes;
-      for (int64_t i = 0; i < 16; ++i)
-        lanes.push_back(2 * i + t);
-      auto pick = [&](Value v) -> Value {
-        return arith::ExtSIOp::create(
-            rewriter, loc, wide,
-            vector::ShuffleOp::create(rewriter, loc, v, v, lanes));
-      };
-      result = arith::AddIOp::create(rewriter, loc, result,
-                                     arith::MulIOp::create(rewriter, loc,
-                                                           pick(op.getLhs()),
-                                                           pick(op.getRhs())));
-    }
-    rewriter.replaceOp(op, result);
+    auto [group, lhsUnsigned] = getGroup(op);
+    rewriter.replaceOp(op, sumOfProducts(rewriter, op.getLoc(), op.getAcc(),
+                                         op.getLhs(), op.getRhs(), group,
+                                         lhsUnsigned));
     return success();
   }
 };
@@ -150,7 +128,9 @@ struct QntLowerDotU8S8Pass
 void mlir::qnt::populateQntLowerDotU8S8Patterns(RewritePatternSet &patterns,
                                                 bool vnni) {
   if (vnni)
-    patterns.add<DotToVNNI, DotS16ToVNNI>(patterns.getContext());
+    patterns.add<DotToVNNI<DotU8S8Op>, DotToVNNI<DotS16S16Op>>(
+        patterns.getContext());
   else
-    patterns.add<DotToVectorOps, DotS16ToVectorOps>(patterns.getContext());
+    patterns.add<DotToVectorOps<DotU8S8Op>, DotToVectorOps<DotS16S16Op>>(
+        patterns.getContext());
 }

@@ -34,16 +34,11 @@ namespace qnt {
 using namespace mlir;
 using namespace mlir::qnt;
 
-/// Whether `v`, yielded by a loop for its iter_arg `arg`, is that buffer:
-/// the argument itself, a reshape of it, or the result of an inner loop
-/// started from it.
-static bool isSameBuffer(Value v, Value arg);
-
-/// The alloc whose buffer `v` is (through reshapes and in-place loops).
-static memref::AllocOp traceToAlloc(Value v) {
-  while (true) {
-    if (auto alloc = v.getDefiningOp<memref::AllocOp>())
-      return alloc;
+/// Follows `v` back through reshapes and in-place loops (scf.for results
+/// whose loop yields the buffer its iter_arg was given) while it is not
+/// `stop`: the buffer `v` is a view of.
+static Value traceBuffer(Value v, Value stop = Value()) {
+  while (v != stop) {
     if (auto expand = v.getDefiningOp<memref::ExpandShapeOp>()) {
       v = expand.getSrc();
       continue;
@@ -55,34 +50,14 @@ static memref::AllocOp traceToAlloc(Value v) {
     auto result = dyn_cast<OpResult>(v);
     auto loop = result ? dyn_cast<scf::ForOp>(result.getOwner()) : nullptr;
     if (!loop)
-      return nullptr;
+      return v;
     unsigned i = result.getResultNumber();
-    if (!isSameBuffer(loop.getYieldedValues()[i], loop.getRegionIterArg(i)))
-      return nullptr;
+    Value iterArg = loop.getRegionIterArg(i);
+    if (traceBuffer(loop.getYieldedValues()[i], iterArg) != iterArg)
+      return v;
     v = loop.getInitArgs()[i];
   }
-}
-
-static bool isSameBuffer(Value v, Value arg) {
-  while (v != arg) {
-    if (auto expand = v.getDefiningOp<memref::ExpandShapeOp>()) {
-      v = expand.getSrc();
-      continue;
-    }
-    if (auto collapse = v.getDefiningOp<memref::CollapseShapeOp>()) {
-      v = collapse.getSrc();
-      continue;
-    }
-    auto result = dyn_cast<OpResult>(v);
-    auto loop = result ? dyn_cast<scf::ForOp>(result.getOwner()) : nullptr;
-    if (!loop)
-      return false;
-    unsigned i = result.getResultNumber();
-    if (!isSameBuffer(loop.getYieldedValues()[i], loop.getRegionIterArg(i)))
-      return false;
-    v = loop.getInitArgs()[i];
-  }
-  return true;
+  return v;
 }
 
 namespace {
@@ -99,7 +74,7 @@ struct WriteResultInPlace : OpRewritePattern<memref::CopyOp> {
     if (!out || !func || out.getOwner() != &func.getBody().front() ||
         !out.hasOneUse())
       return rewriter.notifyMatchFailure(copy, "not the copy to an out-param");
-    memref::AllocOp alloc = traceToAlloc(copy.getSource());
+    auto alloc = traceBuffer(copy.getSource()).getDefiningOp<memref::AllocOp>();
     auto outType = dyn_cast<MemRefType>(out.getType());
     if (!alloc || !outType || alloc->getParentOp() != func)
       return rewriter.notifyMatchFailure(copy, "not the view of an alloc");
