@@ -162,6 +162,16 @@ OwningOpRef<ModuleOp> mlir::qnt::parseModuleFile(StringRef path,
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
+void mlir::qnt::keepFreedMemoryForReuse() {
+  // The lowered code allocates its intermediate buffers on every run. With
+  // glibc's defaults large ones are mmap-ed and unmapped each time, and the
+  // page faults of touching them again cost more than the convolutions
+  // (measured with perf on the Fashion-MNIST model at batch 64): keep freed
+  // memory in the heap for the next run.
+  mallopt(M_MMAP_THRESHOLD, 1 << 30);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+}
+
 LogicalResult mlir::qnt::lowerToLLVMIfNeeded(ModuleOp module, bool profile) {
   bool isLLVM = true;
   module.walk([&](Operation *op) {
@@ -182,13 +192,6 @@ JitRunner::~JitRunner() = default;
 llvm::Expected<std::unique_ptr<JitRunner>>
 JitRunner::create(ModuleOp module, StringRef entry,
                   const EntrySignature &signature, Symbols symbols) {
-  // The lowered code allocates its intermediate buffers on every run. With
-  // glibc's defaults large ones are mmap-ed and unmapped each time, and the
-  // page faults of touching them again cost more than the convolutions
-  // (measured with perf on the Fashion-MNIST model at batch 64): keep freed
-  // memory in the heap for the next run.
-  mallopt(M_MMAP_THRESHOLD, 1 << 30);
-  mallopt(M_TRIM_THRESHOLD, 1 << 30);
   // LLVM's O3 pipeline needs the host's target machine: without it the
   // cost model knows no vector registers and the loop vectorizer leaves the
   // elementwise loops scalar.

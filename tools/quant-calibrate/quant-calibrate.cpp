@@ -192,6 +192,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "quant-calibrate: run an observed model on calibration data and record "
       "the statistics of every activation observer\n");
+  keepFreedMemoryForReuse();
 
   DialectRegistry registry;
   initializeJitTool(registry);

@@ -224,6 +224,7 @@ int main(int argc, char **argv) {
       argc, argv,
       "quant-run: JIT-compile a model with MLIR's ExecutionEngine and run "
       "it on tensor files\n");
+  keepFreedMemoryForReuse();
 
   DialectRegistry registry;
   initializeJitTool(registry);

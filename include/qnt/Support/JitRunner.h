@@ -68,6 +68,11 @@ OwningOpRef<ModuleOp> parseModuleFile(StringRef path, MLIRContext &context,
                                       llvm::SourceMgr &sourceMgr,
                                       std::string &error);
 
+/// Sets the process's allocator to keep freed memory for reuse instead of
+/// returning large blocks to the system: a tool that runs lowered code many
+/// times calls it once, in main (it is process-wide).
+void keepFreedMemoryForReuse();
+
 /// Lowers `module` with --qnt-lower-to-llvm unless it already is LLVM; with
 /// `profile`, with its kernels timed (--qnt-profile-kernels).
 LogicalResult lowerToLLVMIfNeeded(ModuleOp module, bool profile = false);
