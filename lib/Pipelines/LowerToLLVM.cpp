@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
 #include "qnt/Pipelines/Pipelines.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -25,14 +26,16 @@
 
 using namespace mlir;
 
-/// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8, `@PROFILE@`
-/// for qnt-profile-kernels when the profile option is on.
+/// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8, `@AMX@` for
+/// the amx option of --qnt-lower-gemm, `@PROFILE@` for qnt-profile-kernels
+/// when the profile option is on.
 static constexpr const char *kLowerToLLVM =
     "qnt-record-signature,"
     "func.func(qnt-expand-ops,qnt-inline-rescale-params),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
-    "canonicalize,qnt-lower-gemm,qnt-lower-depthwise,qnt-lower-pooling,"
+    "canonicalize,qnt-lower-gemm{amx=@AMX@},qnt-lower-depthwise,qnt-lower-"
+    "pooling,"
     "canonicalize,"
     "linalg-fuse-elementwise-ops),"
     "one-shot-bufferize{bufferize-function-boundaries "
@@ -43,7 +46,7 @@ static constexpr const char *kLowerToLLVM =
     "buffer-deallocation-pipeline,"
     "func.func(qnt-lower-memref-copy,convert-linalg-to-loops),@PROFILE@"
     "qnt-lower-dot-u8s8{vnni=@VNNI@},"
-    "lower-affine,convert-scf-to-cf,convert-vector-to-llvm,"
+    "lower-affine,convert-scf-to-cf,convert-vector-to-llvm{enable-amx},"
     "expand-strided-metadata,"
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
     "convert-arith-to-llvm,convert-cf-to-llvm,"
@@ -51,10 +54,11 @@ static constexpr const char *kLowerToLLVM =
     "convert-index-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";
 
 LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm,
-                                                  StringRef vnni,
-                                                  bool profile) {
+                                                  StringRef vnni, bool profile,
+                                                  StringRef amx) {
   std::string pipeline = kLowerToLLVM;
   pipeline.replace(pipeline.find("@VNNI@"), 6, vnni.str());
+  pipeline.replace(pipeline.find("@AMX@"), 5, amx.str());
   pipeline.replace(pipeline.find("@PROFILE@"), 9,
                    profile ? "qnt-profile-kernels," : "");
   return parsePassPipeline(pipeline, pm);
@@ -66,6 +70,11 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       *this, "vnni",
       llvm::cl::desc("Use AVX512-VNNI's vpdpbusd in the int8 kernels: auto "
                      "(if the host has it), on, off"),
+      llvm::cl::init("auto")};
+  Option<std::string> amx{
+      *this, "amx",
+      llvm::cl::desc("Run the int8 GEMMs on AMX tiles: auto (if the host has "
+                     "AMX-INT8), on, off"),
       llvm::cl::init("auto")};
   Option<bool> profile{
       *this, "profile",
@@ -82,6 +91,7 @@ void mlir::qnt::registerPipelines() {
       "dialect; the entry function takes bare pointers: main(inputs..., "
       "outputs...)",
       [](OpPassManager &pm, const LowerToLLVMOptions &options) {
-        (void)buildLowerToLLVMPipeline(pm, options.vnni, options.profile);
+        (void)buildLowerToLLVMPipeline(pm, options.vnni, options.profile,
+                                       options.amx);
       });
 }

@@ -249,6 +249,11 @@ CASES = {
     "depthwise_c24": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 24, 3, 1, 1, -7)),
     "maxpool_c24": lambda rng: maxpool_case(rng, 7, 24, 3, 2),
+    # K a multiple of 64 and >= 256: the AMX kernel where the host has it
+    # (M = 40 and 64 rows; N = 48 and 32; requantized in its epilogue).
+    "matmul_k256": lambda rng: matmul_case(rng, 40, 256, 48, 5),
+    "conv_k576": lambda rng: rescaled(
+        rng, conv_case(rng, 8, 64, 32, 3, 1, 1, 1, -3)),
     "depthwise_c40_f32": lambda rng: depthwise_case(rng, 7, 40, 3, 2, 1, 0,
                                                     isFloat=True),
     "depthwise_rescale": lambda rng: rescaled(

@@ -20,10 +20,12 @@ namespace qnt {
 /// or fake-quant graph (TOSA + qnt) to the LLVM dialect, with the entry
 /// function taking its inputs and outputs as bare pointers. `vnni` (auto,
 /// on, off) selects vpdpbusd in the int8 kernels; `profile` times every
-/// kernel (--qnt-profile-kernels).
+/// kernel (--qnt-profile-kernels); `amx` (auto, on, off) runs the int8
+/// GEMMs on AMX tiles.
 LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
                                        StringRef vnni = "auto",
-                                       bool profile = false);
+                                       bool profile = false,
+                                       StringRef amx = "auto");
 
 /// Registers the pipelines with the pass registry.
 void registerPipelines();

@@ -35,6 +35,11 @@ namespace qnt {
 using namespace mlir;
 using namespace mlir::qnt;
 
+bool mlir::qnt::hostHasAMX() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("amx-tile") && features.lookup("amx-int8");
+}
+
 bool mlir::qnt::hostHasVNNI() {
   llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
   return features.lookup("avx512vnni") && features.lookup("avx512bw");

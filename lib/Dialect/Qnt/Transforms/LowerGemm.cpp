@@ -34,6 +34,9 @@
 #include "qnt/Dialect/Qnt/Transforms/Passes.h"
 #include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
 
+#include "mlir/Dialect/AMX/AMXDialect.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
@@ -72,6 +75,8 @@ struct Gemm {
   /// Set when init is a constant per column: then added at the start of a
   /// tile, and init is never read.
   std::optional<SmallVector<double>> columnInit;
+  /// int8 on AMX tiles (see buildAmxGemm).
+  bool amx = false;
 };
 
 /// The activations read through `inputMap` from an iteration space of
@@ -431,8 +436,143 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
 }
 
 /// The packed GEMM `g`; the result is [M, N] like init.
+/// The int8 GEMM on AMX tiles (tdpbusd: u8 x s8 into 16 x 16 i32 tiles, 64
+/// bytes of K per step): A padded to [MPad, KPad] (multiples of 16 and 64),
+/// the weights packed at compile time to [N/16][KPad/4][64] (a B tile is 16
+/// consecutive rows of 64 bytes), one C tile per 16 x 16 block stored to a
+/// scratch buffer and finished row by row on vectors: the correction, the
+/// constant init and the epilogue, as in the vector kernel. The caller
+/// checks the init is constant and whole-tensor epilogue inputs fit.
+/// The smallest K worth the AMX kernel (K a multiple of 64, so that A needs
+/// no padded copy): below it the C tile round trip through memory costs
+/// more than the tiles save (measured on the models' layers).
+static constexpr int64_t kAmxMinK = 256;
+
+static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
+                          const std::optional<Epilogue> &epilogue) {
+  constexpr int64_t kRows = 16, kCols = 16, kBytes = 64;
+  int64_t mPad = (g.m + kRows - 1) / kRows * kRows;
+  int64_t nPad = (g.n + kCols - 1) / kCols * kCols;
+  int64_t kPad = (g.k + kBytes - 1) / kBytes * kBytes;
+  int64_t nt = nPad / kCols, mt = mPad / kRows, kt = kPad / kBytes;
+  Type i8 = b.getI8Type(), i32 = b.getI32Type();
+  auto a = cast<TypedValue<RankedTensorType>>(g.a);
+  Value aPadded = a;
+  if (a.getType().getDimSize(0) != mPad || a.getType().getDimSize(1) != kPad)
+    aPadded = tensor::createPadHighOp(
+        RankedTensorType::get({mPad, kPad}, i8), a,
+        arith::ConstantOp::create(b, loc, b.getZeroAttr(i8)),
+        /*nofold=*/false, loc, b);
+
+  SmallVector<int8_t> packed(nt * (kPad / 4) * kBytes, 0);
+  SmallVector<int32_t> correction(nPad, 0);
+  for (int64_t n = 0; n < g.n; ++n) {
+    double colsum = 0;
+    for (int64_t k = 0; k < g.k; ++k) {
+      double w = g.w[n * g.k + k];
+      colsum += w;
+      packed[((n / kCols) * (kPad / 4) + k / 4) * kBytes + (n % kCols) * 4 +
+             k % 4] = int8_t(w);
+    }
+    correction[n] = int32_t(-(g.zeroPoint + 128) * colsum + (*g.columnInit)[n]);
+  }
+  auto packedType = RankedTensorType::get({nt, kPad / 4, kBytes}, i8);
+  Value weights = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(packedType, ArrayRef(packed)));
+  Value corr = arith::ConstantOp::create(
+      b, loc,
+      DenseElementsAttr::get(RankedTensorType::get({nPad}, i32),
+                             ArrayRef(correction)));
+  Value aBuf = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get({mPad, kPad}, i8), aPadded, /*readOnly=*/true);
+  Value bBuf = bufferization::ToBufferOp::create(
+      b, loc, MemRefType::get({nt, kPad / 4, kBytes}, i8), weights,
+      /*readOnly=*/true);
+  Value scratch =
+      memref::AllocaOp::create(b, loc, MemRefType::get({kRows, kCols}, i32));
+
+  std::optional<Epilogue> padded = epilogue;
+  Type outElement = i32;
+  if (padded) {
+    padded->padColumns(b, loc, nPad);
+    outElement = padded->getResultType().getElementType();
+  }
+  auto aTile = amx::TileType::get({kRows, kBytes}, i8);
+  auto cTile = amx::TileType::get({kRows, kCols}, i32);
+  auto acc = VectorType::get({kCols}, i32);
+  Value zero32 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i32));
+  Value c0 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{mPad, nPad},
+                                     outElement);
+  SmallVector<bool> inBounds = {true};
+  auto cols = scf::ForOp::create(
+      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, nt),
+      indexConstant(b, loc, 1), ValueRange{c0},
+      [&](OpBuilder &b, Location loc, Value tile, ValueRange colArgs) {
+        Value col =
+            arith::MulIOp::create(b, loc, tile, indexConstant(b, loc, kCols));
+        Value correctionVec = vector::TransferReadOp::create(
+            b, loc, acc, corr, ValueRange{col}, zero32, inBounds);
+        auto rows = scf::ForOp::create(
+            b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, mt),
+            indexConstant(b, loc, 1), ValueRange{colArgs[0]},
+            [&](OpBuilder &b, Location loc, Value rowTile, ValueRange rowArgs) {
+              Value row0 = arith::MulIOp::create(b, loc, rowTile,
+                                                 indexConstant(b, loc, kRows));
+              Value c = amx::TileZeroOp::create(b, loc, cTile);
+              for (int64_t k = 0; k < kt; ++k) {
+                Value ta = amx::TileLoadOp::create(
+                    b, loc, aTile, aBuf,
+                    ValueRange{row0, indexConstant(b, loc, k * kBytes)});
+                Value tb = amx::TileLoadOp::create(
+                    b, loc, aTile, bBuf,
+                    ValueRange{tile, indexConstant(b, loc, k * kRows),
+                               indexConstant(b, loc, 0)});
+                auto mul = amx::TileMulIOp::create(b, loc, cTile, ta, tb, c);
+                mul.setIsZextLhs(true);
+                c = mul.getResult();
+              }
+              amx::TileStoreOp::create(b, loc, scratch,
+                                       ValueRange{indexConstant(b, loc, 0),
+                                                  indexConstant(b, loc, 0)},
+                                       c);
+              Value out = rowArgs[0];
+              for (int64_t r = 0; r < kRows; ++r) {
+                Value row = arith::AddIOp::create(b, loc, row0,
+                                                  indexConstant(b, loc, r));
+                Value v = vector::TransferReadOp::create(
+                    b, loc, acc, scratch,
+                    ValueRange{indexConstant(b, loc, r),
+                               indexConstant(b, loc, 0)},
+                    zero32, inBounds);
+                v = arith::AddIOp::create(b, loc, v, correctionVec);
+                if (padded)
+                  v = padded->apply(b, loc, v, col, ValueRange{row, col});
+                out = vector::TransferWriteOp::create(
+                          b, loc, v, out, ValueRange{row, col}, inBounds)
+                          .getResult();
+              }
+              scf::YieldOp::create(b, loc, out);
+            });
+        scf::YieldOp::create(b, loc, rows.getResult(0));
+      });
+  Value c = cols.getResult(0);
+  if (mPad != g.m || nPad != g.n)
+    c = tensor::ExtractSliceOp::create(
+        b, loc, RankedTensorType::get({g.m, g.n}, outElement), c,
+        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(g.m), b.getIndexAttr(g.n)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+  return c;
+}
+
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                        const std::optional<Epilogue> &epilogue = {}) {
+  // AMX when asked for, with a constant init, and whole-tensor epilogue
+  // inputs only when no row or column is padded.
+  if (g.amx && !g.isFloat && g.columnInit && g.k >= kAmxMinK && g.k % 64 == 0 &&
+      (!epilogue || !epilogue->hasFullInputs() ||
+       (g.m % 16 == 0 && g.n % 16 == 0)))
+    return buildAmxGemm(b, loc, g, epilogue);
   auto [j, mr] = tileFor(g.n);
   int64_t nr = 16 * j, ks = g.isFloat ? 1 : 4;
   int64_t nt = (g.n + nr - 1) / nr, nPad = nt * nr;
@@ -533,7 +673,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
                                Value input, Value filter, Value init,
                                std::optional<int64_t> za,
                                ArrayRef<int64_t> strides,
-                               ArrayRef<int64_t> dilations) {
+                               ArrayRef<int64_t> dilations, bool amx) {
   auto inType = cast<RankedTensorType>(input.getType());
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   auto fType = cast<RankedTensorType>(filter.getType());
@@ -546,6 +686,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
                     f = fType.getShape();
   Gemm g;
   g.isFloat = isFloat;
+  g.amx = amx;
   g.m = out[0] * out[1] * out[2];
   g.n = out[3];
   g.k = f[1] * f[2] * f[3];
@@ -640,7 +781,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
 /// A one-batch matmul [1, M, K] x [1, K, N] as a GEMM.
 static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
                                  Value lhs, Value rhs, Value init,
-                                 std::optional<int64_t> za) {
+                                 std::optional<int64_t> za, bool amx) {
   auto aType = cast<RankedTensorType>(lhs.getType());
   auto bType = cast<RankedTensorType>(rhs.getType());
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
@@ -652,6 +793,7 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
     return rewriter.notifyMatchFailure(op, "needs one static i8/f32 batch");
   Gemm g;
   g.isFloat = isFloat;
+  g.amx = amx;
   g.m = aType.getDimSize(1);
   g.k = aType.getDimSize(2);
   g.n = bType.getDimSize(2);
@@ -684,7 +826,9 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
 /// linalg.conv_2d_nhwc_fhwc (f32, or int8 with zero zero points).
 template <typename ConvOp, bool Quantized>
 struct LowerConv : OpRewritePattern<ConvOp> {
-  using OpRewritePattern<ConvOp>::OpRewritePattern;
+  LowerConv(MLIRContext *context, bool amx)
+      : OpRewritePattern<ConvOp>(context), amx(amx) {}
+  bool amx;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> za = getInt8InputZeroPoint(op, Quantized);
@@ -693,12 +837,14 @@ struct LowerConv : OpRewritePattern<ConvOp> {
                                              "symmetric zero points");
     auto [strides, dilations] = getWindowAttrs(op);
     return lowerConv(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                     op.getOutputs()[0], za, strides, dilations);
+                     op.getOutputs()[0], za, strides, dilations, amx);
   }
 };
 
 struct LowerMatmulQ : OpRewritePattern<linalg::QuantizedBatchMatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LowerMatmulQ(MLIRContext *context, bool amx)
+      : OpRewritePattern(context), amx(amx) {}
+  bool amx;
   LogicalResult matchAndRewrite(linalg::QuantizedBatchMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> za =
@@ -707,12 +853,14 @@ struct LowerMatmulQ : OpRewritePattern<linalg::QuantizedBatchMatmulOp> {
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
     return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                       op.getOutputs()[0], za);
+                       op.getOutputs()[0], za, amx);
   }
 };
 
 struct LowerMatmulF : OpRewritePattern<linalg::BatchMatmulOp> {
-  using OpRewritePattern::OpRewritePattern;
+  LowerMatmulF(MLIRContext *context, bool amx)
+      : OpRewritePattern(context), amx(amx) {}
+  bool amx;
   LogicalResult matchAndRewrite(linalg::BatchMatmulOp op,
                                 PatternRewriter &rewriter) const override {
     // Only the plain form (no transposing or broadcasting indexing maps).
@@ -721,23 +869,32 @@ struct LowerMatmulF : OpRewritePattern<linalg::BatchMatmulOp> {
       return rewriter.notifyMatchFailure(op, "not a plain batch matmul");
     return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
                        op.getOutputs()[0],
-                       getInt8InputZeroPoint(op, /*quantized=*/false));
+                       getInt8InputZeroPoint(op, /*quantized=*/false), amx);
   }
 };
 
 struct QntLowerGemmPass
     : public qnt::impl::QntLowerGemmPassBase<QntLowerGemmPass> {
+  using Base::Base;
   void runOnOperation() override {
+    if (amx != "auto" && amx != "on" && amx != "off") {
+      getOperation().emitError("--qnt-lower-gemm: option amx must be auto, "
+                               "on or off, got '")
+          << amx << "'";
+      return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
-    populateQntLowerGemmPatterns(patterns);
+    populateQntLowerGemmPatterns(patterns, amx == "on" ||
+                                               (amx == "auto" && hostHasAMX()));
     applyKernelPatterns(getOperation(), std::move(patterns));
   }
 };
 
 } // namespace
 
-void mlir::qnt::populateQntLowerGemmPatterns(RewritePatternSet &patterns) {
+void mlir::qnt::populateQntLowerGemmPatterns(RewritePatternSet &patterns,
+                                             bool amx) {
   patterns.add<LowerConv<linalg::Conv2DNhwcFhwcQOp, true>,
                LowerConv<linalg::Conv2DNhwcFhwcOp, false>, LowerMatmulQ,
-               LowerMatmulF>(patterns.getContext());
+               LowerMatmulF>(patterns.getContext(), amx);
 }

@@ -43,7 +43,8 @@ void populateQntLowerDotU8S8Patterns(RewritePatternSet &patterns, bool vnni);
 
 /// Patterns rewriting convolutions and matmuls with constant weights into
 /// packed GEMM microkernels (see --qnt-lower-gemm).
-void populateQntLowerGemmPatterns(RewritePatternSet &patterns);
+void populateQntLowerGemmPatterns(RewritePatternSet &patterns,
+                                  bool amx = false);
 
 /// Patterns vectorizing depthwise convolutions over channels (see
 /// --qnt-lower-depthwise).
@@ -64,6 +65,9 @@ void populateQntWriteResultsInPlacePatterns(RewritePatternSet &patterns);
 /// The pattern rewriting tosa.rescale parameters held in resource blobs as
 /// dense constants (see --qnt-inline-rescale-params).
 void populateQntInlineRescaleParamsPatterns(RewritePatternSet &patterns);
+
+/// Whether the host CPU has AMX-INT8 (tile instructions).
+bool hostHasAMX();
 
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
 bool hostHasVNNI();

@@ -321,7 +321,16 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     and padded columns are sliced away. Other forms (affine weights,
     runtime weights, dynamic shapes, batches) are left alone.
   }];
-  let dependentDialects = ["::mlir::arith::ArithDialect",
+  let options = [
+    Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
+           "int8 GEMMs with K >= 256, a multiple of 64, on AMX tiles "
+           "(tdpbusd): auto (if the host has AMX-INT8), on, off; the running "
+           "process must have the AMX tile state from the OS">
+  ];
+  let dependentDialects = ["::mlir::amx::AMXDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::qnt::QntDialect",
                            "::mlir::scf::SCFDialect",
