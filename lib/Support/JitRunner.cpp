@@ -7,6 +7,7 @@
 
 #include "qnt/Support/JitRunner.h"
 #include "qnt/Dialect/Qnt/IR/Qnt.h"
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
 #include "qnt/Pipelines/Pipelines.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -25,11 +26,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/TargetSelect.h"
 
-#include "llvm/TargetParser/Host.h"
-
 #include <malloc.h>
-#include <sys/syscall.h>
-#include <unistd.h>
 
 using namespace mlir;
 using namespace mlir::qnt;
@@ -166,20 +163,6 @@ OwningOpRef<ModuleOp> mlir::qnt::parseModuleFile(StringRef path,
   return parseSourceFile<ModuleOp>(sourceMgr, &context);
 }
 
-bool mlir::qnt::requestAMXPermission() {
-#if defined(__linux__) && defined(__x86_64__)
-  // Linux hands out the AMX tile state (XTILEDATA, feature 18) only to
-  // processes that ask: without it the first tile instruction is SIGILL.
-  constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (!features.lookup("amx-tile") || !features.lookup("amx-int8"))
-    return false;
-  return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
-#else
-  return false;
-#endif
-}
-
 void mlir::qnt::keepFreedMemoryForReuse() {
   // The lowered code allocates its intermediate buffers on every run. With
   // glibc's defaults large ones are mmap-ed and unmapped each time, and the
@@ -213,8 +196,9 @@ JitRunner::create(ModuleOp module, StringRef entry,
   // LLVM's O3 pipeline needs the host's target machine: without it the
   // cost model knows no vector registers and the loop vectorizer leaves the
   // elementwise loops scalar.
-  // Lowered int8 GEMMs may use AMX tiles (--qnt-lower-to-llvm=amx=auto).
-  (void)requestAMXPermission();
+  // Lowered int8 GEMMs may use AMX tiles (--qnt-lower-to-llvm=amx): ask the
+  // OS for the tile state.
+  (void)hostHasAMX();
   auto hostBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!hostBuilder)
     return hostBuilder.takeError();

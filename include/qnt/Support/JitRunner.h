@@ -68,10 +68,6 @@ OwningOpRef<ModuleOp> parseModuleFile(StringRef path, MLIRContext &context,
                                       llvm::SourceMgr &sourceMgr,
                                       std::string &error);
 
-/// Asks the OS for the AMX tile state when the host CPU has AMX-INT8; true
-/// when granted (lowered code may then use AMX tiles).
-bool requestAMXPermission();
-
 /// Sets the process's allocator to keep freed memory for reuse instead of
 /// returning large blocks to the system: a tool that runs lowered code many
 /// times calls it once, in main (it is process-wide).

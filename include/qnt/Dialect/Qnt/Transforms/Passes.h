@@ -66,7 +66,8 @@ void populateQntWriteResultsInPlacePatterns(RewritePatternSet &patterns);
 /// dense constants (see --qnt-inline-rescale-params).
 void populateQntInlineRescaleParamsPatterns(RewritePatternSet &patterns);
 
-/// Whether the host CPU has AMX-INT8 (tile instructions).
+/// Whether this process can use AMX-INT8 tiles: the host CPU has them and
+/// the OS grants the tile state (which this asks for).
 bool hostHasAMX();
 
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
