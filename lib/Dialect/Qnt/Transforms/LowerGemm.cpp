@@ -443,6 +443,42 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
 /// scratch buffer and finished row by row on vectors: the correction, the
 /// constant init and the epilogue, as in the vector kernel. The caller
 /// checks the init is constant and whole-tensor epilogue inputs fit.
+/// The weights packed as [NT][kSteps][NR][KS] (w[n][k] at tile n / NR, step
+/// k / KS, lane n % NR, byte k % KS; zero where padded), and per padded
+/// column the correction: for int8 -(z_a + 128) * colsum(w), plus the
+/// constant init. With NR = 16 and KS = 4 this is also AMX's B tile layout.
+static std::pair<SmallVector<double>, SmallVector<double>>
+packWeights(const Gemm &g, int64_t nr, int64_t ks, int64_t kSteps,
+            int64_t nPad) {
+  int64_t nt = nPad / nr;
+  SmallVector<double> packed(nt * kSteps * nr * ks, 0.0);
+  SmallVector<double> correction(nPad, 0.0);
+  for (int64_t n = 0; n < g.n; ++n) {
+    double colsum = 0;
+    for (int64_t k = 0; k < g.k; ++k) {
+      double w = g.w[n * g.k + k];
+      colsum += w;
+      packed[((n / nr * kSteps + k / ks) * nr + n % nr) * ks + k % ks] = w;
+    }
+    correction[n] = (g.isFloat ? 0.0 : -(g.zeroPoint + 128) * colsum) +
+                    (g.columnInit ? (*g.columnInit)[n] : 0.0);
+  }
+  return {packed, correction};
+}
+
+/// `c` ([rows, cols], padded) without its padding: [m, n].
+static Value slicePadding(OpBuilder &b, Location loc, Value c, int64_t m,
+                          int64_t n) {
+  auto type = cast<RankedTensorType>(c.getType());
+  if (type.getDimSize(0) == m && type.getDimSize(1) == n)
+    return c;
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({m, n}, type.getElementType()), c,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(n)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
+}
+
 /// The smallest K worth the AMX kernel (K a multiple of 64, so that A needs
 /// no padded copy): below it the C tile round trip through memory costs
 /// more than the tiles save (measured on the models' layers).
@@ -464,18 +500,11 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
         arith::ConstantOp::create(b, loc, b.getZeroAttr(i8)),
         /*nofold=*/false, loc, b);
 
-  SmallVector<int8_t> packed(nt * (kPad / 4) * kBytes, 0);
-  SmallVector<int32_t> correction(nPad, 0);
-  for (int64_t n = 0; n < g.n; ++n) {
-    double colsum = 0;
-    for (int64_t k = 0; k < g.k; ++k) {
-      double w = g.w[n * g.k + k];
-      colsum += w;
-      packed[((n / kCols) * (kPad / 4) + k / 4) * kBytes + (n % kCols) * 4 +
-             k % 4] = int8_t(w);
-    }
-    correction[n] = int32_t(-(g.zeroPoint + 128) * colsum + (*g.columnInit)[n]);
-  }
+  auto [packedValues, correctionValues] =
+      packWeights(g, kCols, 4, kPad / 4, nPad);
+  SmallVector<int8_t> packed(packedValues.begin(), packedValues.end());
+  SmallVector<int32_t> correction(correctionValues.begin(),
+                                  correctionValues.end());
   auto packedType = RankedTensorType::get({nt, kPad / 4, kBytes}, i8);
   Value weights = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(packedType, ArrayRef(packed)));
@@ -555,14 +584,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
             });
         scf::YieldOp::create(b, loc, rows.getResult(0));
       });
-  Value c = cols.getResult(0);
-  if (mPad != g.m || nPad != g.n)
-    c = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({g.m, g.n}, outElement), c,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(g.m), b.getIndexAttr(g.n)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  return c;
+  return slicePadding(b, loc, cols.getResult(0), g.m, g.n);
 }
 
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
@@ -591,19 +613,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
 
   // Weights [NT][kSteps][NR][KS], and per column the int8 zero-point
   // correction plus the constant init.
-  SmallVector<double> packed(nt * kSteps * nr * ks, 0.0);
-  SmallVector<double> correction(nPad, 0.0);
-  for (int64_t n = 0; n < g.n; ++n) {
-    double colsum = 0;
-    for (int64_t k = 0; k < g.k; ++k) {
-      double w = g.w[n * g.k + k];
-      colsum += w;
-      int64_t tile = n / nr, lane = n % nr;
-      packed[((tile * kSteps + k / ks) * nr + lane) * ks + k % ks] = w;
-    }
-    correction[n] = (g.isFloat ? 0.0 : -(g.zeroPoint + 128) * colsum) +
-                    (g.columnInit ? (*g.columnInit)[n] : 0.0);
-  }
+  auto [packed, correction] = packWeights(g, nr, ks, kSteps, nPad);
   auto packedType = RankedTensorType::get({nt, kSteps, nr * ks}, inElement);
   auto corrType = RankedTensorType::get({nPad}, accElement);
   DenseElementsAttr packedAttr, corrAttr;
@@ -658,13 +668,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   int64_t full = g.m / mr * mr;
   Value c = buildKernel(b, loc, kn, c0, 0, full, mr);
   c = buildKernel(b, loc, kn, c, full, g.m - full, g.m - full);
-  if (nPad != g.n)
-    c = tensor::ExtractSliceOp::create(
-        b, loc, RankedTensorType::get({g.m, g.n}, outElement), c,
-        ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(g.m), b.getIndexAttr(g.n)},
-        ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
-  return c;
+  return slicePadding(b, loc, c, g.m, g.n);
 }
 
 /// A convolution (NHWC input, FHWC weights) as a GEMM; `za` is the input
