@@ -225,14 +225,11 @@ std::optional<qnt::Epilogue> mlir::qnt::Epilogue::match(Value result,
                                                         Operation *anchor) {
   Epilogue e;
   Value value = result;
-  llvm::SetVector<Operation *> producers;
-  // A whole-tensor input must exist where the kernel is built.
+  // A whole-tensor input must exist where the kernel is built (the
+  // producers to move are collected once the chain is known).
   auto availableAtAnchor = [&](Value v) {
-    llvm::SetVector<Operation *> candidate = producers;
-    if (!isAvailableBefore(v, anchor, candidate))
-      return false;
-    producers = std::move(candidate);
-    return true;
+    llvm::SetVector<Operation *> producers;
+    return isAvailableBefore(v, anchor, producers);
   };
   while (value.hasOneUse()) {
     auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
@@ -314,8 +311,8 @@ bool mlir::qnt::Epilogue::dropFullInputStages() {
   return !stages.empty();
 }
 
-void mlir::qnt::Epilogue::hoistConstantsAbove(RewriterBase &rewriter,
-                                              Operation *op) const {
+void mlir::qnt::Epilogue::hoistInputsAbove(RewriterBase &rewriter,
+                                           Operation *op) const {
   for (Operation *producer : producers)
     rewriter.moveOpBefore(producer, op);
   for (const Stage &stage : stages)

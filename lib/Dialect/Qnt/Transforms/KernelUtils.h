@@ -152,7 +152,7 @@ struct Epilogue {
   /// Moves the column constants and the producers of whole-tensor inputs
   /// defined after `op` in its block before it, where the kernel replacing
   /// `op` is built.
-  void hoistConstantsAbove(RewriterBase &rewriter, Operation *op) const;
+  void hoistInputsAbove(RewriterBase &rewriter, Operation *op) const;
   /// Zero-pads the column constants to `n` elements, so that the last
   /// vector of a kernel's padded columns reads within them.
   void padColumns(OpBuilder &b, Location loc, int64_t n);

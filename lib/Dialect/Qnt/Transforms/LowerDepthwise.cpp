@@ -141,7 +141,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     epilogue.reset();
   Type outElement = accElement;
   if (epilogue) {
-    epilogue->hoistConstantsAbove(rewriter, op);
+    epilogue->hoistInputsAbove(rewriter, op);
     epilogue->padColumns(b, loc, cPad);
     outElement = epilogue->getResultType().getElementType();
   }

@@ -759,7 +759,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
     epilogue.reset();
   // The kernel is built here: the consumer's constants must come first.
   if (epilogue) {
-    epilogue->hoistConstantsAbove(rewriter, op);
+    epilogue->hoistInputsAbove(rewriter, op);
     epilogue->viewFullInputs([&](Value v) -> Value {
       auto type = cast<RankedTensorType>(v.getType());
       return tensor::CollapseShapeOp::create(
@@ -845,35 +845,26 @@ struct LowerConv : OpRewritePattern<ConvOp> {
   }
 };
 
-struct LowerMatmulQ : OpRewritePattern<linalg::QuantizedBatchMatmulOp> {
-  LowerMatmulQ(MLIRContext *context, bool amx)
-      : OpRewritePattern(context), amx(amx) {}
+/// One-batch linalg.quantized_batch_matmul (int8, symmetric weights) or
+/// linalg.batch_matmul (f32, or int8 with zero zero points; only the plain
+/// form, without transposing or broadcasting indexing maps).
+template <typename MatmulOp, bool Quantized>
+struct LowerMatmul : OpRewritePattern<MatmulOp> {
+  LowerMatmul(MLIRContext *context, bool amx)
+      : OpRewritePattern<MatmulOp>(context), amx(amx) {}
   bool amx;
-  LogicalResult matchAndRewrite(linalg::QuantizedBatchMatmulOp op,
+  LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
-    std::optional<int64_t> za =
-        getSymmetricInputZeroPoint(op.getInputs()[2], op.getInputs()[3]);
-    if (!op.hasPureTensorSemantics() || !za)
+    std::optional<int64_t> za = getInt8InputZeroPoint(op, Quantized);
+    if (!op.hasPureTensorSemantics() || (Quantized && !za))
       return rewriter.notifyMatchFailure(op, "needs tensors, constant "
                                              "symmetric zero points");
+    if constexpr (!Quantized)
+      if (op.getIndexingMapsArray() !=
+          op.getDefaultIndexingMaps(op.getContext()))
+        return rewriter.notifyMatchFailure(op, "not a plain batch matmul");
     return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
                        op.getOutputs()[0], za, amx);
-  }
-};
-
-struct LowerMatmulF : OpRewritePattern<linalg::BatchMatmulOp> {
-  LowerMatmulF(MLIRContext *context, bool amx)
-      : OpRewritePattern(context), amx(amx) {}
-  bool amx;
-  LogicalResult matchAndRewrite(linalg::BatchMatmulOp op,
-                                PatternRewriter &rewriter) const override {
-    // Only the plain form (no transposing or broadcasting indexing maps).
-    if (!op.hasPureTensorSemantics() ||
-        op.getIndexingMapsArray() != op.getDefaultIndexingMaps(getContext()))
-      return rewriter.notifyMatchFailure(op, "not a plain batch matmul");
-    return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                       op.getOutputs()[0],
-                       getInt8InputZeroPoint(op, /*quantized=*/false), amx);
   }
 };
 
@@ -899,6 +890,8 @@ struct QntLowerGemmPass
 void mlir::qnt::populateQntLowerGemmPatterns(RewritePatternSet &patterns,
                                              bool amx) {
   patterns.add<LowerConv<linalg::Conv2DNhwcFhwcQOp, true>,
-               LowerConv<linalg::Conv2DNhwcFhwcOp, false>, LowerMatmulQ,
-               LowerMatmulF>(patterns.getContext(), amx);
+               LowerConv<linalg::Conv2DNhwcFhwcOp, false>,
+               LowerMatmul<linalg::QuantizedBatchMatmulOp, true>,
+               LowerMatmul<linalg::BatchMatmulOp, false>>(patterns.getContext(),
+                                                          amx);
 }
