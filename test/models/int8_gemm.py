@@ -85,7 +85,7 @@ def conv_case(rng, h, c, o, k, stride, dilation, pad, za):
     return mlir, x, ref.astype(np.int32)
 
 
-def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False):
+def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1):
     if isFloat:
         x = rng.standard_normal((1, h, h, c)).astype(np.float32)
         w = rng.standard_normal((k, k, c, 1)).astype(np.float32)
@@ -95,14 +95,16 @@ def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False):
         x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
         w = rng.integers(-127, 128, (k, k, c, 1)).astype(np.int8)
         bias = rng.integers(-1000, 1000, c).astype(np.int32)
-    out = (h - 1 + 2 * pad - (k - 1)) // stride + 1
+    span = (k - 1) * dilation + 1
+    out = (h - 1 + 2 * pad - (span - 1)) // stride + 1
     wide = np.float64 if isFloat else np.int64
     xp = np.pad(x.astype(wide), ((0, 0), (pad, pad), (pad, pad), (0, 0)),
                 constant_values=za) - za
     ref = np.zeros((1, out, out, c), wide) + bias
     for i in range(out):
         for j in range(out):
-            patch = xp[0, i * stride:i * stride + k, j * stride:j * stride + k]
+            patch = xp[0, i * stride:i * stride + span:dilation,
+                       j * stride:j * stride + span:dilation]
             ref[0, i, j] += (patch * w[:, :, :, 0].astype(wide)).sum(axis=(0, 1))
     e, acc = ("f32", "f32") if isFloat else ("i8", "i32")
     zp = "0.0" if isFloat else str(za)
@@ -114,7 +116,7 @@ def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False):
   %b = "tosa.const"() {{values = {bias_attr}}} : () -> tensor<{c}x{acc}>
   %zx = "tosa.const"() {{values = dense<{zp}> : tensor<1x{e}>}} : () -> tensor<1x{e}>
   %zw = "tosa.const"() {{values = dense<{"0.0" if isFloat else 0}> : tensor<1x{e}>}} : () -> tensor<1x{e}>
-  %y = tosa.depthwise_conv2d %x, %w, %b, %zx, %zw {{acc_type = {acc}, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: 1, 1>}} : (tensor<1x{h}x{h}x{c}x{e}>, tensor<{k}x{k}x{c}x1x{e}>, tensor<{c}x{acc}>, tensor<1x{e}>, tensor<1x{e}>) -> tensor<1x{out}x{out}x{c}x{acc}>
+  %y = tosa.depthwise_conv2d %x, %w, %b, %zx, %zw {{acc_type = {acc}, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: {dilation}, {dilation}>}} : (tensor<1x{h}x{h}x{c}x{e}>, tensor<{k}x{k}x{c}x1x{e}>, tensor<{c}x{acc}>, tensor<1x{e}>, tensor<1x{e}>) -> tensor<1x{out}x{out}x{c}x{acc}>
   return %y : tensor<1x{out}x{out}x{c}x{acc}>
 }}
 """
@@ -258,6 +260,16 @@ CASES = {
                                                     isFloat=True),
     "depthwise_rescale": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 32, 3, 2, 1, 9)),
+    # The int8 quads kernel: 5x5 rows over two quads (stride 1 and 2,
+    # 20 channels: a masked block); no padding with quads past the last
+    # column (9 wide); stride 3; and dilation 2, which takes the
+    # sign-extending (vpdpwssd) kernel.
+    "depthwise_k5": lambda rng: depthwise_case(rng, 11, 20, 5, 1, 2, -5),
+    "depthwise_k5s2": lambda rng: depthwise_case(rng, 11, 16, 5, 2, 2, 3),
+    "depthwise_nopad": lambda rng: depthwise_case(rng, 9, 16, 3, 1, 0, -128),
+    "depthwise_s3": lambda rng: depthwise_case(rng, 10, 16, 3, 3, 1, 127),
+    "depthwise_dilated": lambda rng: depthwise_case(rng, 9, 16, 3, 1, 2, 4,
+                                                    dilation=2),
 }
 
 

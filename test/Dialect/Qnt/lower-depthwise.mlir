@@ -1,33 +1,73 @@
 // RUN: quant-opt %s --split-input-file --qnt-lower-depthwise | FileCheck %s
 
-// int8, 32 channels (two vectors), 3x3 taps unrolled: input bytes
-// sign-extended, multiplied-added with the table of i16 weight pairs (1, 0)
-// (0x0001 0x0000: the i32 1 in little-endian bytes) by qnt.dot_s16s16, onto
-// the correction -z_x * sum_t w[t, c] = -3 * 9 = -27 plus init (read: it
-// is an argument).
+// int8, dilation 1: quads. Per image, a ring of 3 rows of quads (4
+// adjacent input columns interleaved per channel, + 128 by the xor) is
+// built ahead of the output rows; per pair of output columns (stride 1)
+// and kernel row, one quad read feeds two qnt.dot_u8s8: the weights
+// (w0, w1, w2, 0) for the even column and (0, w0, w1, w2) for the odd one.
+// The correction is -(z_x + 128) * sum_t w[t, c] = -131 * 9 = -1179, plus
+// init (read: it is an argument).
 // CHECK-LABEL: func.func @depthwise_q
-// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01000000{{(01000000)+}}"> : tensor<9x64xi16>
-// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<-27> : tensor<32xi32>
-// The 16-channel blocks are a loop of their own (step 16 to 32) in the
-// pixel loops.
-// CHECK: scf.for
-// CHECK:   scf.for
-// CHECK:     scf.for
-// CHECK:       scf.for %[[CH:.*]] = %{{.*}} to %c32 step %c16
-// CHECK:         %[[C:.*]] = vector.transfer_read %[[CORR]][%[[CH]]]
-// CHECK:         %[[I:.*]] = vector.transfer_read %{{.*}} : tensor<1x2x2x32xi32>, vector<16xi32>
-// CHECK:         arith.addi %[[C]], %[[I]] : vector<16xi32>
-// CHECK:         %[[X:.*]] = arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
-// CHECK:         %[[P:.*]] = vector.bitcast %[[X]] : vector<16xi32> to vector<32xi16>
-// CHECK:         qnt.dot_s16s16 %{{.*}}, %[[P]], %{{.*}} : vector<16xi32>, vector<32xi16>
-// CHECK-COUNT-8: qnt.dot_s16s16
-// CHECK:         vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x{{(01010100)+}}{{(00010101)+}}"> : tensor<2x3x1x128xi8>
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<-1179> : tensor<32xi32>
+// CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<64xi8>
+// CHECK-DAG: %[[RING:.*]] = tensor.empty() : tensor<3x1x128xi8>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[RING]])
+// CHECK: %[[AB:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, {{.*}}] : vector<16xi8>, vector<16xi8>
+// CHECK: %[[CD:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, {{.*}}] : vector<16xi8>, vector<16xi8>
+// CHECK: %[[Q:.*]] = vector.shuffle %[[AB]], %[[CD]] [0, 1, 32, 33, 2, 3, 34, 35, {{.*}}] : vector<32xi8>, vector<32xi8>
+// CHECK: %[[U:.*]] = arith.xori %[[Q]], %[[FLIP]] : vector<64xi8>
+// CHECK: vector.transfer_write %[[U]], {{.*}} : vector<64xi8>, tensor<3x1x128xi8>
+// The output pairs, 16 channels at a time.
+// CHECK: scf.for %[[CH:.*]] = %{{.*}} to %c32{{[_0-9]*}} step %c16{{[_0-9]*}} iter_args({{.*}}) -> (tensor<1x2x2x32xi32>)
+// CHECK:   %[[C0:.*]] = vector.transfer_read %[[CORR]][%[[CH]]]
+// CHECK:   %[[I0:.*]] = vector.transfer_read %{{.*}} : tensor<1x2x2x32xi32>, vector<16xi32>
+// CHECK:   %[[S0:.*]] = arith.addi %[[C0]], %[[I0]] : vector<16xi32>
+// CHECK:   %[[S1:.*]] = arith.addi %{{.*}}, %{{.*}} : vector<16xi32>
+// CHECK:   %[[X:.*]] = vector.transfer_read %{{.*}} : tensor<3x1x128xi8>, vector<64xi8>
+// CHECK:   %[[WE:.*]] = vector.transfer_read %[[W]][%c0{{.*}}, %c0{{.*}}, %c0{{.*}}, %{{.*}}]
+// CHECK:   qnt.dot_u8s8 %[[S0]], %[[X]], %[[WE]] : vector<16xi32>, vector<64xi8>
+// CHECK:   %[[WO:.*]] = vector.transfer_read %[[W]][%c1{{.*}}, %c0{{.*}}, %c0{{.*}}, %{{.*}}]
+// CHECK:   qnt.dot_u8s8 %[[S1]], %[[X]], %[[WO]] : vector<16xi32>, vector<64xi8>
+// CHECK-COUNT-4: qnt.dot_u8s8
+// CHECK:   vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
+// CHECK:   vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
 // CHECK: tensor.expand_shape {{.*}} : tensor<1x2x2x32xi32> into tensor<1x2x2x32x1xi32>
 func.func @depthwise_q(%x: tensor<1x4x4x32xi8>, %init: tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32> {
   %w = arith.constant dense<1> : tensor<3x3x32x1xi8>
   %zx = arith.constant 3 : i32
   %zw = arith.constant 0 : i32
   %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x4x4x32xi8>, tensor<3x3x32x1xi8>, i32, i32) outs(%init : tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32>
+  return %y : tensor<1x2x2x32x1xi32>
+}
+
+// -----
+
+// int8 with dilation 2: the taps unrolled, input bytes sign-extended,
+// multiplied-added with the table of i16 weight pairs (1, 0) (0x0001
+// 0x0000: the i32 1 in little-endian bytes) by qnt.dot_s16s16, onto the
+// correction -z_x * sum_t w[t, c] = -3 * 9 = -27.
+// CHECK-LABEL: func.func @depthwise_dilated
+// CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x01000000{{(01000000)+}}"> : tensor<9x64xi16>
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<-27> : tensor<32xi32>
+// CHECK: scf.for
+// CHECK:   scf.for
+// CHECK:     scf.for
+// CHECK:       scf.for %[[CH:.*]] = %{{.*}} to %c32 step %c16
+// CHECK:         %[[C:.*]] = vector.transfer_read %[[CORR]][%[[CH]]]
+// CHECK:         %[[X:.*]] = arith.extsi %{{.*}} : vector<16xi8> to vector<16xi32>
+// CHECK:         %[[P:.*]] = vector.bitcast %[[X]] : vector<16xi32> to vector<32xi16>
+// CHECK:         qnt.dot_s16s16 %[[C]], %[[P]], %{{.*}} : vector<16xi32>, vector<32xi16>
+// CHECK-COUNT-8: qnt.dot_s16s16
+// CHECK:         vector.transfer_write {{.*}} : vector<16xi32>, tensor<1x2x2x32xi32>
+func.func @depthwise_dilated(%x: tensor<1x6x6x32xi8>) -> tensor<1x2x2x32x1xi32> {
+  %w = arith.constant dense<1> : tensor<3x3x32x1xi8>
+  %zx = arith.constant 3 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x32x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x6x6x32xi8>, tensor<3x3x32x1xi8>, i32, i32) outs(%init : tensor<1x2x2x32x1xi32>) -> tensor<1x2x2x32x1xi32>
   return %y : tensor<1x2x2x32x1xi32>
 }
 
@@ -68,10 +108,11 @@ func.func @partial_and_not_lowered(%x: tensor<1x4x4x8xf32>, %i: tensor<1x2x2x8x1
 
 // -----
 
-// The plain named op on i8 (both zero points 0): the int8 kernel, no
-// correction.
+// The plain named op on i8 (both zero points 0): the int8 kernel; the
+// correction is only the -128 * sum_t w[t, c] of the quads.
 // CHECK-LABEL: func.func @depthwise_i8_plain
-// CHECK-COUNT-9: qnt.dot_s16s16
+// CHECK: arith.constant dense<-1152> : tensor<16xi32>
+// CHECK-COUNT-6: qnt.dot_u8s8
 // CHECK-NOT: linalg.depthwise_conv_2d_nhwc_hwcm
 func.func @depthwise_i8_plain(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x1xi32> {
   %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
@@ -93,11 +134,9 @@ func.func @depthwise_i8_plain(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x1xi32>
 // CHECK-LABEL: func.func @depthwise_epilogue
 // CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : tensor<16xi32>
 // CHECK-DAG: %[[OUT:.*]] = tensor.empty() : tensor<1x2x2x16xi8>
-// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[OUT]]) -> (tensor<1x2x2x16xi8>)
-// CHECK: scf.for
-// CHECK: scf.for
-// CHECK: scf.for %[[CH:.*]] = %{{.*}} to %{{.*}} step %{{.*}} iter_args(%[[T:.*]] = %{{.*}}) -> (tensor<1x2x2x16xi8>)
-// CHECK-COUNT-9: qnt.dot_s16s16
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[OUT]], %{{.*}} = %{{.*}}) -> (tensor<1x2x2x16xi8>, tensor<3x1x64xi8>)
+// CHECK: scf.for %[[CH:.*]] = %{{.*}} to %{{.*}} step %c16{{[_0-9]*}} iter_args(%[[T:.*]] = %{{.*}}) -> (tensor<1x2x2x16xi8>)
+// CHECK-COUNT-6: qnt.dot_u8s8
 // CHECK: %[[B:.*]] = vector.transfer_read %[[BIAS]][%[[CH]]]
 // CHECK: %[[S:.*]] = arith.addi %[[B]], %{{.*}} : vector<16xi32>
 // CHECK: %[[H:.*]] = arith.shrsi %[[S]], %{{.*}} : vector<16xi32>
@@ -134,14 +173,14 @@ func.func @depthwise_epilogue(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
 
 // -----
 
-// A padded input: no padded tensor is built. Pixels whose window is inside
-// the source read it directly; the others read it with clamped indices and
-// select the pad value outside.
+// A padded input: no padded tensor is built. Quads inside the source read
+// it directly; the others read it with clamped indices and select the pad
+// value outside.
 // CHECK-LABEL: func.func @depthwise_padded
 // CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x16xi8>)
 // CHECK-NOT: tensor.pad
-// CHECK: scf.if %{{.*}} -> (tensor<1x4x4x16xi32>)
-// CHECK-COUNT-9: vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
+// CHECK: scf.if %{{.*}} -> (tensor<3x2x64xi8>)
+// CHECK-COUNT-4: vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
 // CHECK: } else {
 // CHECK: %[[V:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
 // CHECK: arith.select %{{.*}}, %[[V]], %{{.*}} : vector<16xi8>

@@ -14,15 +14,33 @@
 //          = init[c] - z_x * sum_{kh, kw} w[kh, kw, c]
 //                    + sum_{kh, kw} x[...] * w[kh, kw, c]
 //
-// with the taps unrolled, the input bytes sign-extended to i32 lanes and
-// multiplied-added with qnt.dot_s16s16 (vpdpwssd) against a constant table
-// of i16 pairs (w, 0) (int8), or read as f32 lanes (FMA) against a
-// [KH * KW][C] table, and the correction added to a constant init (fill or
-// broadcast bias) as the accumulators start. Elementwise consumers with
-// per-channel constants (the bias add, the requantize to i8) run on the
-// accumulators before they are stored, so an int8 layer writes i8, not i32.
-// The input is read through its padding (clamped indices, the pad value
-// selected outside), not from a padded copy.
+// int8 with dilation 1 ("quads"): the (padded) input is first rewritten as
+// u8 quads, q4[y][p][4c + k] = x[y][2p + k][c] + 128 (k < 4: four adjacent
+// columns interleaved per channel, p every second column), so that one
+// qnt.dot_u8s8 (vpdpbusd) adds four taps of a kernel row for 16 channels.
+// The quad rows are a ring of KH per image, each built just before the
+// first output row that reads it (so it is in cache, even for images
+// larger than it). An output column whose first tap column b = ow * s is
+// even starts at quad b / 2 with the weights (w0, w1, w2, w3) of the row,
+// an odd one at quad (b - 1) / 2 with (0, w0, w1, w2); wider rows take
+// more quads (4 columns further each), the bytes past the row's taps weigh
+// 0. At stride 1 two neighbouring output columns read the same quads. With
+// the +128 the correction becomes init[c] - (z_x + 128) * sum w[., ., c].
+// For 16 outputs of a 3x3 kernel this is 3 vector ops instead of the 18 of
+// sign-extending every tap (below), plus the rewrite: 4 shuffles or xors
+// per quad of 16 channels, one quad per two input columns.
+//
+// Otherwise (f32, or int8 with dilation) the taps are unrolled, the input
+// bytes sign-extended to i32 lanes and multiplied-added with
+// qnt.dot_s16s16 (vpdpwssd) against a constant table of i16 pairs (w, 0)
+// (int8), or read as f32 lanes (FMA) against a [KH * KW][C] table.
+//
+// The correction is added to a constant init (fill or broadcast bias) as
+// the accumulators start. Elementwise consumers with per-channel constants
+// (the bias add, the requantize to i8) run on the accumulators before they
+// are stored, so an int8 layer writes i8, not i32. The input is read
+// through its padding (clamped indices, the pad value selected outside),
+// not from a padded copy.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,6 +51,8 @@
 
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
+
+#include <map>
 
 namespace mlir {
 namespace qnt {
@@ -48,6 +68,56 @@ namespace {
 
 /// Lanes of one vector: 16 channels.
 constexpr int64_t kLanes = 16;
+
+/// The quad layout of an int8 depthwise convolution with dilation 1 (see
+/// the top of the file): `count` quads of 4 * cPad bytes per padded row.
+struct QuadLayout {
+  int64_t count = 0;
+  /// Quads per kernel row for an even (0) and an odd (1) first tap column.
+  int64_t groups[2] = {0, 0};
+
+  QuadLayout(int64_t kw, int64_t sw, int64_t ow) {
+    groups[0] = (kw + 3) / 4;
+    groups[1] = (kw + 4) / 4;
+    for (int64_t o = 0; o < ow; ++o) {
+      int64_t parity = o * sw % 2;
+      count =
+          std::max(count, (o * sw - parity) / 2 + 2 * (groups[parity] - 1) + 1);
+    }
+  }
+  /// The [2][KH][max groups][4 * cPad] table of s8 weights: byte k of quad g
+  /// of kernel row i holds tap 4g + k - parity, 0 past the row.
+  SmallVector<int8_t> weights(ArrayRef<double> table, int64_t kh, int64_t kw,
+                              int64_t channels, int64_t cPad) const {
+    int64_t g1 = groups[1];
+    SmallVector<int8_t> result(2 * kh * g1 * 4 * cPad, 0);
+    for (int64_t parity = 0; parity < 2; ++parity)
+      for (int64_t i = 0; i < kh; ++i)
+        for (int64_t g = 0; g < groups[parity]; ++g)
+          for (int64_t k = 0; k < 4; ++k) {
+            int64_t j = 4 * g + k - parity;
+            if (j < 0 || j >= kw)
+              continue;
+            for (int64_t c = 0; c < channels; ++c)
+              result[((parity * kh + i) * g1 + g) * 4 * cPad + 4 * c + k] =
+                  int8_t(table[(i * kw + j) * channels + c]);
+          }
+    return result;
+  }
+};
+
+/// Loops from 0 to `count` (step `step`) carrying `init` values.
+static SmallVector<Value> buildLoop(
+    OpBuilder &b, Location loc, int64_t count, int64_t step, ValueRange init,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+  auto loop = scf::ForOp::create(
+      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, count),
+      indexConstant(b, loc, step), init,
+      [&](OpBuilder &b, Location, Value iv, ValueRange carried) {
+        scf::YieldOp::create(b, loc, body(b, iv, carried));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
 
 /// The depthwise convolution `op` (input [N, H, W, C], weights
 /// [KH, KW, C, 1], init [N, OH, OW, C, 1]) as channel-vectorized loops.
@@ -74,14 +144,19 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
       filter, isFloat, kh * kw, channels, /*transposeKN=*/false);
   if (!w)
     return rewriter.notifyMatchFailure(op, "needs constant weights");
+  bool useQuads = !isFloat && dilations[0] == 1 && dilations[1] == 1;
 
   Location loc = op->getLoc();
   OpBuilder &b = rewriter;
   WindowInput window = WindowInput::get(input);
   Type accElement = isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
+  Type i8 = b.getIntegerType(8);
   auto acc = VectorType::get({kLanes}, accElement);
   // [KH, KW, C, 1] weights in row-major order are the [tap][channel] table.
   const SmallVector<double> &table = *w;
+  // Quads read the input + 128 (u8).
+  double inputOffset =
+      isFloat ? 0.0 : double(*zeroPoint) + (useQuads ? 128 : 0);
   SmallVector<double> correction(cPad, 0.0);
   std::optional<SmallVector<double>> columnInit =
       getColumnConstant(init, channels);
@@ -89,9 +164,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     double sum = 0;
     for (int64_t t = 0; t < kh * kw; ++t)
       sum += table[t * channels + c];
-    correction[c] = (isFloat ? 0.0 : -double(*zeroPoint) * sum) +
-                    (columnInit ? (*columnInit)[c] : 0.0);
+    correction[c] = -inputOffset * sum + (columnInit ? (*columnInit)[c] : 0.0);
   }
+  QuadLayout quads(kw, strides[1], out[2]);
   RankedTensorType tableType =
       RankedTensorType::get({kh * kw, cPad}, accElement);
   auto corrType = RankedTensorType::get({cPad}, accElement);
@@ -106,15 +181,21 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     tableAttr = DenseElementsAttr::get(tableType, ArrayRef(tf));
     corrAttr = DenseElementsAttr::get(corrType, ArrayRef(cf));
   } else {
-    // Pairs (w, 0) of i16: qnt.dot_s16s16 of the sign-extended input (the
-    // pair (x, sign)) with them is x * w.
-    SmallVector<int16_t> ti;
-    for (double v : padded)
-      ti.append({int16_t(v), int16_t(0)});
-    tableType =
-        RankedTensorType::get({kh * kw, 2 * cPad}, b.getIntegerType(16));
+    if (useQuads) {
+      tableType = RankedTensorType::get({2, kh, quads.groups[1], 4 * cPad}, i8);
+      tableAttr = DenseElementsAttr::get(
+          tableType, ArrayRef(quads.weights(table, kh, kw, channels, cPad)));
+    } else {
+      // Pairs (w, 0) of i16: qnt.dot_s16s16 of the sign-extended input (the
+      // pair (x, sign)) with them is x * w.
+      SmallVector<int16_t> ti;
+      for (double v : padded)
+        ti.append({int16_t(v), int16_t(0)});
+      tableType =
+          RankedTensorType::get({kh * kw, 2 * cPad}, b.getIntegerType(16));
+      tableAttr = DenseElementsAttr::get(tableType, ArrayRef(ti));
+    }
     SmallVector<int32_t> ci(correction.begin(), correction.end());
-    tableAttr = DenseElementsAttr::get(tableType, ArrayRef(ti));
     corrAttr = DenseElementsAttr::get(corrType, ArrayRef(ci));
   }
   Value weights = arith::ConstantOp::create(b, loc, tableAttr);
@@ -150,157 +231,346 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
           ? Value(tensor::EmptyOp::create(b, loc, out4.getShape(), outElement))
           : Value(tensor::CollapseShapeOp::create(b, loc, out4, init, drop));
   Value zeroAcc = arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement));
-  auto pairs = VectorType::get({2 * kLanes}, b.getIntegerType(16));
-  Value zeroPair = arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(0));
   SmallVector<bool> inBounds = {true};
   auto inVec = VectorType::get({kLanes}, inType.getElementType());
   int64_t blocks = channels / kLanes;
   SmallVector<bool> masked = {false};
 
-  // Loops over n, oh, ow; the channel blocks and taps unrolled inside.
-  Value result = buildPixelLoops(
-      b, loc, out.take_front(3), c0,
-      [&](OpBuilder &b, ValueRange pixel, Value t2) -> Value {
-        Value n = pixel[0], oh = pixel[1], ow = pixel[2];
-        Value tile = t2;
-        Value ohs = arith::MulIOp::create(b, loc, oh,
-                                          indexConstant(b, loc, strides[0]));
-        Value ows = arith::MulIOp::create(b, loc, ow,
-                                          indexConstant(b, loc, strides[1]));
-        // The channel blocks of this pixel, the taps at source rows `rows`
-        // and columns `columns`, each read where `insideTap` (null: always).
-        auto channelLoop = [&](OpBuilder &b, Value tile, ArrayRef<Value> rows,
-                               ArrayRef<Value> columns,
-                               ArrayRef<Value> insideTap) -> Value {
-          // One block of 16 channels from `c`; `exact`: all inside the
-          // tensors (else the reads and writes are masked).
-          auto block = [&](OpBuilder &b, Value c, Value tile,
-                           bool exact) -> Value {
-            ArrayRef<bool> bounds = exact ? inBounds : masked;
-            Value sum = vector::TransferReadOp::create(
-                b, loc, acc, corr, ValueRange{c}, zeroAcc, inBounds);
-            if (!columnInit) {
-              Value read = vector::TransferReadOp::create(
-                  b, loc, acc, tile, ValueRange{n, oh, ow, c}, zeroAcc, bounds);
-              sum = isFloat ? Value(arith::AddFOp::create(b, loc, sum, read))
-                            : Value(arith::AddIOp::create(b, loc, sum, read));
+  // The accumulators of the block of channels from `c` at output pixel
+  // (n, oh, ow), started: the correction (and a non-constant init).
+  auto startBlock = [&](OpBuilder &b, Value tile, ValueRange pixel, Value c,
+                        bool exact) -> Value {
+    Value sum = vector::TransferReadOp::create(b, loc, acc, corr, ValueRange{c},
+                                               zeroAcc, inBounds);
+    if (columnInit)
+      return sum;
+    Value read = vector::TransferReadOp::create(
+        b, loc, acc, tile, ValueRange{pixel[0], pixel[1], pixel[2], c}, zeroAcc,
+        exact ? inBounds : masked);
+    return isFloat ? Value(arith::AddFOp::create(b, loc, sum, read))
+                   : Value(arith::AddIOp::create(b, loc, sum, read));
+  };
+  // Finished: the epilogue on them, then stored.
+  auto finishBlock = [&](OpBuilder &b, Value sum, Value tile, ValueRange pixel,
+                         Value c, bool exact) -> Value {
+    SmallVector<Value> position = {pixel[0], pixel[1], pixel[2], c};
+    if (epilogue)
+      sum = epilogue->apply(b, loc, sum, c, position);
+    return vector::TransferWriteOp::create(b, loc, sum, tile, position,
+                                           exact ? inBounds : masked)
+        .getResult();
+  };
+  // The channel blocks: in a loop (unrolling them all would make wide
+  // layers' bodies thousands of ops long), then the partial block.
+  auto channelBlocks =
+      [&](OpBuilder &b, Value tile,
+          function_ref<Value(OpBuilder &, Value, Value, bool)> block) -> Value {
+    if (blocks > 0)
+      tile = buildLoop(b, loc, blocks * kLanes, kLanes, tile,
+                       [&](OpBuilder &b, Value c, ValueRange carried) {
+                         return SmallVector<Value>{
+                             block(b, c, carried[0], /*exact=*/true)};
+                       })[0];
+    if (cPad == channels)
+      return tile;
+    return block(b, indexConstant(b, loc, blocks * kLanes), tile,
+                 /*exact=*/false);
+  };
+  auto idx = [&](OpBuilder &b, int64_t v) { return indexConstant(b, loc, v); };
+  auto affine = [&](OpBuilder &b, Value v, int64_t scale,
+                    int64_t offset) -> Value {
+    Value r = scale == 1 ? v : arith::MulIOp::create(b, loc, v, idx(b, scale));
+    return offset == 0 ? r : arith::AddIOp::create(b, loc, r, idx(b, offset));
+  };
+
+  Value result;
+  if (useQuads) {
+    // Per image: the quads, then the output pixels from them.
+    auto quadVec = VectorType::get({4 * kLanes}, i8);
+    auto quadTensor = RankedTensorType::get({kh, quads.count, 4 * cPad}, i8);
+    Value flip = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(quadVec, ArrayRef<int8_t>{-128}));
+    SmallVector<int64_t> pairMask, quadMask;
+    for (int64_t i = 0; i < kLanes; ++i) {
+      pairMask.append({i, i + kLanes});
+      quadMask.append(
+          {2 * i, 2 * i + 1, 2 * kLanes + 2 * i, 2 * kLanes + 2 * i + 1});
+    }
+    int64_t sh = strides[0], sw = strides[1];
+    // Quad `q` of padded row `r` for each channel block, stored in row
+    // `slot` of the ring.
+    auto buildQuads = [&](OpBuilder &b, Value n, Value r, Value slot, Value q,
+                          Value x4) -> Value {
+      std::pair<Value, Value> rowRead = window.row(b, loc, r);
+      Value row = rowRead.first, rowInside = rowRead.second;
+      // Columns 2q .. 2q + 3 in padded coordinates, read at `columns`
+      // (where `inside`, else the pad value; null: always inside).
+      auto quadBlocks = [&](OpBuilder &b, ArrayRef<Value> columns,
+                            ArrayRef<Value> inside) {
+        return channelBlocks(
+            b, x4, [&](OpBuilder &b, Value c, Value x4, bool exact) -> Value {
+              SmallVector<Value> v;
+              for (int64_t k = 0; k < 4; ++k)
+                v.push_back(window.read(b, loc, inVec, n, row, columns[k], c,
+                                        inside.empty() ? Value() : inside[k],
+                                        exact));
+              Value ab =
+                  vector::ShuffleOp::create(b, loc, v[0], v[1], pairMask);
+              Value cd =
+                  vector::ShuffleOp::create(b, loc, v[2], v[3], pairMask);
+              Value quad = arith::XOrIOp::create(
+                  b, loc, vector::ShuffleOp::create(b, loc, ab, cd, quadMask),
+                  flip);
+              return vector::TransferWriteOp::create(
+                         b, loc, quad, x4,
+                         ValueRange{slot, q, affine(b, c, 4, 0)}, inBounds)
+                  .getResult();
+            });
+      };
+      Value x0 = affine(b, q, 2, 0);
+      using P = arith::CmpIPredicate;
+      auto cmp = [&](P p, Value v, int64_t bound) -> Value {
+        return arith::CmpIOp::create(b, loc, p, v, idx(b, bound));
+      };
+      // Inside the source: the columns at constant offsets. Columns past
+      // the last tap of any output are clamped (they weigh 0).
+      Value interior = cmp(P::sle, x0, window.left + window.width - 4);
+      if (window.isPadded())
+        interior = arith::AndIOp::create(
+            b, loc, arith::AndIOp::create(b, loc, rowInside, interior),
+            cmp(P::sge, x0, window.left));
+      auto branch = scf::IfOp::create(
+          b, loc, interior,
+          [&](OpBuilder &b, Location) {
+            SmallVector<Value> columns;
+            for (int64_t k = 0; k < 4; ++k)
+              columns.push_back(affine(b, x0, 1, k - window.left));
+            scf::YieldOp::create(b, loc, quadBlocks(b, columns, {}));
+          },
+          [&](OpBuilder &b, Location) {
+            SmallVector<Value> columns, inside;
+            for (int64_t k = 0; k < 4; ++k) {
+              Value x = affine(b, x0, 1, k);
+              if (!window.isPadded()) {
+                columns.push_back(arith::MinSIOp::create(
+                    b, loc, x, idx(b, window.width - 1)));
+                continue;
+              }
+              auto [col, in] = window.column(b, loc, x);
+              columns.push_back(col);
+              inside.push_back(arith::AndIOp::create(b, loc, rowInside, in));
             }
-            for (int64_t i = 0; i < kh; ++i)
-              for (int64_t j = 0; j < kw; ++j) {
-                Value pixels = window.read(
-                    b, loc, inVec, n, rows[i], columns[j], c,
-                    insideTap.empty() ? Value() : insideTap[i * kw + j], exact);
-                Value t = indexConstant(b, loc, i * kw + j);
-                if (isFloat) {
+            scf::YieldOp::create(b, loc, quadBlocks(b, columns, inside));
+          });
+      return branch.getResult(0);
+    };
+    // Output columns ow0 .. ow0 + count - 1 of row oh: ow0 * sw has parity
+    // `parity0`, and its first quad is `half` + the static offsets.
+    auto outputs = [&](OpBuilder &b, Value n, Value oh, ArrayRef<Value> slots,
+                       Value ow0, Value half, int64_t parity0, int64_t count,
+                       Value x4, Value tile) -> Value {
+      return channelBlocks(
+          b, tile, [&](OpBuilder &b, Value c, Value tile, bool exact) -> Value {
+            Value c4 = affine(b, c, 4, 0);
+            SmallVector<Value> sums, ows;
+            for (int64_t u = 0; u < count; ++u) {
+              ows.push_back(affine(b, ow0, 1, u));
+              sums.push_back(
+                  startBlock(b, tile, ValueRange{n, oh, ows[u]}, c, exact));
+            }
+            Value zeroByte =
+                arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
+            for (int64_t i = 0; i < kh; ++i) {
+              Value row = slots[i];
+              std::map<int64_t, Value> read;
+              for (int64_t u = 0; u < count; ++u) {
+                int64_t parity = (parity0 + u * sw) % 2;
+                for (int64_t g = 0; g < quads.groups[parity]; ++g) {
+                  int64_t offset = (parity0 + u * sw - parity) / 2 + 2 * g;
+                  Value &quad = read[offset];
+                  if (!quad)
+                    quad = vector::TransferReadOp::create(
+                        b, loc, quadVec, x4,
+                        ValueRange{row, affine(b, half, 1, offset), c4},
+                        zeroByte, inBounds);
                   Value tap = vector::TransferReadOp::create(
-                      b, loc, acc, weights, ValueRange{t, c}, zeroAcc,
-                      inBounds);
-                  sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
-                } else {
-                  Value c2 = arith::MulIOp::create(b, loc, c,
-                                                   indexConstant(b, loc, 2));
-                  Value tap = vector::TransferReadOp::create(
-                      b, loc, pairs, weights, ValueRange{t, c2}, zeroPair,
-                      inBounds);
-                  Value wide = vector::BitCastOp::create(
-                      b, loc, pairs,
-                      arith::ExtSIOp::create(b, loc, acc, pixels));
-                  sum = DotS16S16Op::create(b, loc, sum, wide, tap);
+                      b, loc, quadVec, weights,
+                      ValueRange{idx(b, parity), idx(b, i), idx(b, g), c4},
+                      zeroByte, inBounds);
+                  sums[u] = DotU8S8Op::create(b, loc, sums[u], quad, tap);
                 }
               }
-            if (epilogue)
-              sum = epilogue->apply(b, loc, sum, c, ValueRange{n, oh, ow, c});
-            return vector::TransferWriteOp::create(
-                       b, loc, sum, tile, ValueRange{n, oh, ow, c}, bounds)
-                .getResult();
-          };
-          // Channel blocks in a loop (unrolling them all would make wide
-          // layers' bodies thousands of ops long), taps unrolled inside;
-          // then the partial block.
-          if (blocks > 0)
-            tile =
-                scf::ForOp::create(
-                    b, loc, indexConstant(b, loc, 0),
-                    indexConstant(b, loc, blocks * kLanes),
-                    indexConstant(b, loc, kLanes), ValueRange{tile},
-                    [&](OpBuilder &b, Location, Value c, ValueRange carried) {
-                      scf::YieldOp::create(
-                          b, loc, block(b, c, carried[0], /*exact=*/true));
-                    })
-                    .getResult(0);
-          if (cPad == channels)
+            }
+            for (int64_t u = 0; u < count; ++u)
+              tile = finishBlock(b, sums[u], tile, ValueRange{n, oh, ows[u]}, c,
+                                 exact);
             return tile;
-          return block(b, indexConstant(b, loc, blocks * kLanes), tile,
-                       /*exact=*/false);
-        };
-        auto tapIndex = [&](Value base, int64_t t, int64_t d) -> Value {
-          return arith::AddIOp::create(b, loc, base,
-                                       indexConstant(b, loc, t * d));
-        };
-        if (!window.isPadded()) {
-          SmallVector<Value> rows, columns;
-          for (int64_t i = 0; i < kh; ++i)
-            rows.push_back(tapIndex(ohs, i, dilations[0]));
-          for (int64_t j = 0; j < kw; ++j)
-            columns.push_back(tapIndex(ows, j, dilations[1]));
-          return channelLoop(b, tile, rows, columns, {});
-        }
-        // Padded: pixels whose window lies inside the source read it
-        // directly (taps at constant offsets from one address); the
-        // others clamp each tap's row and column and select the pad value
-        // outside.
-        Value y0 = arith::SubIOp::create(b, loc, ohs,
-                                         indexConstant(b, loc, window.top));
-        Value x0 = arith::SubIOp::create(b, loc, ows,
-                                         indexConstant(b, loc, window.left));
-        auto cmp = [&](arith::CmpIPredicate p, Value v, int64_t bound) {
-          return arith::CmpIOp::create(b, loc, p, v,
-                                       indexConstant(b, loc, bound));
-        };
-        using P = arith::CmpIPredicate;
-        Value interior = arith::AndIOp::create(
-            b, loc,
-            arith::AndIOp::create(b, loc, cmp(P::sge, y0, 0),
-                                  cmp(P::sge, x0, 0)),
-            arith::AndIOp::create(
-                b, loc,
-                cmp(P::slt, tapIndex(y0, kh - 1, dilations[0]), window.height),
-                cmp(P::slt, tapIndex(x0, kw - 1, dilations[1]), window.width)));
-        auto branch = scf::IfOp::create(
-            b, loc, interior,
-            [&](OpBuilder &b, Location) {
-              SmallVector<Value> rows, columns;
-              for (int64_t i = 0; i < kh; ++i)
-                rows.push_back(tapIndex(y0, i, dilations[0]));
-              for (int64_t j = 0; j < kw; ++j)
-                columns.push_back(tapIndex(x0, j, dilations[1]));
-              scf::YieldOp::create(b, loc,
-                                   channelLoop(b, tile, rows, columns, {}));
-            },
-            [&](OpBuilder &b, Location) {
-              SmallVector<Value> rows, columns, inside;
-              SmallVector<Value> rowInside, colInside;
-              for (int64_t i = 0; i < kh; ++i) {
-                auto [r, in] =
-                    window.row(b, loc, tapIndex(ohs, i, dilations[0]));
-                rows.push_back(r);
-                rowInside.push_back(in);
-              }
-              for (int64_t j = 0; j < kw; ++j) {
-                auto [col, in] =
-                    window.column(b, loc, tapIndex(ows, j, dilations[1]));
-                columns.push_back(col);
-                colInside.push_back(in);
-              }
-              for (int64_t i = 0; i < kh; ++i)
+          });
+    };
+    // At an odd stride, pairs of output columns (even, odd first taps).
+    int64_t step = sw % 2 ? 2 : 1;
+    int64_t steps = out[2] / step;
+    // The quad rows are a ring of KH: each image starts with rows 0 to
+    // first - 1; output row oh first builds rows oh * sh + first to
+    // oh * sh + KH - 1, the ones the previous output rows did not need.
+    int64_t first = std::max<int64_t>(kh - sh, 0);
+    auto buildRows = [&](OpBuilder &b, Value n, Value base, int64_t from,
+                         int64_t to, Value x4) -> Value {
+      if (from == to)
+        return x4;
+      return buildLoop(
+          b, loc, to - from, 1, x4,
+          [&](OpBuilder &b, Value t, ValueRange carried) {
+            Value r =
+                arith::AddIOp::create(b, loc, base, affine(b, t, 1, from));
+            Value slot = arith::RemUIOp::create(b, loc, r, idx(b, kh));
+            return buildLoop(b, loc, quads.count, 1, carried[0],
+                             [&](OpBuilder &b, Value q, ValueRange carried) {
+                               return SmallVector<Value>{
+                                   buildQuads(b, n, r, slot, q, carried[0])};
+                             });
+          })[0];
+    };
+    Value x4Init = tensor::EmptyOp::create(b, loc, quadTensor.getShape(), i8);
+    result = buildLoop(
+        b, loc, out[0], 1, ValueRange{c0, x4Init},
+        [&](OpBuilder &b, Value n, ValueRange carried) {
+          Value x4 = buildRows(b, n, idx(b, 0), 0, first, carried[1]);
+          return buildLoop(
+              b, loc, out[1], 1, ValueRange{carried[0], x4},
+              [&](OpBuilder &b, Value oh, ValueRange carried) {
+                Value base = affine(b, oh, sh, 0);
+                Value x4 = buildRows(b, n, base, first, kh, carried[1]);
+                SmallVector<Value> slots;
+                for (int64_t i = 0; i < kh; ++i)
+                  slots.push_back(arith::RemUIOp::create(
+                      b, loc, affine(b, base, 1, i), idx(b, kh)));
+                Value tile =
+                    buildLoop(b, loc, steps, 1, carried[0],
+                              [&](OpBuilder &b, Value j, ValueRange carried) {
+                                return SmallVector<Value>{outputs(
+                                    b, n, oh, slots, affine(b, j, step, 0),
+                                    affine(b, j, step * sw / 2, 0), 0, step, x4,
+                                    carried[0])};
+                              })[0];
+                if (steps * step < out[2]) {
+                  int64_t last = out[2] - 1, parity = last * sw % 2;
+                  tile = outputs(b, n, oh, slots, idx(b, last),
+                                 idx(b, (last * sw - parity) / 2), parity, 1,
+                                 x4, tile);
+                }
+                return SmallVector<Value>{tile, x4};
+              });
+        })[0];
+  } else {
+    auto pairs = VectorType::get({2 * kLanes}, b.getIntegerType(16));
+    Value zeroPair = arith::ConstantOp::create(b, loc, b.getI16IntegerAttr(0));
+    // Loops over n, oh, ow; the channel blocks and taps unrolled inside.
+    result = buildPixelLoops(
+        b, loc, out.take_front(3), c0,
+        [&](OpBuilder &b, ValueRange pixel, Value tile) -> Value {
+          Value ohs = affine(b, pixel[1], strides[0], 0);
+          Value ows = affine(b, pixel[2], strides[1], 0);
+          // The channel blocks of this pixel, the taps at source rows
+          // `rows` and columns `columns`, each read where `insideTap`
+          // (null: always).
+          auto channelLoop = [&](OpBuilder &b, Value tile, ArrayRef<Value> rows,
+                                 ArrayRef<Value> columns,
+                                 ArrayRef<Value> insideTap) -> Value {
+            return channelBlocks(
+                b, tile,
+                [&](OpBuilder &b, Value c, Value tile, bool exact) -> Value {
+                  Value sum = startBlock(b, tile, pixel, c, exact);
+                  for (int64_t i = 0; i < kh; ++i)
+                    for (int64_t j = 0; j < kw; ++j) {
+                      Value pixels = window.read(
+                          b, loc, inVec, pixel[0], rows[i], columns[j], c,
+                          insideTap.empty() ? Value() : insideTap[i * kw + j],
+                          exact);
+                      Value t = idx(b, i * kw + j);
+                      if (isFloat) {
+                        Value tap = vector::TransferReadOp::create(
+                            b, loc, acc, weights, ValueRange{t, c}, zeroAcc,
+                            inBounds);
+                        sum = vector::FMAOp::create(b, loc, pixels, tap, sum);
+                      } else {
+                        Value tap = vector::TransferReadOp::create(
+                            b, loc, pairs, weights,
+                            ValueRange{t, affine(b, c, 2, 0)}, zeroPair,
+                            inBounds);
+                        Value wide = vector::BitCastOp::create(
+                            b, loc, pairs,
+                            arith::ExtSIOp::create(b, loc, acc, pixels));
+                        sum = DotS16S16Op::create(b, loc, sum, wide, tap);
+                      }
+                    }
+                  return finishBlock(b, sum, tile, pixel, c, exact);
+                });
+          };
+          if (!window.isPadded()) {
+            SmallVector<Value> rows, columns;
+            for (int64_t i = 0; i < kh; ++i)
+              rows.push_back(affine(b, ohs, 1, i * dilations[0]));
+            for (int64_t j = 0; j < kw; ++j)
+              columns.push_back(affine(b, ows, 1, j * dilations[1]));
+            return channelLoop(b, tile, rows, columns, {});
+          }
+          // Padded: pixels whose window lies inside the source read it
+          // directly (taps at constant offsets from one address); the
+          // others clamp each tap's row and column and select the pad
+          // value outside.
+          Value y0 = affine(b, ohs, 1, -window.top);
+          Value x0 = affine(b, ows, 1, -window.left);
+          auto cmp = [&](arith::CmpIPredicate p, Value v, int64_t bound) {
+            return arith::CmpIOp::create(b, loc, p, v, idx(b, bound));
+          };
+          using P = arith::CmpIPredicate;
+          Value interior = arith::AndIOp::create(
+              b, loc,
+              arith::AndIOp::create(b, loc, cmp(P::sge, y0, 0),
+                                    cmp(P::sge, x0, 0)),
+              arith::AndIOp::create(
+                  b, loc,
+                  cmp(P::slt, affine(b, y0, 1, (kh - 1) * dilations[0]),
+                      window.height),
+                  cmp(P::slt, affine(b, x0, 1, (kw - 1) * dilations[1]),
+                      window.width)));
+          auto branch = scf::IfOp::create(
+              b, loc, interior,
+              [&](OpBuilder &b, Location) {
+                SmallVector<Value> rows, columns;
+                for (int64_t i = 0; i < kh; ++i)
+                  rows.push_back(affine(b, y0, 1, i * dilations[0]));
                 for (int64_t j = 0; j < kw; ++j)
-                  inside.push_back(arith::AndIOp::create(b, loc, rowInside[i],
-                                                         colInside[j]));
-              scf::YieldOp::create(b, loc,
-                                   channelLoop(b, tile, rows, columns, inside));
-            });
-        return branch.getResult(0);
-      });
+                  columns.push_back(affine(b, x0, 1, j * dilations[1]));
+                scf::YieldOp::create(b, loc,
+                                     channelLoop(b, tile, rows, columns, {}));
+              },
+              [&](OpBuilder &b, Location) {
+                SmallVector<Value> rows, columns, inside;
+                SmallVector<Value> rowInside, colInside;
+                for (int64_t i = 0; i < kh; ++i) {
+                  auto [r, in] =
+                      window.row(b, loc, affine(b, ohs, 1, i * dilations[0]));
+                  rows.push_back(r);
+                  rowInside.push_back(in);
+                }
+                for (int64_t j = 0; j < kw; ++j) {
+                  auto [col, in] = window.column(
+                      b, loc, affine(b, ows, 1, j * dilations[1]));
+                  columns.push_back(col);
+                  colInside.push_back(in);
+                }
+                for (int64_t i = 0; i < kh; ++i)
+                  for (int64_t j = 0; j < kw; ++j)
+                    inside.push_back(arith::AndIOp::create(b, loc, rowInside[i],
+                                                           colInside[j]));
+                scf::YieldOp::create(
+                    b, loc, channelLoop(b, tile, rows, columns, inside));
+              });
+          return branch.getResult(0);
+        });
+  }
   if (epilogue) {
     epilogue->replace(rewriter, result);
     rewriter.eraseOp(collapse);

@@ -363,9 +363,16 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     acc[c] = init[c] - z_x * sum_t w[t, c] + sum_t x[pixel(t), c] * w[t, c]
     ```
 
-    int8 input bytes are sign-extended to i32 lanes and multiplied-added
-    with `qnt.dot_s16s16` (`vpdpwssd`) against a table of i16 weight pairs
-    `(w, 0)`; f32 uses vector FMAs. The zero-point
+    int8 with dilation 1 first rewrites the (padded) input of each image,
+    a ring of KH rows ahead of the output rows, as u8 quads: four adjacent
+    columns interleaved per channel, plus 128. One `qnt.dot_u8s8`
+    (`vpdpbusd`) then adds four taps of a kernel row for 16 channels, with
+    the weights `(w0, w1, w2, w3)` for an output whose first tap column is
+    even and `(0, w0, w1, w2)` for an odd one (more quads for wider rows);
+    at stride 1 two output columns share the quad reads. With dilation,
+    input bytes are sign-extended to i32 lanes and multiplied-added with
+    `qnt.dot_s16s16` (`vpdpwssd`) against a table of i16 weight pairs
+    `(w, 0)`. f32 uses vector FMAs. The zero-point (and +128)
     correction and a constant init are added as the accumulators start.
     With a constant init, the chain of elementwise consumers that read only
     per-channel constants besides the result (the bias add, the requantize
