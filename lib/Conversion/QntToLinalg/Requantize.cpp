@@ -168,7 +168,7 @@ struct I64Emitter {
 /// tensor<Cxi32> operands of the generic.
 namespace {
 struct ChannelParams {
-  enum Kind { M0, Down, Half, Right, Mask, NumKinds };
+  enum Kind { M0, Down, Half, Right, Mask, HalfMask, NumKinds };
   SmallVector<int32_t> values[NumKinds];
   /// Index of the generic's block argument per kind, or -1 when uniform.
   int argument[NumKinds];
@@ -183,6 +183,7 @@ struct ChannelParams {
       values[Right].push_back(right);
       // 2^right - 1 (wraps to INT32_MAX for right = 31, which is the mask).
       values[Mask].push_back(int32_t((uint32_t(1) << right) - 1));
+      values[HalfMask].push_back(values[Mask].back() >> 1);
     }
     std::fill(std::begin(argument), std::end(argument), -1);
   }
@@ -218,22 +219,21 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
     high = e.clamp(high, kInt32Min, kInt32Max);
   Value y = b.createOrFold<arith::TruncIOp>(loc, i32, high);
   // Second rounding, roundingDivideByPOT(y, right), in i32: round half
-  // away from zero.
+  // away from zero. The comparisons as sign bits (see Requantize.h).
   if (cp.anyRightShift()) {
-    Value right = param(ChannelParams::Right, i32);
-    Value mask = param(ChannelParams::Mask, i32);
-    Value remainder = b.createOrFold<arith::AndIOp>(loc, y, mask);
-    Value negative = b.createOrFold<arith::ExtUIOp>(
-        loc, i32,
-        b.createOrFold<arith::CmpIOp>(loc, CmpIPredicate::slt, y, c32(0)));
+    Value sign = b.createOrFold<arith::ShRUIOp>(loc, y, c32(31));
     Value threshold = b.createOrFold<arith::AddIOp>(
-        loc, b.createOrFold<arith::ShRUIOp>(loc, mask, c32(1)), negative);
-    Value up = b.createOrFold<arith::ExtUIOp>(
-        loc, i32,
-        b.createOrFold<arith::CmpIOp>(loc, CmpIPredicate::sgt, remainder,
-                                      threshold));
+        loc, param(ChannelParams::HalfMask, i32), sign);
+    Value remainder = b.createOrFold<arith::AndIOp>(
+        loc, y, param(ChannelParams::Mask, i32));
+    Value up = b.createOrFold<arith::ShRUIOp>(
+        loc, b.createOrFold<arith::SubIOp>(loc, threshold, remainder),
+        c32(31));
     y = b.createOrFold<arith::AddIOp>(
-        loc, b.createOrFold<arith::ShRSIOp>(loc, y, right), up);
+        loc,
+        b.createOrFold<arith::ShRSIOp>(loc, y,
+                                       param(ChannelParams::Right, i32)),
+        up);
   }
   // clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32 when those
   // bounds and the output fit.
@@ -271,7 +271,11 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
   SmallVector<AffineMap> maps = {identity};
   // Only the parameters a body needs and that vary become operands.
-  bool needed[ChannelParams::NumKinds] = {true, true, true, cp.anyRightShift(),
+  bool needed[ChannelParams::NumKinds] = {true,
+                                          true,
+                                          true,
+                                          cp.anyRightShift(),
+                                          cp.anyRightShift(),
                                           cp.anyRightShift()};
   for (int k = 0; k < ChannelParams::NumKinds; ++k) {
     if (!needed[k] || cp.isUniform(ChannelParams::Kind(k)))

@@ -16,7 +16,7 @@
 // CHECK: %[[ACC:.*]] = tosa.conv2d %[[Q]], %[[W]], %[[B]], %[[ZP]], %{{.*}} {acc_type = i32
 // CHECK-SAME: -> tensor<1x2x2x2xi32>
 // CHECK-NOT: f32
-// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}} : tensor<1x2x2x2xi32>, tensor<2xi32>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
+// CHECK: %[[R:.*]] = linalg.generic {{.*}} ins(%[[ACC]], %{{.*}}, %{{.*}}, %{{.*}} : tensor<1x2x2x2xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
 // CHECK-NOT: f32
 // CHECK: arith.extsi {{.*}} : i8 to i32
 // CHECK: arith.sitofp {{.*}} : i32 to f32

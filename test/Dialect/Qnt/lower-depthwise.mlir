@@ -128,18 +128,19 @@ func.func @depthwise_i8_plain(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x1xi32>
 // The consumers of an int8 depthwise convolution with a constant init, a
 // bias add and a requantize (here a shift and truncation), run on the
 // accumulators: the kernel writes the i8 result, no i32 tensor or generic
-// is left.
+// is left. The bias starts the accumulators with the correction:
+// c - (-3 + 128) * 9 = c - 1125.
 #col = affine_map<(d0, d1, d2, d3) -> (d3)>
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @depthwise_epilogue
-// CHECK-DAG: %[[BIAS:.*]] = arith.constant dense<[0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]> : tensor<16xi32>
+// CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[-1125, -1124, -1123, {{.*}}, -1110]> : tensor<16xi32>
 // CHECK-DAG: %[[OUT:.*]] = tensor.empty() : tensor<1x2x2x16xi8>
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[OUT]], %{{.*}} = %{{.*}}) -> (tensor<1x2x2x16xi8>, tensor<3x1x64xi8>)
 // CHECK: scf.for %[[CH:.*]] = %{{.*}} to %{{.*}} step %c16{{[_0-9]*}} iter_args(%[[T:.*]] = %{{.*}}) -> (tensor<1x2x2x16xi8>)
+// CHECK: vector.transfer_read %[[CORR]][%[[CH]]]
 // CHECK-COUNT-6: qnt.dot_u8s8
-// CHECK: %[[B:.*]] = vector.transfer_read %[[BIAS]][%[[CH]]]
-// CHECK: %[[S:.*]] = arith.addi %[[B]], %{{.*}} : vector<16xi32>
-// CHECK: %[[H:.*]] = arith.shrsi %[[S]], %{{.*}} : vector<16xi32>
+// CHECK-NOT: arith.addi {{.*}} : vector<16xi32>
+// CHECK: %[[H:.*]] = arith.shrsi %{{.*}}, %{{.*}} : vector<16xi32>
 // CHECK: %[[Q:.*]] = arith.trunci %[[H]] : vector<16xi32> to vector<16xi8>
 // CHECK: vector.transfer_write %[[Q]], %[[T]][%{{.*}}, %{{.*}}, %{{.*}}, %[[CH]]] {{.*}} : vector<16xi8>, tensor<1x2x2x16xi8>
 // CHECK-NOT: linalg.generic
@@ -199,4 +200,52 @@ func.func @depthwise_padded(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x16x1xi32> {
   %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x4x4x16x1xi32>) -> tensor<1x4x4x16x1xi32>
   %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w, %zx, %zw : tensor<1x6x6x16xi8>, tensor<3x3x16x1xi8>, i32, i32) outs(%init : tensor<1x4x4x16x1xi32>) -> tensor<1x4x4x16x1xi32>
   return %y : tensor<1x4x4x16x1xi32>
+}
+
+// -----
+
+// The requantize's rounding high multiply with per-channel multipliers in
+// the epilogue: even and odd lanes multiplied within i64 lanes; the odd
+// lanes' multipliers from a table with each pair swapped (m1, m0, m3, m2,
+// ...), read without a shift.
+#col = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @depthwise_high_mul
+// CHECK-DAG: %[[M:.*]] = arith.constant dense<[1073741824, 1073741825, 1073741826, {{.*}}]> : tensor<16xi32>
+// CHECK: %[[MV:.*]] = vector.transfer_read %[[M]]
+// CHECK: %[[SW:.*]] = arith.constant dense<[1073741825, 1073741824, 1073741827, 1073741826, {{.*}}]> : tensor<16xi32>
+// CHECK: %[[SV:.*]] = vector.transfer_read %[[SW]]
+// CHECK: %[[QW:.*]] = vector.bitcast %[[MV]] : vector<16xi32> to vector<8xi64>
+// CHECK: %[[EVEN:.*]] = arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
+// CHECK: %[[SWW:.*]] = vector.bitcast %[[SV]] : vector<16xi32> to vector<8xi64>
+// CHECK: %[[SHL:.*]] = arith.shli %[[SWW]], %{{.*}} : vector<8xi64>
+// CHECK: %[[ODDQ:.*]] = arith.shrsi %[[SHL]], %{{.*}} : vector<8xi64>
+// CHECK: arith.muli %{{.*}}, %[[ODDQ]] : vector<8xi64>
+// CHECK: vector.bitcast %{{.*}} : vector<8xi64> to vector<16xi32>
+// CHECK: arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+func.func @depthwise_high_mul(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
+  %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
+  %zx = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x4x4x16xi8>, tensor<3x3x16x1xi8>, i32, i32) outs(%init : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %c = tensor.collapse_shape %y [[0], [1], [2], [3, 4]] : tensor<1x2x2x16x1xi32> into tensor<1x2x2x16xi32>
+  %m = arith.constant dense<[1073741824, 1073741825, 1073741826, 1073741827, 1073741828, 1073741829, 1073741830, 1073741831, 1073741832, 1073741833, 1073741834, 1073741835, 1073741836, 1073741837, 1073741838, 1073741839]> : tensor<16xi32>
+  %e2 = tensor.empty() : tensor<1x2x2x16xi8>
+  %r = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %m : tensor<1x2x2x16xi32>, tensor<16xi32>) outs(%e2 : tensor<1x2x2x16xi8>) {
+  ^bb0(%in: i32, %mul: i32, %out: i8):
+    %a = arith.extsi %in : i32 to i64
+    %b = arith.extsi %mul : i32 to i64
+    %p = arith.muli %a, %b : i64
+    %h = arith.constant 1073741824 : i64
+    %s = arith.addi %p, %h : i64
+    %c31 = arith.constant 31 : i64
+    %d = arith.shrsi %s, %c31 : i64
+    %t = arith.trunci %d : i64 to i32
+    %q = arith.trunci %t : i32 to i8
+    linalg.yield %q : i8
+  } -> tensor<1x2x2x16xi8>
+  return %r : tensor<1x2x2x16xi8>
 }

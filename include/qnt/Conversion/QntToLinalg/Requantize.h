@@ -29,9 +29,14 @@
 //     and shift, no select.
 //   - without a left shift (down = 31) |high| < 2^31: no clamp.
 //   - high fits i32, so the second rounding runs in i32 lanes.
+//   - the comparisons as sign bits, no select or mask register:
+//     (high < 0) = high >>logical 31, and with thr in [0, 2^30] and rem in
+//     [0, 2^31), (rem > thr) = (thr - rem) >>logical 31 (thr - rem cannot
+//     wrap).
 //   - clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32 when
 //     the bounds fit (so y + z cannot wrap).
-//   down, 2^(down-1), e and mask are computed per channel at build time.
+//   down, 2^(down-1), e, mask and mask >> 1 are computed per channel at
+//   build time.
 //
 // Parameters equal on every channel (all of them per tensor) become scalar
 // constants (the arithmetic on them folds at build time, and the second

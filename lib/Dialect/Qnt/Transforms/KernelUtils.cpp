@@ -323,6 +323,41 @@ void mlir::qnt::Epilogue::hoistInputsAbove(RewriterBase &rewriter,
         rewriter.moveOpBefore(def, op);
 }
 
+std::optional<SmallVector<double>> mlir::qnt::Epilogue::takeLeadingColumnAdd() {
+  if (stages.size() < 2 || stages[0].folded)
+    return std::nullopt;
+  Stage &stage = stages[0];
+  Block *body = linalg::GenericOp(stage.op).getBody();
+  auto add = dyn_cast<arith::AddIOp>(&body->front());
+  if (!add || add->getNextNode() != body->getTerminator() ||
+      body->getTerminator()->getOperand(0) != add.getResult() ||
+      !add.getType().isInteger(32))
+    return std::nullopt;
+  // One operand the chained accumulator, the other the column constant.
+  auto kindOf = [&](Value v) -> std::optional<Input> {
+    auto arg = dyn_cast<BlockArgument>(v);
+    if (!arg || arg.getOwner() != body ||
+        arg.getArgNumber() >= stage.kinds.size())
+      return std::nullopt;
+    return stage.kinds[arg.getArgNumber()];
+  };
+  std::optional<Input> lhs = kindOf(add.getLhs()), rhs = kindOf(add.getRhs());
+  if (!lhs || !rhs)
+    return std::nullopt;
+  Value column;
+  if (*lhs == Input::Chained && *rhs == Input::Column)
+    column = stage.inputs[cast<BlockArgument>(add.getRhs()).getArgNumber()];
+  else if (*rhs == Input::Chained && *lhs == Input::Column)
+    column = stage.inputs[cast<BlockArgument>(add.getLhs()).getArgNumber()];
+  else
+    return std::nullopt;
+  SmallVector<double> values;
+  for (const APInt &v : getConstantDenseElements(column)->getValues<APInt>())
+    values.push_back(double(v.getSExtValue()));
+  stage.folded = true;
+  return values;
+}
+
 void mlir::qnt::Epilogue::padColumns(OpBuilder &b, Location loc, int64_t n) {
   for (Stage &stage : stages)
     for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds)) {
@@ -382,9 +417,11 @@ matchRoundingHighMul(Operation &op) {
 /// of both operands sign-extended in place within i64 lanes (shifts x86
 /// selects away: vpmuldq reads the low half), multiplied, rounded and
 /// shifted, the two halves merged. The scalar form, sign-extended to 16 i64
-/// lanes, takes twice the extensions and a truncation per half.
-static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p,
-                                  Value q) {
+/// lanes, takes twice the extensions and a truncation per half. `qSwapped`
+/// (or null) is q with the lanes of each pair swapped, read from a
+/// constant table: its even lanes are q's odd ones, without a shift.
+static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p, Value q,
+                                  Value qSwapped) {
   Type i64 = b.getI64Type();
   auto wide = VectorType::get({8}, i64);
   auto splat = [&](int64_t v) -> Value {
@@ -402,7 +439,10 @@ static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p,
     return arith::ShRSIOp::create(b, loc, v, c32);
   };
   Value evenProduct = arith::MulIOp::create(b, loc, even(pw), even(qw));
-  Value oddProduct = arith::MulIOp::create(b, loc, odd(pw), odd(qw));
+  Value oddQ = qSwapped
+                   ? even(vector::BitCastOp::create(b, loc, wide, qSwapped))
+                   : odd(qw);
+  Value oddProduct = arith::MulIOp::create(b, loc, odd(pw), oddQ);
   // Bits 31..62 of product + 2^30: into the low half (even lanes) and the
   // high half (odd lanes) of each i64 lane.
   Value low = arith::ShRUIOp::create(
@@ -420,13 +460,19 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
                                  Value col, ValueRange position) const {
   auto lanes = [](Type t) { return VectorType::get({16}, t); };
   for (const Stage &stage : stages) {
+    if (stage.folded)
+      continue;
     Block *body = linalg::GenericOp(stage.op).getBody();
     IRMapping map;
+    // The column constants by block argument, for swapped tables.
+    DenseMap<Value, Value> columnOf;
     for (auto [i, input, kind] : llvm::enumerate(stage.inputs, stage.kinds)) {
       if (kind == Input::Chained) {
         map.map(body->getArgument(i), acc);
         continue;
       }
+      if (kind == Input::Column)
+        columnOf[body->getArgument(i)] = input;
       Type element = cast<RankedTensorType>(input.getType()).getElementType();
       Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
       SmallVector<Value> indices = kind == Input::Column
@@ -450,9 +496,25 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
         return map.lookup(v);
       };
       if (auto operands = matchRoundingHighMul(op)) {
+        Value swapped;
+        if (Value column = columnOf.lookup(operands->second)) {
+          DenseElementsAttr values = *getConstantDenseElements(column);
+          SmallVector<APInt> pairs(values.getValues<APInt>());
+          if (pairs.size() % 2 == 0) {
+            for (size_t i = 0; i < pairs.size(); i += 2)
+              std::swap(pairs[i], pairs[i + 1]);
+            Value table = arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(values.getType(), pairs));
+            Type element = values.getElementType();
+            swapped = vector::TransferReadOp::create(
+                b, loc, lanes(element), table, ValueRange{col},
+                arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+                ArrayRef<bool>{true});
+          }
+        }
         map.map(op.getResult(0),
                 buildRoundingHighMul(b, loc, vectorOf(operands->first),
-                                     vectorOf(operands->second)));
+                                     vectorOf(operands->second), swapped));
         continue;
       }
       for (Value operand : op.getOperands())

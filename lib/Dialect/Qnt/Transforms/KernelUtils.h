@@ -131,6 +131,9 @@ struct Epilogue {
     /// is read.
     SmallVector<Value> inputs;
     SmallVector<Input> kinds;
+    /// Folded into the kernel's accumulator start (takeLeadingColumnAdd):
+    /// not applied, but erased with the others.
+    bool folded = false;
   };
   SmallVector<Stage> stages;
   /// Pure ops after the anchor that compute whole-tensor inputs (a
@@ -153,6 +156,11 @@ struct Epilogue {
   /// defined after `op` in its block before it, where the kernel replacing
   /// `op` is built.
   void hoistInputsAbove(RewriterBase &rewriter, Operation *op) const;
+  /// The constant of a first stage that only adds a column constant to the
+  /// accumulators (a depthwise convolution's bias), as doubles, when a later
+  /// stage remains: the kernel adds it as its accumulators start instead,
+  /// and the stage is no longer applied.
+  std::optional<SmallVector<double>> takeLeadingColumnAdd();
   /// Zero-pads the column constants to `n` elements, so that the last
   /// vector of a kernel's padded columns reads within them.
   void padColumns(OpBuilder &b, Location loc, int64_t n);

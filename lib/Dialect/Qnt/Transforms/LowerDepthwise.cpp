@@ -157,9 +157,35 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   // Quads read the input + 128 (u8).
   double inputOffset =
       isFloat ? 0.0 : double(*zeroPoint) + (useQuads ? 128 : 0);
-  SmallVector<double> correction(cPad, 0.0);
   std::optional<SmallVector<double>> columnInit =
       getColumnConstant(init, channels);
+  // The output without the multiplier dimension.
+  auto out4 = RankedTensorType::get({out[0], out[1], out[2], out[3]},
+                                    outType.getElementType());
+  SmallVector<ReassociationIndices> drop = {{0}, {1}, {2}, {3, 4}};
+  // The elementwise consumers (bias add, requantize to i8) run on the
+  // accumulators before they are stored, when those start from constants:
+  // the kernel then writes the consumers' result.
+  std::optional<Epilogue> epilogue;
+  tensor::CollapseShapeOp collapse;
+  if (columnInit && op->getResult(0).hasOneUse()) {
+    collapse =
+        dyn_cast<tensor::CollapseShapeOp>(*op->getResult(0).getUsers().begin());
+    if (collapse && collapse.getReassociationIndices() == drop)
+      epilogue = Epilogue::match(collapse.getResult(), op);
+  }
+  // A partial block cannot read whole tensors (a residual input) unmasked.
+  if (epilogue && cPad != channels && epilogue->hasFullInputs() &&
+      !epilogue->dropFullInputStages())
+    epilogue.reset();
+  // A bias add first in the epilogue starts the accumulators instead.
+  if (epilogue)
+    if (std::optional<SmallVector<double>> bias =
+            epilogue->takeLeadingColumnAdd()) {
+      for (int64_t c = 0; c < channels; ++c)
+        (*columnInit)[c] += (*bias)[c];
+    }
+  SmallVector<double> correction(cPad, 0.0);
   for (int64_t c = 0; c < channels; ++c) {
     double sum = 0;
     for (int64_t t = 0; t < kh * kw; ++t)
@@ -201,25 +227,6 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   Value weights = arith::ConstantOp::create(b, loc, tableAttr);
   Value corr = arith::ConstantOp::create(b, loc, corrAttr);
 
-  // The output without the multiplier dimension.
-  auto out4 = RankedTensorType::get({out[0], out[1], out[2], out[3]},
-                                    outType.getElementType());
-  SmallVector<ReassociationIndices> drop = {{0}, {1}, {2}, {3, 4}};
-  // The elementwise consumers (bias add, requantize to i8) run on the
-  // accumulators before they are stored, when those start from constants:
-  // the kernel then writes the consumers' result.
-  std::optional<Epilogue> epilogue;
-  tensor::CollapseShapeOp collapse;
-  if (columnInit && op->getResult(0).hasOneUse()) {
-    collapse =
-        dyn_cast<tensor::CollapseShapeOp>(*op->getResult(0).getUsers().begin());
-    if (collapse && collapse.getReassociationIndices() == drop)
-      epilogue = Epilogue::match(collapse.getResult(), op);
-  }
-  // A partial block cannot read whole tensors (a residual input) unmasked.
-  if (epilogue && cPad != channels && epilogue->hasFullInputs() &&
-      !epilogue->dropFullInputStages())
-    epilogue.reset();
   Type outElement = accElement;
   if (epilogue) {
     epilogue->hoistInputsAbove(rewriter, op);

@@ -61,7 +61,10 @@ struct LowerPool : OpRewritePattern<PoolOp> {
               : isa<IntegerType>(inElement) && isa<IntegerType>(accElement) &&
                     (!kMax || inElement == accElement)))
       return rewriter.notifyMatchFailure(op, "needs static shapes");
-    auto [strides, dilations] = getWindowAttrs(op);
+    // Not structured bindings: the loop builders capture them.
+    std::pair<SmallVector<int64_t>, SmallVector<int64_t>> attrs =
+        getWindowAttrs(op);
+    ArrayRef<int64_t> strides = attrs.first, dilations = attrs.second;
     ArrayRef<int64_t> out = outType.getShape();
     int64_t kh = window.getDimSize(0), kw = window.getDimSize(1);
     Location loc = op.getLoc();
