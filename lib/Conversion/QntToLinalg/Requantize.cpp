@@ -23,6 +23,7 @@
 #include "llvm/ADT/Twine.h"
 
 #include <cassert>
+#include <cstdlib>
 #include <limits>
 
 using namespace mlir;
@@ -235,11 +236,27 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
                                        param(ChannelParams::Right, i32)),
         up);
   }
-  // clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32 when those
-  // bounds and the output fit.
+  // With a right shift on every channel |y| <= 2^30, so y + z cannot wrap
+  // (|z| < 2^30) and the clamp comes last: a clamp to the whole i8 range
+  // before the truncation is then x86's saturating vpmovsdb, no min/max.
+  unsigned width = cast<IntegerType>(outElementType).getWidth();
+  bool everyChannelShifts = llvm::all_of(
+      cp.values[ChannelParams::Right], [](int32_t r) { return r >= 1; });
+  if (width <= 32 && everyChannelShifts && !cp.anyLeftShift() &&
+      std::abs(p.outputZeroPoint) < (int64_t(1) << 30) &&
+      p.clamp.qmin >= kInt32Min && p.clamp.qmax <= kInt32Max) {
+    y = b.createOrFold<arith::AddIOp>(loc, y, c32(p.outputZeroPoint));
+    y = b.createOrFold<arith::MinSIOp>(
+        loc, b.createOrFold<arith::MaxSIOp>(loc, y, c32(p.clamp.qmin)),
+        c32(p.clamp.qmax));
+    if (width < 32)
+      y = b.createOrFold<arith::TruncIOp>(loc, outElementType, y);
+    return y;
+  }
+  // Otherwise clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32
+  // when those bounds and the output fit.
   int64_t lo = p.clamp.qmin - p.outputZeroPoint;
   int64_t hi = p.clamp.qmax - p.outputZeroPoint;
-  unsigned width = cast<IntegerType>(outElementType).getWidth();
   if (width <= 32 && lo >= kInt32Min && hi <= kInt32Max) {
     y = b.createOrFold<arith::MinSIOp>(
         loc, b.createOrFold<arith::MaxSIOp>(loc, y, c32(lo)), c32(hi));

@@ -33,7 +33,10 @@
 //     (high < 0) = high >>logical 31, and with thr in [0, 2^30] and rem in
 //     [0, 2^31), (rem > thr) = (thr - rem) >>logical 31 (thr - rem cannot
 //     wrap).
-//   - clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32 when
+//   - with e >= 1 on every channel and no left shift, |y| <= 2^30 + 1, so
+//     y + z is added first in i32 and clamped last (a clamp to the whole
+//     output range is then a saturating truncation on x86); otherwise
+//     clamp(y + z, lo, hi) == clamp(y, lo - z, hi - z) + z, in i32 when
 //     the bounds fit (so y + z cannot wrap).
 //   down, 2^(down-1), e, mask and mask >> 1 are computed per channel at
 //   build time.
