@@ -229,8 +229,16 @@ protected:
     std::vector<uint8_t> out(numElements * outWidth / 8);
     int64_t compared = 0, mismatches = 0;
     for (int run = 0; run < runs; ++run) {
-      for (int64_t i = 0; i < numElements; ++i)
+      for (int64_t i = 0; i < numElements; ++i) {
         acc[i] = randomAccumulator(params.multipliers[channelOf(i)]);
+        // Within a producer's bound: its ends, else folded into it (ties
+        // and small sums stay as they are).
+        if (int64_t bound = params.accumulatorBound.value_or(-1);
+            bound >= 0 && (acc[i] > bound || acc[i] < -bound))
+          acc[i] = rng() % 4 == 0   ? int32_t(bound)
+                   : rng() % 3 == 0 ? int32_t(-bound)
+                                    : int32_t(acc[i] % (bound + 1));
+      }
       std::memset(out.data(), 0xA5, out.size());
       llvm::Error error = (*runner)->run({acc.data(), out.data()});
       ASSERT_FALSE(bool(error)) << llvm::toString(std::move(error));
@@ -266,6 +274,28 @@ protected:
   MLIRContext context;
   std::mt19937_64 rng{20240607};
 };
+
+// A producer's accumulator bound below 2^30: the short second rounding,
+// on accumulators up to the bound (and its ends), u8 and i8, per channel
+// and per tensor; and a bound too large for it (the long form).
+TEST_F(Requantize, BoundedAccumulators) {
+  for (int64_t bound :
+       {int64_t(1) << 20, (int64_t(1) << 30) - 3, int64_t(1) << 30}) {
+    for (bool perChannel : {true, false}) {
+      RequantizeParams p;
+      // Right shifts on every channel: multipliers in [1e-6, 0.4].
+      p.multipliers = randomMultipliers(perChannel ? 16 : 1, 1e-6, 0.4);
+      p.axis = perChannel ? 3 : -1;
+      p.accumulatorBound = bound;
+      p.outputZeroPoint = 3;
+      p.clamp = {0, 200};
+      check({2, 3, 5, 16}, p, 8, 40000);
+      p.outputZeroPoint = -7;
+      p.clamp = {-128, 127};
+      check({2, 3, 5, 16}, p, 8, 40000);
+    }
+  }
+}
 
 TEST_F(Requantize, PerChannelU8) {
   for (int trial = 0; trial < 3; ++trial) {
@@ -553,6 +583,9 @@ TEST_F(Requantize, RejectsInvalidParams) {
   EXPECT_EQ(why(p, acc, IntegerType::get(&context, 8, IntegerType::Unsigned)),
             "the output element type must be a signless integer of 2 to 64 "
             "bits");
+  p.accumulatorBound = -1;
+  EXPECT_EQ(why(p, acc, i8), "negative accumulator bound -1");
+  p.accumulatorBound = 0;
   EXPECT_TRUE(isValidRequantize(acc, p, i8));
 }
 

@@ -68,6 +68,8 @@ struct Accumulator {
   SmallVector<double> scales;
   double clampLo = -INFINITY;
   double clampHi = INFINITY;
+  /// A bound on |value| by construction (see accumulatorBound), or none.
+  std::optional<int64_t> bound = std::nullopt;
 };
 
 class Converter {
@@ -110,8 +112,10 @@ private:
   LogicalResult convertConcatOfAccumulators(tosa::ConcatOp op);
   /// i32 tensor of q - z.
   Value centered(const QTensor &q, Location loc);
+  /// `accumulatorBound`: a bound on |acc| its producer guarantees.
   Value requantize(Value acc, ArrayRef<double> multipliers, const QTensor &out,
-                   QuantRange clamp, Location loc);
+                   QuantRange clamp, Location loc,
+                   std::optional<int64_t> accumulatorBound = std::nullopt);
   Value scalarConst(Type elementType, int64_t value, Location loc);
 
   /// With --int8-io the boundary holds the quantized values as signless
@@ -264,8 +268,8 @@ Value Converter::dequantize(const Accumulator &acc, Location loc) {
 }
 
 Value Converter::requantize(Value acc, ArrayRef<double> multipliers,
-                            const QTensor &out, QuantRange clamp,
-                            Location loc) {
+                            const QTensor &out, QuantRange clamp, Location loc,
+                            std::optional<int64_t> accumulatorBound) {
   RequantizeParams params;
   for (double m : multipliers) {
     std::optional<QuantizedMultiplier> qm = quantizeMultiplier(m);
@@ -282,6 +286,7 @@ Value Converter::requantize(Value acc, ArrayRef<double> multipliers,
                     : cast<RankedTensorType>(acc.getType()).getRank() - 1;
   params.outputZeroPoint = out.zeroPoint;
   params.clamp = clamp;
+  params.accumulatorBound = accumulatorBound;
   return buildRequantize(builder, loc, acc, params, storageType(out.type));
 }
 
@@ -330,7 +335,7 @@ FailureOr<QTensor> Converter::computeGrid(Value input,
                             qnt::quantize(float(acc.clampHi), float(out.scale),
                                           type.getZeroPoint(), unsignedGrid) -
                                 offset);
-    out.value = requantize(acc.value, multipliers, out, clamp, loc);
+    out.value = requantize(acc.value, multipliers, out, clamp, loc, acc.bound);
     return out;
   }
   if (auto it = quantized.find(input); it != quantized.end()) {
@@ -567,6 +572,52 @@ static FailureOr<Value> quantizeBias(OpBuilder &b, Value bias,
       .getResult();
 }
 
+/// The largest |x - z| on the grid of `q`.
+static int64_t maxCentered(const QTensor &q) {
+  return std::max(q.zeroPoint - q.grid.qmin, q.grid.qmax - q.zeroPoint);
+}
+
+/// The largest |c| of a constant integer tensor, or none.
+static std::optional<int64_t> maxAbsConstant(Value v) {
+  std::optional<DenseElementsAttr> values = getConstantDenseElements(v);
+  if (!values || !values->getElementType().isInteger())
+    return std::nullopt;
+  int64_t m = 0;
+  for (const APInt &c : values->getValues<APInt>())
+    m = std::max(m, std::abs(c.getSExtValue()));
+  return m;
+}
+
+/// A bound on |acc| of a convolution or matmul with constant integer
+/// weights, by construction: per output channel, the sum of |w - z_w| over
+/// the channel's weights times the largest |x - z_x| of the input grid,
+/// plus |bias| (padding adds x = z_x); the largest over the channels.
+/// `channelOf` maps a weight's flat index to its output channel.
+static std::optional<int64_t>
+accumulatorBound(Value weights, int64_t weightZp, std::optional<Value> bias,
+                 const QTensor &input, int64_t channels,
+                 function_ref<int64_t(int64_t)> channelOf) {
+  std::optional<DenseElementsAttr> w = getConstantDenseElements(weights);
+  if (!w || !w->getElementType().isInteger())
+    return std::nullopt;
+  SmallVector<int64_t> sums(channels, 0);
+  int64_t i = 0;
+  for (const APInt &v : w->getValues<APInt>()) {
+    int64_t c = channelOf(i++);
+    if (c < 0 || c >= channels)
+      return std::nullopt;
+    sums[c] += std::abs(v.getSExtValue() - weightZp);
+  }
+  int64_t biasBound = 0;
+  if (bias) {
+    std::optional<int64_t> b = maxAbsConstant(*bias);
+    if (!b)
+      return std::nullopt;
+    biasBound = *b;
+  }
+  return *llvm::max_element(sums) * maxCentered(input) + biasBound;
+}
+
 /// Whether `weights` are a fake-quantized constant (else the op stays float).
 static bool hasQuantizedWeights(Value weights) {
   auto fq = weights.getDefiningOp<FakeQuantOp>();
@@ -613,7 +664,15 @@ LogicalResult Converter::convertConv(Operation *op) {
   conv->setOperand(4, weightZp);
   conv->setAttr("acc_type", TypeAttr::get(builder.getI32Type()));
   conv->getResult(0).setType(resultType.clone(builder.getI32Type()));
-  accumulators[op->getResult(0)] = Accumulator{conv->getResult(0), scales};
+  Accumulator acc{conv->getResult(0), scales};
+  // Weights [OC, KH, KW, IC]; depthwise [KH, KW, C, M], channel c * M + m.
+  auto wType = cast<RankedTensorType>(weights->value.getType());
+  int64_t perChannel = wType.getNumElements() / channels;
+  bool depthwise = isa<tosa::DepthwiseConv2DOp>(op);
+  acc.bound = accumulatorBound(
+      weights->value, weights->zeroPoint, *bias, in->second, channels,
+      [&](int64_t i) { return depthwise ? i % channels : i / perChannel; });
+  accumulators[op->getResult(0)] = acc;
   return success();
 }
 
@@ -653,7 +712,18 @@ LogicalResult Converter::convertMatmul(tosa::MatMulOp op) {
       builder, loc, resultType, in->second.value, weights.value,
       scalarConst(aElement, in->second.zeroPoint, loc),
       scalarConst(builder.getI8Type(), weights.zeroPoint, loc));
-  accumulators[op.getResult()] = Accumulator{mm, scales};
+  Accumulator acc{mm, scales};
+  // B [batch, K, N]: a channel per (batch, n); two activations: K products.
+  auto bType = cast<RankedTensorType>(weights.value.getType());
+  int64_t k = bType.getDimSize(1), n = bType.getDimSize(2);
+  if (constantB)
+    acc.bound =
+        accumulatorBound(weights.value, weights.zeroPoint, std::nullopt,
+                         in->second, bType.getNumElements() / k,
+                         [&](int64_t i) { return i / (k * n) * n + i % n; });
+  else if (!ShapedType::isDynamic(k))
+    acc.bound = k * maxCentered(in->second) * maxCentered(other->second);
+  accumulators[op.getResult()] = acc;
   return success();
 }
 
@@ -675,6 +745,10 @@ LogicalResult Converter::convertAdd(tosa::AddOp op) {
                                     acc->second.value, *bias);
     Accumulator result = acc->second;
     result.value = sum;
+    std::optional<int64_t> biasBound = maxAbsConstant(*bias);
+    result.bound = result.bound && biasBound
+                       ? std::optional<int64_t>(*result.bound + *biasBound)
+                       : std::nullopt;
     accumulators[op.getResult()] = result;
     return success();
   }
@@ -864,6 +938,12 @@ LogicalResult Converter::convertConcatOfAccumulators(tosa::ConcatOp op) {
   }
   if (!onChannels)
     result.scales = first.scales;
+  result.bound = first.bound;
+  for (const Accumulator *acc : inputs)
+    result.bound =
+        result.bound && acc->bound
+            ? std::optional<int64_t>(std::max(*result.bound, *acc->bound))
+            : std::nullopt;
   SmallVector<Value> values;
   for (const Accumulator *acc : inputs)
     values.push_back(acc->value);

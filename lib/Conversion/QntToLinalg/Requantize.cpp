@@ -73,6 +73,9 @@ bool mlir::qnt::isValidRequantize(Type accType, const RequantizeParams &p,
       return fail("shift " + llvm::Twine(qm.shift) + " not in [-31, 30]");
   }
 
+  if (p.accumulatorBound && *p.accumulatorBound < 0)
+    return fail("negative accumulator bound " +
+                llvm::Twine(*p.accumulatorBound));
   if (p.outputZeroPoint < kInt32Min || p.outputZeroPoint > kInt32Max)
     return fail("zero point " + llvm::Twine(p.outputZeroPoint) +
                 " out of the int32 range");
@@ -169,7 +172,7 @@ struct I64Emitter {
 /// tensor<Cxi32> operands of the generic.
 namespace {
 struct ChannelParams {
-  enum Kind { M0, Down, Half, Right, Mask, HalfMask, NumKinds };
+  enum Kind { M0, Down, Half, Right, Mask, HalfMask, HalfRight, NumKinds };
   SmallVector<int32_t> values[NumKinds];
   /// Index of the generic's block argument per kind, or -1 when uniform.
   int argument[NumKinds];
@@ -185,6 +188,7 @@ struct ChannelParams {
       // 2^right - 1 (wraps to INT32_MAX for right = 31, which is the mask).
       values[Mask].push_back(int32_t((uint32_t(1) << right) - 1));
       values[HalfMask].push_back(values[Mask].back() >> 1);
+      values[HalfRight].push_back(right == 0 ? 0 : int32_t(1) << (right - 1));
     }
     std::fill(std::begin(argument), std::end(argument), -1);
   }
@@ -194,6 +198,15 @@ struct ChannelParams {
   }
   bool anyRightShift() const {
     return llvm::any_of(values[Right], [](int32_t r) { return r != 0; });
+  }
+  bool everyChannelShiftsRight() const {
+    return llvm::all_of(values[Right], [](int32_t r) { return r >= 1; });
+  }
+  /// The short second rounding (Requantize.h) for accumulators within
+  /// `bound`.
+  bool shortSecondRounding(std::optional<int64_t> bound) const {
+    return bound && *bound < (int64_t(1) << 30) - 2 && !anyLeftShift() &&
+           everyChannelShiftsRight();
   }
 };
 } // namespace
@@ -220,16 +233,24 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
     high = e.clamp(high, kInt32Min, kInt32Max);
   Value y = b.createOrFold<arith::TruncIOp>(loc, i32, high);
   // Second rounding, roundingDivideByPOT(y, right), in i32: round half
-  // away from zero. The comparisons as sign bits (see Requantize.h).
-  if (cp.anyRightShift()) {
+  // away from zero (see Requantize.h).
+  if (cp.shortSecondRounding(p.accumulatorBound)) {
+    Value sign = b.createOrFold<arith::ShRSIOp>(loc, acc, c32(31));
+    Value sum = b.createOrFold<arith::AddIOp>(
+        loc,
+        b.createOrFold<arith::AddIOp>(loc, y,
+                                      param(ChannelParams::HalfRight, i32)),
+        sign);
+    y = b.createOrFold<arith::ShRSIOp>(loc, sum,
+                                       param(ChannelParams::Right, i32));
+  } else if (cp.anyRightShift()) {
     Value sign = b.createOrFold<arith::ShRUIOp>(loc, y, c32(31));
     Value threshold = b.createOrFold<arith::AddIOp>(
         loc, param(ChannelParams::HalfMask, i32), sign);
-    Value remainder = b.createOrFold<arith::AndIOp>(
-        loc, y, param(ChannelParams::Mask, i32));
+    Value remainder =
+        b.createOrFold<arith::AndIOp>(loc, y, param(ChannelParams::Mask, i32));
     Value up = b.createOrFold<arith::ShRUIOp>(
-        loc, b.createOrFold<arith::SubIOp>(loc, threshold, remainder),
-        c32(31));
+        loc, b.createOrFold<arith::SubIOp>(loc, threshold, remainder), c32(31));
     y = b.createOrFold<arith::AddIOp>(
         loc,
         b.createOrFold<arith::ShRSIOp>(loc, y,
@@ -240,9 +261,7 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
   // (|z| < 2^30) and the clamp comes last: a clamp to the whole i8 range
   // before the truncation is then x86's saturating vpmovsdb, no min/max.
   unsigned width = cast<IntegerType>(outElementType).getWidth();
-  bool everyChannelShifts = llvm::all_of(
-      cp.values[ChannelParams::Right], [](int32_t r) { return r >= 1; });
-  if (width <= 32 && everyChannelShifts && !cp.anyLeftShift() &&
+  if (width <= 32 && cp.everyChannelShiftsRight() && !cp.anyLeftShift() &&
       std::abs(p.outputZeroPoint) < (int64_t(1) << 30) &&
       p.clamp.qmin >= kInt32Min && p.clamp.qmax <= kInt32Max) {
     y = b.createOrFold<arith::AddIOp>(loc, y, c32(p.outputZeroPoint));
@@ -288,12 +307,11 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
   SmallVector<AffineMap> maps = {identity};
   // Only the parameters a body needs and that vary become operands.
-  bool needed[ChannelParams::NumKinds] = {true,
-                                          true,
-                                          true,
-                                          cp.anyRightShift(),
-                                          cp.anyRightShift(),
-                                          cp.anyRightShift()};
+  bool shortRounding = cp.shortSecondRounding(p.accumulatorBound);
+  bool longRounding = cp.anyRightShift() && !shortRounding;
+  bool needed[ChannelParams::NumKinds] = {
+      true,         true,         true,         cp.anyRightShift(),
+      longRounding, longRounding, shortRounding};
   for (int k = 0; k < ChannelParams::NumKinds; ++k) {
     if (!needed[k] || cp.isUniform(ChannelParams::Kind(k)))
       continue;

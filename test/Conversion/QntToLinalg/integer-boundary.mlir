@@ -72,17 +72,25 @@ func.func @int32_sums(%a: tensor<1x2x3xi8>, %b: tensor<1x3x4xi8>) -> tensor<1x2x
 // Grouped convolutions (grouped QLinearConv: one conv per group) are
 // concatenated as accumulators, their per-channel scales side by side, and
 // requantized once: 1/16 and 1/8 share m0 = 2^30 (a constant), and differ in
-// the right shift (3, 2), its mask (7, 3) and half the mask (3, 1),
-// per-channel operands.
+// the right shift (3, 2) and its half 2^(e-1) (4, 2), per-channel operands.
+// The convolutions' weights bound the accumulators (|acc| <= 255 * |w|),
+// so the second rounding is the short (high + 2^(e-1) + (acc >> 31)) >> e.
 // CHECK-LABEL: func.func @grouped
 // CHECK: %[[A:.*]] = tosa.conv2d {{.*}} -> tensor<1x2x2x1xi32>
 // CHECK: %[[B:.*]] = tosa.conv2d {{.*}} -> tensor<1x2x2x1xi32>
 // CHECK: %[[C:.*]] = tosa.concat %[[A]], %[[B]] {axis = 3 : i32} : (tensor<1x2x2x1xi32>, tensor<1x2x2x1xi32>) -> tensor<1x2x2x2xi32>
 // CHECK-DAG: %[[E:.*]] = arith.constant dense<[3, 2]> : tensor<2xi32>
-// CHECK-DAG: %[[MASK:.*]] = arith.constant dense<[7, 3]> : tensor<2xi32>
-// CHECK-DAG: %[[HALF:.*]] = arith.constant dense<[3, 1]> : tensor<2xi32>
-// CHECK: linalg.generic {{.*}} ins(%[[C]], %[[E]], %[[MASK]], %[[HALF]] : tensor<1x2x2x2xi32>, tensor<2xi32>, tensor<2xi32>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
+// CHECK-DAG: %[[HALF:.*]] = arith.constant dense<[4, 2]> : tensor<2xi32>
+// CHECK: linalg.generic {{.*}} ins(%[[C]], %[[E]], %[[HALF]] : tensor<1x2x2x2xi32>, tensor<2xi32>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
+// CHECK: ^bb0(%[[ACC:.*]]: i32, %[[EA:.*]]: i32, %[[HA:.*]]: i32, %{{.*}}: i8):
 // CHECK: arith.constant 1073741824 : i64
+// CHECK: %[[HIGH:.*]] = arith.trunci %{{.*}} : i64 to i32
+// CHECK: %[[SIGN:.*]] = arith.shrsi %[[ACC]], %c31_i32 : i32
+// CHECK: %[[S1:.*]] = arith.addi %[[HIGH]], %[[HA]] : i32
+// CHECK: %[[S2:.*]] = arith.addi %[[S1]], %[[SIGN]] : i32
+// CHECK: arith.shrsi %[[S2]], %[[EA]] : i32
+// CHECK-NOT: arith.andi
+// CHECK: linalg.yield
 func.func @grouped(%x: tensor<1x2x2x2xi8>) -> tensor<1x2x2x2xi8> {
   %0 = qnt.dequantize %x, !quant.uniform<i8:f32, 1.0> : tensor<1x2x2x2xi8> -> tensor<1x2x2x2xf32>
   %zp = "tosa.const"() {values = dense<0.0> : tensor<1xf32>} : () -> tensor<1xf32>

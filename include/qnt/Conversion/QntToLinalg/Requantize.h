@@ -33,6 +33,16 @@
 //     (high < 0) = high >>logical 31, and with thr in [0, 2^30] and rem in
 //     [0, 2^31), (rem > thr) = (thr - rem) >>logical 31 (thr - rem cannot
 //     wrap).
+//   - with a bound |x| <= B < 2^30 - 2 that the producer guarantees (no
+//     left shift, e >= 1 on every channel), the second rounding is
+//       MBQM = (high + 2^(e-1) + (x >>arith 31)) >>arith e
+//     With n = (high < 0), high = q * 2^e + rem: the reference is
+//     q + (rem >= 2^(e-1) + n) and this is q + floor((rem + 2^(e-1) - n) /
+//     2^e), the same (0 <= rem + 2^(e-1) - n < 2^(e+1)). n = (x < 0): x >= 0
+//     gives high >= 0; x <= -1 gives x * m0 + 2^30 <= 0 (m0 >= 2^30), so
+//     high < 0 except for x = -1, m0 = 2^30, high = 0, where both n give 0
+//     (2^(e-1) - 1 and 2^(e-1) are below 2^e). |high| <= B + 1, so the sum
+//     stays below 2^31. m0 = 0 gives high = 0 and 0 likewise.
 //   - with e >= 1 on every channel and no left shift, |y| <= 2^30 + 1, so
 //     y + z is added first in i32 and clamped last (a clamp to the whole
 //     output range is then a saturating truncation on x86); otherwise
@@ -71,6 +81,7 @@
 #include "mlir/IR/Value.h"
 #include "llvm/ADT/SmallVector.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir {
@@ -88,6 +99,11 @@ struct RequantizeParams {
   int64_t outputZeroPoint = 0;
   /// Final clamp: the output grid, or tighter for a fused ReLU/ReLU6.
   QuantRange clamp = {-128, 127};
+  /// A bound on |acc| that the accumulator's producer guarantees (a
+  /// convolution's: its weights and bias on 8-bit inputs), or none. Below
+  /// 2^30 - 2 it allows the shorter second rounding (file comment); the
+  /// generic is exact only for accumulators within it.
+  std::optional<int64_t> accumulatorBound;
 };
 
 /// Checks that `p` can requantize an `accType` accumulator (a ranked tensor
