@@ -224,10 +224,18 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
   auto c32 = [&](int64_t v) {
     return arith::ConstantIntOp::create(b, loc, i32, v).getResult();
   };
-  // First rounding, round half up: floor((x * m0 + 2^(down-1)) / 2^down).
-  Value product = e.mul(e.sext(acc), param(ChannelParams::M0, e.i64));
-  Value high = e.shrs(e.add(product, param(ChannelParams::Half, e.i64)),
-                      param(ChannelParams::Down, e.i64));
+  // First rounding, round half up: floor((x * m0 + 2^(down-1)) / 2^down);
+  // with a bound below 2^30 and no left shift, doubled: the high half of
+  // 2x * m0 + 2^31, the same value.
+  bool doubled = cp.shortSecondRounding(p.accumulatorBound);
+  Value product =
+      doubled ? e.mul(e.sext(b.createOrFold<arith::AddIOp>(loc, acc, acc)),
+                      param(ChannelParams::M0, e.i64))
+              : e.mul(e.sext(acc), param(ChannelParams::M0, e.i64));
+  Value high = doubled
+                   ? e.shrs(e.add(product, e.c(int64_t(1) << 31)), e.c(32))
+                   : e.shrs(e.add(product, param(ChannelParams::Half, e.i64)),
+                            param(ChannelParams::Down, e.i64));
   // Saturation; without a left shift |high| < 2^31 already.
   if (cp.anyLeftShift())
     high = e.clamp(high, kInt32Min, kInt32Max);

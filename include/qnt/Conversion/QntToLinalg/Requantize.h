@@ -42,7 +42,10 @@
 //     gives high >= 0; x <= -1 gives x * m0 + 2^30 <= 0 (m0 >= 2^30), so
 //     high < 0 except for x = -1, m0 = 2^30, high = 0, where both n give 0
 //     (2^(e-1) - 1 and 2^(e-1) are below 2^e). |high| <= B + 1, so the sum
-//     stays below 2^31. m0 = 0 gives high = 0 and 0 likewise.
+//     stays below 2^31. m0 = 0 gives high = 0 and 0 likewise. There the
+//     first rounding is doubled, high = (2x * m0 + 2^31) >>arith 32 (2x
+//     fits i32): the same value, and on 16 lanes the high halves of the
+//     even and odd products are merged by one shuffle.
 //   - with e >= 1 on every channel and no left shift, |y| <= 2^30 + 1, so
 //     y + z is added first in i32 and clamped last (a clamp to the whole
 //     output range is then a saturating truncation on x86); otherwise

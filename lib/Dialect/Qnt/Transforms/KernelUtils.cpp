@@ -383,24 +383,34 @@ void mlir::qnt::Epilogue::viewFullInputs(function_ref<Value(Value)> view) {
 }
 
 /// The requantize's rounding high multiply in a scalar body,
-/// trunc_i32((sext(p) * sext(q) + 2^30) >>s 31) with p, q of i32: p and q.
-static std::optional<std::pair<Value, Value>>
-matchRoundingHighMul(Operation &op) {
+/// trunc_i32((sext(p) * sext(q) + 2^30) >> 31) with p, q of i32, or its
+/// doubled form trunc_i32((sext(p) * sext(q) + 2^31) >> 32) (p = 2x).
+struct RoundingHighMul {
+  Value p, q;
+  bool doubled;
+};
+static std::optional<RoundingHighMul> matchRoundingHighMul(Operation &op) {
   auto trunc = dyn_cast<arith::TruncIOp>(op);
   if (!trunc || !trunc.getType().isInteger(32) ||
       !trunc.getIn().getType().isInteger(64))
     return std::nullopt;
-  auto shift = trunc.getIn().getDefiningOp<arith::ShRSIOp>();
+  // Arithmetic or logical: the truncation keeps bits 31..62 or 32..63,
+  // the same in both (canonicalization makes the >> 32 logical).
+  Operation *shift = trunc.getIn().getDefiningOp();
   APInt c;
-  if (!shift || !matchPattern(shift.getRhs(), m_ConstantInt(&c)) || c != 31)
+  if (!isa_and_nonnull<arith::ShRSIOp, arith::ShRUIOp>(shift) ||
+      !matchPattern(shift->getOperand(1), m_ConstantInt(&c)) ||
+      (c != 31 && c != 32))
     return std::nullopt;
-  auto add = shift.getLhs().getDefiningOp<arith::AddIOp>();
+  bool doubled = c == 32;
+  auto add = shift->getOperand(0).getDefiningOp<arith::AddIOp>();
   if (!add)
     return std::nullopt;
   Value product = add.getLhs(), round = add.getRhs();
   if (!matchPattern(round, m_ConstantInt(&c)))
     std::swap(product, round);
-  if (!matchPattern(round, m_ConstantInt(&c)) || c != (int64_t(1) << 30))
+  if (!matchPattern(round, m_ConstantInt(&c)) ||
+      c != (int64_t(1) << (doubled ? 31 : 30)))
     return std::nullopt;
   auto mul = product.getDefiningOp<arith::MulIOp>();
   if (!mul)
@@ -410,7 +420,7 @@ matchRoundingHighMul(Operation &op) {
   if (!lhs || !rhs || !lhs.getIn().getType().isInteger(32) ||
       !rhs.getIn().getType().isInteger(32))
     return std::nullopt;
-  return std::make_pair(lhs.getIn(), rhs.getIn());
+  return RoundingHighMul{lhs.getIn(), rhs.getIn(), doubled};
 }
 
 /// The rounding high multiply on 16 i32 lanes: the even and the odd lanes
@@ -421,7 +431,7 @@ matchRoundingHighMul(Operation &op) {
 /// (or null) is q with the lanes of each pair swapped, read from a
 /// constant table: its even lanes are q's odd ones, without a shift.
 static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p, Value q,
-                                  Value qSwapped) {
+                                  Value qSwapped, bool doubled) {
   Type i64 = b.getI64Type();
   auto wide = VectorType::get({8}, i64);
   auto splat = [&](int64_t v) -> Value {
@@ -443,6 +453,20 @@ static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p, Value q,
                    ? even(vector::BitCastOp::create(b, loc, wide, qSwapped))
                    : odd(qw);
   Value oddProduct = arith::MulIOp::create(b, loc, odd(pw), oddQ);
+  auto lanes16 = VectorType::get({16}, b.getI32Type());
+  if (doubled) {
+    // The high halves of product + 2^31: lane 2i from the even products,
+    // 2i + 1 from the odd ones, one shuffle.
+    Value half = splat(int64_t(1) << 31);
+    Value even = vector::BitCastOp::create(
+        b, loc, lanes16, arith::AddIOp::create(b, loc, evenProduct, half));
+    Value odd = vector::BitCastOp::create(
+        b, loc, lanes16, arith::AddIOp::create(b, loc, oddProduct, half));
+    SmallVector<int64_t> mask;
+    for (int64_t i = 0; i < 8; ++i)
+      mask.append({2 * i + 1, 16 + 2 * i + 1});
+    return vector::ShuffleOp::create(b, loc, even, odd, mask);
+  }
   // Bits 31..62 of product + 2^30: into the low half (even lanes) and the
   // high half (odd lanes) of each i64 lane.
   Value low = arith::ShRUIOp::create(
@@ -452,8 +476,7 @@ static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p, Value q,
   Value merged = arith::OrIOp::create(
       b, loc, arith::AndIOp::create(b, loc, low, splat(0xFFFFFFFFll)),
       arith::AndIOp::create(b, loc, high, splat(~0xFFFFFFFFll)));
-  return vector::BitCastOp::create(
-      b, loc, VectorType::get({16}, b.getI32Type()), merged);
+  return vector::BitCastOp::create(b, loc, lanes16, merged);
 }
 
 Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
@@ -497,7 +520,7 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
       };
       if (auto operands = matchRoundingHighMul(op)) {
         Value swapped;
-        if (Value column = columnOf.lookup(operands->second)) {
+        if (Value column = columnOf.lookup(operands->q)) {
           DenseElementsAttr values = *getConstantDenseElements(column);
           SmallVector<APInt> pairs(values.getValues<APInt>());
           if (pairs.size() % 2 == 0) {
@@ -513,8 +536,9 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
           }
         }
         map.map(op.getResult(0),
-                buildRoundingHighMul(b, loc, vectorOf(operands->first),
-                                     vectorOf(operands->second), swapped));
+                buildRoundingHighMul(b, loc, vectorOf(operands->p),
+                                     vectorOf(operands->q), swapped,
+                                     operands->doubled));
         continue;
       }
       for (Value operand : op.getOperands())
