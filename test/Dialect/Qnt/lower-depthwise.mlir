@@ -249,3 +249,46 @@ func.func @depthwise_high_mul(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
   } -> tensor<1x2x2x16xi8>
   return %r : tensor<1x2x2x16xi8>
 }
+
+// -----
+
+// Its doubled form, (2x * m + 2^31) >> 32 (logical, as canonicalization
+// leaves it), for accumulators with a bound: the high halves of the even
+// and odd products merged by one shuffle.
+#col = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @depthwise_high_mul_doubled
+// CHECK: %[[EVEN:.*]] = arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
+// CHECK: %[[ODD:.*]] = arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
+// CHECK: %[[E:.*]] = arith.addi %[[EVEN]], %{{.*}} : vector<8xi64>
+// CHECK: %[[EB:.*]] = vector.bitcast %[[E]] : vector<8xi64> to vector<16xi32>
+// CHECK: %[[O:.*]] = arith.addi %[[ODD]], %{{.*}} : vector<8xi64>
+// CHECK: %[[OB:.*]] = vector.bitcast %[[O]] : vector<8xi64> to vector<16xi32>
+// CHECK: vector.shuffle %[[EB]], %[[OB]] [1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31] : vector<16xi32>, vector<16xi32>
+func.func @depthwise_high_mul_doubled(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
+  %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
+  %zx = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x4x4x16xi8>, tensor<3x3x16x1xi8>, i32, i32) outs(%init : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %c = tensor.collapse_shape %y [[0], [1], [2], [3, 4]] : tensor<1x2x2x16x1xi32> into tensor<1x2x2x16xi32>
+  %m = arith.constant dense<1073741824> : tensor<16xi32>
+  %e2 = tensor.empty() : tensor<1x2x2x16xi8>
+  %r = linalg.generic {indexing_maps = [#id, #col, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %m : tensor<1x2x2x16xi32>, tensor<16xi32>) outs(%e2 : tensor<1x2x2x16xi8>) {
+  ^bb0(%in: i32, %mul: i32, %out: i8):
+    %in2 = arith.addi %in, %in : i32
+    %a = arith.extsi %in2 : i32 to i64
+    %b = arith.extsi %mul : i32 to i64
+    %p = arith.muli %a, %b : i64
+    %h = arith.constant 2147483648 : i64
+    %s = arith.addi %p, %h : i64
+    %c32 = arith.constant 32 : i64
+    %d = arith.shrui %s, %c32 : i64
+    %t = arith.trunci %d : i64 to i32
+    %q = arith.trunci %t : i32 to i8
+    linalg.yield %q : i8
+  } -> tensor<1x2x2x16xi8>
+  return %r : tensor<1x2x2x16xi8>
+}
