@@ -260,10 +260,10 @@ func.func @depthwise_high_mul(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
 // CHECK-LABEL: func.func @depthwise_high_mul_doubled
 // CHECK: %[[EVEN:.*]] = arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
 // CHECK: %[[ODD:.*]] = arith.muli %{{.*}}, %{{.*}} : vector<8xi64>
-// CHECK: %[[E:.*]] = arith.addi %[[EVEN]], %{{.*}} : vector<8xi64>
-// CHECK: %[[EB:.*]] = vector.bitcast %[[E]] : vector<8xi64> to vector<16xi32>
-// CHECK: %[[O:.*]] = arith.addi %[[ODD]], %{{.*}} : vector<8xi64>
-// CHECK: %[[OB:.*]] = vector.bitcast %[[O]] : vector<8xi64> to vector<16xi32>
+// CHECK-DAG: %[[E:.*]] = arith.addi %[[EVEN]], %{{.*}} : vector<8xi64>
+// CHECK-DAG: %[[O:.*]] = arith.addi %[[ODD]], %{{.*}} : vector<8xi64>
+// CHECK-DAG: %[[EB:.*]] = vector.bitcast %[[E]] : vector<8xi64> to vector<16xi32>
+// CHECK-DAG: %[[OB:.*]] = vector.bitcast %[[O]] : vector<8xi64> to vector<16xi32>
 // CHECK: vector.shuffle %[[EB]], %[[OB]] [1, 17, 3, 19, 5, 21, 7, 23, 9, 25, 11, 27, 13, 29, 15, 31] : vector<16xi32>, vector<16xi32>
 func.func @depthwise_high_mul_doubled(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
   %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
@@ -286,6 +286,55 @@ func.func @depthwise_high_mul_doubled(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x1
     %s = arith.addi %p, %h : i64
     %c32 = arith.constant 32 : i64
     %d = arith.shrui %s, %c32 : i64
+    %t = arith.trunci %d : i64 to i32
+    %q = arith.trunci %t : i32 to i8
+    linalg.yield %q : i8
+  } -> tensor<1x2x2x16xi8>
+  return %r : tensor<1x2x2x16xi8>
+}
+
+// -----
+
+// tosa.rescale's body (per-channel multiplier and shift s, round
+// 2^(s - 1) computed from s): the round and the shift are evaluated per
+// channel at build time into tables of 8 i64 for the even and the odd
+// channels (s = 33 + c here: round 2^(32 + c)), the low halves of the
+// shifted products merged by one shuffle. (The body's scalar ops are
+// cloned as well; nothing uses them, canonicalization removes them.)
+#col = affine_map<(d0, d1, d2, d3) -> (d3)>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @depthwise_rescale_tables
+// CHECK-DAG: arith.constant dense<[4294967296, 17179869184, {{.*}}]> : tensor<8xi64>
+// CHECK-DAG: arith.constant dense<[8589934592, 34359738368, {{.*}}]> : tensor<8xi64>
+// CHECK-DAG: %[[SE:.*]] = arith.constant dense<[33, 35, 37, 39, 41, 43, 45, 47]> : tensor<8xi64>
+// CHECK-DAG: %[[SO:.*]] = arith.constant dense<[34, 36, 38, 40, 42, 44, 46, 48]> : tensor<8xi64>
+// CHECK-DAG: vector.transfer_read %[[SE]]
+// CHECK-DAG: vector.transfer_read %[[SO]]
+// CHECK-DAG: arith.shrsi %{{.*}}, %{{.*}} : vector<8xi64>
+// CHECK: vector.shuffle %{{.*}}, %{{.*}} [0, 16, 2, 18, 4, 20, 6, 22, 8, 24, 10, 26, 12, 28, 14, 30] : vector<16xi32>, vector<16xi32>
+func.func @depthwise_rescale_tables(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16xi8> {
+  %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
+  %zx = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x4x4x16xi8>, tensor<3x3x16x1xi8>, i32, i32) outs(%init : tensor<1x2x2x16x1xi32>) -> tensor<1x2x2x16x1xi32>
+  %c = tensor.collapse_shape %y [[0], [1], [2], [3, 4]] : tensor<1x2x2x16x1xi32> into tensor<1x2x2x16xi32>
+  %m = arith.constant dense<1073741824> : tensor<16xi32>
+  %sh = arith.constant dense<[33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48]> : tensor<16xi8>
+  %e2 = tensor.empty() : tensor<1x2x2x16xi8>
+  %r = linalg.generic {indexing_maps = [#id, #col, #col, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c, %m, %sh : tensor<1x2x2x16xi32>, tensor<16xi32>, tensor<16xi8>) outs(%e2 : tensor<1x2x2x16xi8>) {
+  ^bb0(%in: i32, %mul: i32, %s: i8, %out: i8):
+    %one = arith.constant 1 : i64
+    %a = arith.extsi %in : i32 to i64
+    %b = arith.extsi %mul : i32 to i64
+    %p = arith.muli %a, %b : i64
+    %s64 = arith.extui %s : i8 to i64
+    %r1 = arith.shli %one, %s64 : i64
+    %r2 = arith.shrui %r1, %one : i64
+    %sum = arith.addi %p, %r2 : i64
+    %d = arith.shrsi %sum, %s64 : i64
     %t = arith.trunci %d : i64 to i32
     %q = arith.trunci %t : i32 to i8
     linalg.yield %q : i8

@@ -17,6 +17,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
+#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 
@@ -382,63 +383,133 @@ void mlir::qnt::Epilogue::viewFullInputs(function_ref<Value(Value)> view) {
         input = view(input);
 }
 
-/// The requantize's rounding high multiply in a scalar body,
-/// trunc_i32((sext(p) * sext(q) + 2^30) >> 31) with p, q of i32, or its
-/// doubled form trunc_i32((sext(p) * sext(q) + 2^31) >> 32) (p = 2x).
-struct RoundingHighMul {
-  Value p, q;
-  bool doubled;
+/// A rounding shifted multiply in a scalar body,
+/// trunc_i32((sext(p) * sext(q) + round) >> shift) with p, q of i32 (>> either
+/// arithmetic or logical: the truncation keeps bits below 63 - shift of
+/// either, and canonicalization makes a >> 32 logical). The requantize's
+/// high multiply has round = 2^30 and shift = 31, or its doubled form 2^31
+/// and 32 (p = 2x); tosa.rescale's per-channel round = 2^(s-1) and shift s.
+struct RoundingMul {
+  Value p, q, round, shift;
+  /// The constant round and shift, when they are.
+  std::optional<int64_t> constantRound, constantShift;
 };
-static std::optional<RoundingHighMul> matchRoundingHighMul(Operation &op) {
+static std::optional<RoundingMul> matchRoundingMul(Operation &op) {
   auto trunc = dyn_cast<arith::TruncIOp>(op);
   if (!trunc || !trunc.getType().isInteger(32) ||
       !trunc.getIn().getType().isInteger(64))
     return std::nullopt;
-  // Arithmetic or logical: the truncation keeps bits 31..62 or 32..63,
-  // the same in both (canonicalization makes the >> 32 logical).
   Operation *shift = trunc.getIn().getDefiningOp();
-  APInt c;
-  if (!isa_and_nonnull<arith::ShRSIOp, arith::ShRUIOp>(shift) ||
-      !matchPattern(shift->getOperand(1), m_ConstantInt(&c)) ||
-      (c != 31 && c != 32))
+  if (!isa_and_nonnull<arith::ShRSIOp, arith::ShRUIOp>(shift))
     return std::nullopt;
-  bool doubled = c == 32;
   auto add = shift->getOperand(0).getDefiningOp<arith::AddIOp>();
   if (!add)
     return std::nullopt;
-  Value product = add.getLhs(), round = add.getRhs();
-  if (!matchPattern(round, m_ConstantInt(&c)))
-    std::swap(product, round);
-  if (!matchPattern(round, m_ConstantInt(&c)) ||
-      c != (int64_t(1) << (doubled ? 31 : 30)))
-    return std::nullopt;
-  auto mul = product.getDefiningOp<arith::MulIOp>();
-  if (!mul)
-    return std::nullopt;
-  auto lhs = mul.getLhs().getDefiningOp<arith::ExtSIOp>();
-  auto rhs = mul.getRhs().getDefiningOp<arith::ExtSIOp>();
-  if (!lhs || !rhs || !lhs.getIn().getType().isInteger(32) ||
-      !rhs.getIn().getType().isInteger(32))
-    return std::nullopt;
-  return RoundingHighMul{lhs.getIn(), rhs.getIn(), doubled};
+  for (int swap = 0; swap < 2; ++swap) {
+    Value product = swap ? add.getRhs() : add.getLhs();
+    Value round = swap ? add.getLhs() : add.getRhs();
+    auto mul = product.getDefiningOp<arith::MulIOp>();
+    if (!mul)
+      continue;
+    auto lhs = mul.getLhs().getDefiningOp<arith::ExtSIOp>();
+    auto rhs = mul.getRhs().getDefiningOp<arith::ExtSIOp>();
+    if (!lhs || !rhs || !lhs.getIn().getType().isInteger(32) ||
+        !rhs.getIn().getType().isInteger(32))
+      continue;
+    RoundingMul m{lhs.getIn(),          rhs.getIn(), round,
+                  shift->getOperand(1), {},          {}};
+    APInt c;
+    if (matchPattern(round, m_ConstantInt(&c)))
+      m.constantRound = c.getSExtValue();
+    if (matchPattern(m.shift, m_ConstantInt(&c)))
+      m.constantShift = c.getSExtValue();
+    // A logical shift is only the same for the bits the truncation keeps
+    // when the shift leaves 32 bits below the sign: <= 32.
+    if (isa<arith::ShRUIOp>(shift) &&
+        (!m.constantShift || *m.constantShift > 32))
+      return std::nullopt;
+    return m;
+  }
+  return std::nullopt;
 }
 
-/// The rounding high multiply on 16 i32 lanes: the even and the odd lanes
-/// of both operands sign-extended in place within i64 lanes (shifts x86
-/// selects away: vpmuldq reads the low half), multiplied, rounded and
-/// shifted, the two halves merged. The scalar form, sign-extended to 16 i64
-/// lanes, takes twice the extensions and a truncation per half. `qSwapped`
-/// (or null) is q with the lanes of each pair swapped, read from a
-/// constant table: its even lanes are q's odd ones, without a shift.
-static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p, Value q,
-                                  Value qSwapped, bool doubled) {
+/// The value for channel `c` of the scalar `v` of a stage body when it
+/// depends on constants and column constants (`columns`) only, e.g.
+/// tosa.rescale's 2^(s[c] - 1); none otherwise.
+static std::optional<APInt>
+evaluateColumnOnly(Value v, int64_t c,
+                   const DenseMap<Value, DenseElementsAttr> &columns,
+                   unsigned depth = 0) {
+  if (depth > 8 || !v.getType().isSignlessInteger())
+    return std::nullopt;
+  if (auto it = columns.find(v); it != columns.end()) {
+    if (c >= it->second.getNumElements())
+      return std::nullopt;
+    return *(it->second.getValues<APInt>().begin() + c);
+  }
+  APInt constant;
+  if (matchPattern(v, m_ConstantInt(&constant)))
+    return constant;
+  Operation *op = v.getDefiningOp();
+  if (!op || op->getNumResults() != 1)
+    return std::nullopt;
+  unsigned width = v.getType().getIntOrFloatBitWidth();
+  SmallVector<APInt> x;
+  for (Value operand : op->getOperands()) {
+    std::optional<APInt> value =
+        evaluateColumnOnly(operand, c, columns, depth + 1);
+    if (!value)
+      return std::nullopt;
+    x.push_back(*value);
+  }
+  auto shiftOk = [&] { return x[1].ult(width); };
+  return llvm::TypeSwitch<Operation *, std::optional<APInt>>(op)
+      .Case([&](arith::ExtSIOp) { return x[0].sext(width); })
+      .Case([&](arith::ExtUIOp) { return x[0].zext(width); })
+      .Case([&](arith::TruncIOp) { return x[0].trunc(width); })
+      .Case([&](arith::AddIOp) { return x[0] + x[1]; })
+      .Case([&](arith::SubIOp) { return x[0] - x[1]; })
+      .Case([&](arith::MulIOp) { return x[0] * x[1]; })
+      .Case([&](arith::AndIOp) { return x[0] & x[1]; })
+      .Case([&](arith::OrIOp) { return x[0] | x[1]; })
+      .Case([&](arith::ShLIOp) -> std::optional<APInt> {
+        return shiftOk() ? std::optional<APInt>(x[0].shl(x[1])) : std::nullopt;
+      })
+      .Case([&](arith::ShRUIOp) -> std::optional<APInt> {
+        return shiftOk() ? std::optional<APInt>(x[0].lshr(x[1])) : std::nullopt;
+      })
+      .Case([&](arith::ShRSIOp) -> std::optional<APInt> {
+        return shiftOk() ? std::optional<APInt>(x[0].ashr(x[1])) : std::nullopt;
+      })
+      .Default([](Operation *) { return std::nullopt; });
+}
+
+/// How the i64 products of a RoundingMul are rounded and shifted on 16
+/// lanes: the requantize's high multiply (round 2^30, shift 31), its
+/// doubled form (2^31, 32), or per-lane round and shift vectors of 8 i64
+/// for the even and the odd lanes.
+struct RoundingMode {
+  enum Kind { High, Doubled, PerLane } kind;
+  Value evenRound, oddRound, evenShift, oddShift;
+};
+
+/// A RoundingMul on 16 i32 lanes: the even and the odd lanes of both
+/// operands sign-extended in place within i64 lanes (shifts x86 selects
+/// away: vpmuldq reads the low half), multiplied, rounded and shifted, the
+/// two halves merged. The scalar form, sign-extended to 16 i64 lanes, takes
+/// twice the extensions and a truncation per half. `qSwapped` (or null) is
+/// q with the lanes of each pair swapped, read from a constant table: its
+/// even lanes are q's odd ones, without a shift.
+static Value buildRoundingMul(OpBuilder &b, Location loc, Value p, Value q,
+                              Value qSwapped, const RoundingMode &mode) {
   Type i64 = b.getI64Type();
   auto wide = VectorType::get({8}, i64);
+  auto lanes16 = VectorType::get({16}, b.getI32Type());
   auto splat = [&](int64_t v) -> Value {
     return arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(v)));
   };
-  Value c32 = splat(32), round = splat(int64_t(1) << 30);
+  Value c32 = splat(32);
   Value pw = vector::BitCastOp::create(b, loc, wide, p);
   Value qw = vector::BitCastOp::create(b, loc, wide, q);
   auto even = [&](Value v) -> Value {
@@ -453,22 +524,38 @@ static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p, Value q,
                    ? even(vector::BitCastOp::create(b, loc, wide, qSwapped))
                    : odd(qw);
   Value oddProduct = arith::MulIOp::create(b, loc, odd(pw), oddQ);
-  auto lanes16 = VectorType::get({16}, b.getI32Type());
-  if (doubled) {
-    // The high halves of product + 2^31: lane 2i from the even products,
-    // 2i + 1 from the odd ones, one shuffle.
-    Value half = splat(int64_t(1) << 31);
-    Value even = vector::BitCastOp::create(
-        b, loc, lanes16, arith::AddIOp::create(b, loc, evenProduct, half));
-    Value odd = vector::BitCastOp::create(
-        b, loc, lanes16, arith::AddIOp::create(b, loc, oddProduct, half));
+  // Lane 2i from the even results, 2i + 1 from the odd ones: their low
+  // (`half` 0) or high (1) 32 bits, one shuffle.
+  auto merge = [&](Value evenResult, Value oddResult, int64_t half) -> Value {
     SmallVector<int64_t> mask;
     for (int64_t i = 0; i < 8; ++i)
-      mask.append({2 * i + 1, 16 + 2 * i + 1});
-    return vector::ShuffleOp::create(b, loc, even, odd, mask);
+      mask.append({2 * i + half, 16 + 2 * i + half});
+    return vector::ShuffleOp::create(
+        b, loc, vector::BitCastOp::create(b, loc, lanes16, evenResult),
+        vector::BitCastOp::create(b, loc, lanes16, oddResult), mask);
+  };
+  switch (mode.kind) {
+  case RoundingMode::Doubled: {
+    // The high halves of product + 2^31.
+    Value half = splat(int64_t(1) << 31);
+    return merge(arith::AddIOp::create(b, loc, evenProduct, half),
+                 arith::AddIOp::create(b, loc, oddProduct, half), 1);
+  }
+  case RoundingMode::PerLane:
+    return merge(
+        arith::ShRSIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, evenProduct, mode.evenRound),
+            mode.evenShift),
+        arith::ShRSIOp::create(
+            b, loc, arith::AddIOp::create(b, loc, oddProduct, mode.oddRound),
+            mode.oddShift),
+        0);
+  case RoundingMode::High:
+    break;
   }
   // Bits 31..62 of product + 2^30: into the low half (even lanes) and the
   // high half (odd lanes) of each i64 lane.
+  Value round = splat(int64_t(1) << 30);
   Value low = arith::ShRUIOp::create(
       b, loc, arith::AddIOp::create(b, loc, evenProduct, round), splat(31));
   Value high = arith::ShLIOp::create(
@@ -479,6 +566,78 @@ static Value buildRoundingHighMul(OpBuilder &b, Location loc, Value p, Value q,
   return vector::BitCastOp::create(b, loc, lanes16, merged);
 }
 
+/// The column constant read by `q` with the lanes of each pair swapped,
+/// read at `col`, or null when `q` is not a column of an even length.
+static Value swappedTable(OpBuilder &b, Location loc, Value q, Value col,
+                          const DenseMap<Value, Value> &columnOf) {
+  Value column = columnOf.lookup(q);
+  if (!column)
+    return Value();
+  DenseElementsAttr values = *qnt::getConstantDenseElements(column);
+  SmallVector<APInt> pairs(values.getValues<APInt>());
+  if (pairs.size() % 2 != 0)
+    return Value();
+  for (size_t i = 0; i < pairs.size(); i += 2)
+    std::swap(pairs[i], pairs[i + 1]);
+  Value table = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(values.getType(), pairs));
+  Type element = values.getElementType();
+  return vector::TransferReadOp::create(
+      b, loc, VectorType::get({16}, element), table, ValueRange{col},
+      arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
+      ArrayRef<bool>{true});
+}
+
+/// How to round `m` on 16 lanes from `col`: the requantize's constant
+/// forms, else per-lane tables of its round and shift evaluated per channel
+/// (they must depend on constants and column constants only, the shifts in
+/// [0, 63]); none otherwise.
+static std::optional<RoundingMode>
+roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
+             const DenseMap<Value, DenseElementsAttr> &columns) {
+  if (m.constantRound == (int64_t(1) << 30) && m.constantShift == 31)
+    return RoundingMode{RoundingMode::High, {}, {}, {}, {}};
+  if (m.constantRound == (int64_t(1) << 31) && m.constantShift == 32)
+    return RoundingMode{RoundingMode::Doubled, {}, {}, {}, {}};
+  // Channels: the columns' (padded) length, or one when none is read.
+  int64_t channels = 1;
+  for (const auto &entry : columns)
+    channels = std::max<int64_t>(channels, entry.second.getNumElements());
+  if (channels > 1 && channels % 16 != 0)
+    return std::nullopt;
+  SmallVector<int64_t> round, shift;
+  for (int64_t c = 0; c < channels; ++c) {
+    std::optional<APInt> r = evaluateColumnOnly(m.round, c, columns);
+    std::optional<APInt> s = evaluateColumnOnly(m.shift, c, columns);
+    if (!r || !s || r->getBitWidth() != 64 || s->getBitWidth() != 64 ||
+        s->getZExtValue() > 63)
+      return std::nullopt;
+    round.push_back(r->getSExtValue());
+    shift.push_back(s->getSExtValue());
+  }
+  auto wide = VectorType::get({8}, b.getI64Type());
+  // 8 lanes of the even (`parity` 0) or odd channels from `col`.
+  auto table = [&](ArrayRef<int64_t> values, int64_t parity) -> Value {
+    if (channels == 1)
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(wide, b.getI64IntegerAttr(values[0])));
+    SmallVector<int64_t> half;
+    for (int64_t c = parity; c < channels; c += 2)
+      half.push_back(values[c]);
+    auto type = RankedTensorType::get({channels / 2}, b.getI64Type());
+    Value constant = arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(type, ArrayRef(half)));
+    Value index =
+        arith::ShRUIOp::create(b, loc, col, qnt::indexConstant(b, loc, 1));
+    return vector::TransferReadOp::create(
+        b, loc, wide, constant, ValueRange{index},
+        arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)),
+        ArrayRef<bool>{true});
+  };
+  return RoundingMode{RoundingMode::PerLane, table(round, 0), table(round, 1),
+                      table(shift, 0), table(shift, 1)};
+}
+
 Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
                                  Value col, ValueRange position) const {
   auto lanes = [](Type t) { return VectorType::get({16}, t); };
@@ -487,15 +646,18 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
       continue;
     Block *body = linalg::GenericOp(stage.op).getBody();
     IRMapping map;
-    // The column constants by block argument, for swapped tables.
+    // The column constants by block argument, for derived tables.
     DenseMap<Value, Value> columnOf;
+    DenseMap<Value, DenseElementsAttr> columnValues;
     for (auto [i, input, kind] : llvm::enumerate(stage.inputs, stage.kinds)) {
       if (kind == Input::Chained) {
         map.map(body->getArgument(i), acc);
         continue;
       }
-      if (kind == Input::Column)
+      if (kind == Input::Column) {
         columnOf[body->getArgument(i)] = input;
+        columnValues[body->getArgument(i)] = *getConstantDenseElements(input);
+      }
       Type element = cast<RankedTensorType>(input.getType()).getElementType();
       Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
       SmallVector<Value> indices = kind == Input::Column
@@ -518,28 +680,15 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
                   vector::BroadcastOp::create(b, loc, lanes(v.getType()), v));
         return map.lookup(v);
       };
-      if (auto operands = matchRoundingHighMul(op)) {
-        Value swapped;
-        if (Value column = columnOf.lookup(operands->q)) {
-          DenseElementsAttr values = *getConstantDenseElements(column);
-          SmallVector<APInt> pairs(values.getValues<APInt>());
-          if (pairs.size() % 2 == 0) {
-            for (size_t i = 0; i < pairs.size(); i += 2)
-              std::swap(pairs[i], pairs[i + 1]);
-            Value table = arith::ConstantOp::create(
-                b, loc, DenseElementsAttr::get(values.getType(), pairs));
-            Type element = values.getElementType();
-            swapped = vector::TransferReadOp::create(
-                b, loc, lanes(element), table, ValueRange{col},
-                arith::ConstantOp::create(b, loc, b.getZeroAttr(element)),
-                ArrayRef<bool>{true});
-          }
+      if (std::optional<RoundingMul> m = matchRoundingMul(op)) {
+        if (std::optional<RoundingMode> mode =
+                roundingMode(b, loc, *m, col, columnValues)) {
+          map.map(op.getResult(0),
+                  buildRoundingMul(b, loc, vectorOf(m->p), vectorOf(m->q),
+                                   swappedTable(b, loc, m->q, col, columnOf),
+                                   *mode));
+          continue;
         }
-        map.map(op.getResult(0),
-                buildRoundingHighMul(b, loc, vectorOf(operands->p),
-                                     vectorOf(operands->q), swapped,
-                                     operands->doubled));
-        continue;
       }
       for (Value operand : op.getOperands())
         (void)vectorOf(operand);
