@@ -158,6 +158,21 @@ mlir::qnt::WindowInput::column(OpBuilder &b, Location loc, Value x) const {
   return clampIndex(b, loc, x, left, width);
 }
 
+Value mlir::qnt::WindowInput::contains(OpBuilder &b, Location loc, Value y,
+                                       Value x, int64_t rows,
+                                       int64_t columns) const {
+  using P = arith::CmpIPredicate;
+  auto cmp = [&](P p, Value v, int64_t bound) -> Value {
+    return arith::CmpIOp::create(b, loc, p, v, indexConstant(b, loc, bound));
+  };
+  // y - top >= 0 and y - top + rows - 1 < height, likewise for x.
+  return arith::AndIOp::create(
+      b, loc,
+      arith::AndIOp::create(b, loc, cmp(P::sge, y, top), cmp(P::sge, x, left)),
+      arith::AndIOp::create(b, loc, cmp(P::sle, y, top + height - rows),
+                            cmp(P::sle, x, left + width - columns)));
+}
+
 Value mlir::qnt::WindowInput::read(OpBuilder &b, Location loc, VectorType type,
                                    Value n, Value y, Value x, Value c,
                                    Value inside, bool inBounds) const {

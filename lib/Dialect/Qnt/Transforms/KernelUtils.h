@@ -55,6 +55,11 @@ struct WindowInput {
   /// and whether it is inside the source.
   std::pair<Value, Value> row(OpBuilder &b, Location loc, Value y) const;
   std::pair<Value, Value> column(OpBuilder &b, Location loc, Value x) const;
+  /// Whether the `rows` x `columns` window of padded coordinates with
+  /// corner (y, x) lies inside the source: its taps can be read at constant
+  /// offsets, without clamping or the pad value.
+  Value contains(OpBuilder &b, Location loc, Value y, Value x, int64_t rows,
+                 int64_t columns) const;
   /// `type` lanes from source[n, y, x, c] (clamped indices), or the pad
   /// value where `inside` is false (null: always inside); with `!inBounds`
   /// the lanes past the channels read as 0.

@@ -335,17 +335,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
             });
       };
       Value x0 = affine(b, q, 2, 0);
-      using P = arith::CmpIPredicate;
-      auto cmp = [&](P p, Value v, int64_t bound) -> Value {
-        return arith::CmpIOp::create(b, loc, p, v, idx(b, bound));
-      };
       // Inside the source: the columns at constant offsets. Columns past
       // the last tap of any output are clamped (they weigh 0).
-      Value interior = cmp(P::sle, x0, window.left + window.width - 4);
-      if (window.isPadded())
-        interior = arith::AndIOp::create(
-            b, loc, arith::AndIOp::create(b, loc, rowInside, interior),
-            cmp(P::sge, x0, window.left));
+      Value interior = window.contains(b, loc, r, x0, 1, 4);
       auto branch = scf::IfOp::create(
           b, loc, interior,
           [&](OpBuilder &b, Location) {
@@ -528,20 +520,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
           // value outside.
           Value y0 = affine(b, ohs, 1, -window.top);
           Value x0 = affine(b, ows, 1, -window.left);
-          auto cmp = [&](arith::CmpIPredicate p, Value v, int64_t bound) {
-            return arith::CmpIOp::create(b, loc, p, v, idx(b, bound));
-          };
-          using P = arith::CmpIPredicate;
-          Value interior = arith::AndIOp::create(
-              b, loc,
-              arith::AndIOp::create(b, loc, cmp(P::sge, y0, 0),
-                                    cmp(P::sge, x0, 0)),
-              arith::AndIOp::create(
-                  b, loc,
-                  cmp(P::slt, affine(b, y0, 1, (kh - 1) * dilations[0]),
-                      window.height),
-                  cmp(P::slt, affine(b, x0, 1, (kw - 1) * dilations[1]),
-                      window.width)));
+          Value interior =
+              window.contains(b, loc, ohs, ows, (kh - 1) * dilations[0] + 1,
+                              (kw - 1) * dilations[1] + 1);
           auto branch = scf::IfOp::create(
               b, loc, interior,
               [&](OpBuilder &b, Location) {

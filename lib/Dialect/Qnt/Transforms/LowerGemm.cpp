@@ -219,20 +219,8 @@ static Value packRuns(OpBuilder &b, Location loc, const WindowInput &window,
         // Padded coordinates of the window's corner, and unpadded.
         Value yp = times(b, oh, strides[0]), xp = times(b, ow, strides[1]);
         Value y0 = at(b, yp, -window.top), x0 = at(b, xp, -window.left);
-        using P = arith::CmpIPredicate;
-        auto cmp = [&](P p, Value v, int64_t bound) -> Value {
-          return arith::CmpIOp::create(b, loc, p, v,
-                                       indexConstant(b, loc, bound));
-        };
-        Value interior = arith::AndIOp::create(
-            b, loc,
-            arith::AndIOp::create(b, loc, cmp(P::sge, y0, 0),
-                                  cmp(P::sge, x0, 0)),
-            arith::AndIOp::create(
-                b, loc, cmp(P::slt, at(b, y0, kh - 1), window.height),
-                cmp(P::slt, at(b, x0, kw - 1), window.width)));
         auto branch = scf::IfOp::create(
-            b, loc, interior,
+            b, loc, window.contains(b, loc, yp, xp, kh, kw),
             [&](OpBuilder &b, Location) {
               Value t = a;
               Value x0c = times(b, x0, channels);
