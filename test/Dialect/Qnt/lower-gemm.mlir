@@ -184,18 +184,20 @@ func.func @conv_padded(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x16xi32> {
 // -----
 
 // A residual add after the convolution: its other input, computed after the
-// convolution by a pure elementwise op from a tensor available before it,
-// is moved above the kernel and read at the kernel's rows and columns
-// ([M, N] view); the add runs in the epilogue and the kernel writes i8.
+// convolution by an elementwise generic for the add alone (a residual
+// branch's rescale), runs in the epilogue too, on the same lanes: the kernel
+// reads the skip tensor at its rows and columns ([M, N] view), widens it and
+// adds it, and writes i8; no generic is left.
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 // CHECK-LABEL: func.func @conv_residual
 // CHECK-SAME: (%[[X:.*]]: tensor<1x2x2x16xi8>, %[[SKIP:.*]]: tensor<1x2x2x16xi8>)
-// CHECK: %[[WIDE:.*]] = linalg.generic {{.*}} ins(%[[SKIP]] : tensor<1x2x2x16xi8>) outs(%{{.*}} : tensor<1x2x2x16xi32>)
-// CHECK: %[[VIEW:.*]] = tensor.collapse_shape %[[WIDE]] {{\[}}[0, 1, 2], [3]] : tensor<1x2x2x16xi32> into tensor<4x16xi32>
+// CHECK-NOT: linalg.generic
+// CHECK: %[[VIEW:.*]] = tensor.collapse_shape %[[SKIP]] {{\[}}[0, 1, 2], [3]] : tensor<1x2x2x16xi8> into tensor<4x16xi8>
 // CHECK: scf.for {{.*}} -> (tensor<4x16xi8>)
 // CHECK: qnt.dot_u8s8
-// CHECK: %[[R:.*]] = vector.transfer_read %[[VIEW]][%{{.*}}, %{{.*}}]{{.*}} : tensor<4x16xi32>, vector<16xi32>
-// CHECK: %[[S:.*]] = arith.addi %{{.*}}, %[[R]] : vector<16xi32>
+// CHECK: %[[R:.*]] = vector.transfer_read %[[VIEW]][%{{.*}}, %{{.*}}]{{.*}} : tensor<4x16xi8>, vector<16xi8>
+// CHECK: %[[W:.*]] = arith.extsi %[[R]] : vector<16xi8> to vector<16xi32>
+// CHECK: %[[S:.*]] = arith.addi %{{.*}}, %[[W]] : vector<16xi32>
 // CHECK: arith.trunci %[[S]] : vector<16xi32> to vector<16xi8>
 // CHECK-NOT: linalg.generic
 // CHECK: return
@@ -221,4 +223,43 @@ func.func @conv_residual(%x: tensor<1x2x2x16xi8>, %skip: tensor<1x2x2x16xi8>) ->
     linalg.yield %t : i8
   } -> tensor<1x2x2x16xi8>
   return %sum : tensor<1x2x2x16xi8>
+}
+
+// -----
+
+// The same skip input read by a second user: its generic stays, moved above
+// the kernel, and the epilogue reads its result.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+// CHECK-LABEL: func.func @conv_residual_shared
+// CHECK-SAME: (%[[X:.*]]: tensor<1x2x2x16xi8>, %[[SKIP:.*]]: tensor<1x2x2x16xi8>)
+// CHECK: %[[WIDE:.*]] = linalg.generic {{.*}} ins(%[[SKIP]] : tensor<1x2x2x16xi8>) outs(%{{.*}} : tensor<1x2x2x16xi32>)
+// CHECK: %[[VIEW:.*]] = tensor.collapse_shape %[[WIDE]] {{\[}}[0, 1, 2], [3]] : tensor<1x2x2x16xi32> into tensor<4x16xi32>
+// CHECK: scf.for {{.*}} -> (tensor<4x16xi8>)
+// CHECK: qnt.dot_u8s8
+// CHECK: %[[R:.*]] = vector.transfer_read %[[VIEW]][%{{.*}}, %{{.*}}]{{.*}} : tensor<4x16xi32>, vector<16xi32>
+// CHECK: %[[S:.*]] = arith.addi %{{.*}}, %[[R]] : vector<16xi32>
+// CHECK: arith.trunci %[[S]] : vector<16xi32> to vector<16xi8>
+// CHECK: return %{{.*}}, %[[WIDE]]
+func.func @conv_residual_shared(%x: tensor<1x2x2x16xi8>, %skip: tensor<1x2x2x16xi8>) -> (tensor<1x2x2x16xi8>, tensor<1x2x2x16xi32>) {
+  %w = arith.constant dense<1> : tensor<16x1x1x16xi8>
+  %za = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x2x2x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x2x2x16xi8>, tensor<16x1x1x16xi8>, i32, i32) outs(%init : tensor<1x2x2x16xi32>) -> tensor<1x2x2x16xi32>
+  %e1 = tensor.empty() : tensor<1x2x2x16xi32>
+  %wide = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%skip : tensor<1x2x2x16xi8>) outs(%e1 : tensor<1x2x2x16xi32>) {
+  ^bb0(%in: i8, %out: i32):
+    %v = arith.extsi %in : i8 to i32
+    linalg.yield %v : i32
+  } -> tensor<1x2x2x16xi32>
+  %e2 = tensor.empty() : tensor<1x2x2x16xi8>
+  %sum = linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y, %wide : tensor<1x2x2x16xi32>, tensor<1x2x2x16xi32>) outs(%e2 : tensor<1x2x2x16xi8>) {
+  ^bb0(%a: i32, %b: i32, %out: i8):
+    %s = arith.addi %a, %b : i32
+    %t = arith.trunci %s : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x2x2x16xi8>
+  return %sum, %wide : tensor<1x2x2x16xi8>, tensor<1x2x2x16xi32>
 }

@@ -237,64 +237,112 @@ static bool isAvailableBefore(Value v, Operation *anchor,
   return true;
 }
 
+/// Whether `generic` is elementwise with scalar arith in its body, one
+/// result of `shape` into a fresh tensor.empty, its output value unused.
+static bool isElementwiseStage(linalg::GenericOp generic,
+                               ArrayRef<int64_t> shape) {
+  if (!generic || generic.getNumDpsInits() != 1 ||
+      generic.getNumParallelLoops() != generic.getNumLoops() ||
+      !generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
+      cast<RankedTensorType>(generic.getResult(0).getType()).getShape() !=
+          shape ||
+      !generic.getIndexingMapsArray().back().isIdentity())
+    return false;
+  Block *body = generic.getBody();
+  if (!body->getArgument(body->getNumArguments() - 1).use_empty())
+    return false;
+  for (Operation &op : body->without_terminator())
+    if (op.getDialect()->getNamespace() != "arith" || op.getNumRegions() ||
+        op.getNumResults() != 1)
+      return false;
+  return true;
+}
+
 std::optional<qnt::Epilogue> mlir::qnt::Epilogue::match(Value result,
                                                         Operation *anchor) {
   Epilogue e;
   Value value = result;
+  ArrayRef<int64_t> shape = cast<RankedTensorType>(result.getType()).getShape();
   // A whole-tensor input must exist where the kernel is built (the
   // producers to move are collected once the chain is known).
   auto availableAtAnchor = [&](Value v) {
     llvm::SetVector<Operation *> producers;
     return isAvailableBefore(v, anchor, producers);
   };
-  while (value.hasOneUse()) {
-    auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
-    auto valueType = cast<RankedTensorType>(value.getType());
-    if (!generic || generic.getNumDpsInits() != 1 ||
-        generic.getNumParallelLoops() != generic.getNumLoops() ||
-        !generic.getDpsInits()[0].getDefiningOp<tensor::EmptyOp>() ||
-        cast<RankedTensorType>(generic.getResult(0).getType()).getShape() !=
-            valueType.getShape())
-      break;
+  // The inputs of `generic` classified into `stage`; `chained` (if any) is
+  // the value of stage `from`. A whole-tensor input that an elementwise
+  // generic computes for this stage alone (a residual branch's rescale)
+  // becomes a stage of its own first, run on the same lanes, instead of a
+  // loop of its own. False (and no stage added) if an input fits none.
+  std::function<bool(linalg::GenericOp, Value, int, Stage &, unsigned)>
+      classify = [&](linalg::GenericOp generic, Value chained, int from,
+                     Stage &stage, unsigned depth) -> bool {
+    size_t mark = e.stages.size();
     unsigned rank = generic.getNumLoops();
     AffineMap column = AffineMap::get(
         rank, 0, getAffineDimExpr(rank - 1, generic.getContext()));
-    Stage stage{generic, {}, {}};
-    bool ok = true, chained = false;
+    bool chainedSeen = !chained;
     for (OpOperand *in : generic.getDpsInputOperands()) {
       AffineMap map = generic.getMatchingIndexingMap(in);
       auto inType = dyn_cast<RankedTensorType>(in->get().getType());
-      if (in->get() == value && map.isIdentity() && !chained) {
-        chained = true;
+      bool whole = inType && map.isIdentity() && inType.getShape() == shape;
+      if (chained && in->get() == chained && map.isIdentity() && !chainedSeen) {
+        chainedSeen = true;
         stage.inputs.push_back(Value());
         stage.kinds.push_back(Input::Chained);
-      } else if (inType && inType.getRank() == 1 && map == column &&
-                 getConstantDenseElements(in->get())) {
+        stage.from.push_back(from);
+        continue;
+      }
+      if (inType && inType.getRank() == 1 && map == column &&
+          getConstantDenseElements(in->get())) {
         // Constants whose values are known (the GEMM pads them to its
         // column tiles).
         stage.inputs.push_back(in->get());
         stage.kinds.push_back(Input::Column);
-      } else if (inType && map.isIdentity() &&
-                 inType.getShape() == valueType.getShape() &&
-                 availableAtAnchor(in->get())) {
+        stage.from.push_back(-1);
+        continue;
+      }
+      auto producer = in->get().getDefiningOp<linalg::GenericOp>();
+      if (whole && depth < 8 && in->get().hasOneUse() &&
+          isElementwiseStage(producer, shape)) {
+        Stage inner{producer, {}, {}, {}, false, /*producer=*/true};
+        if (classify(producer, Value(), -1, inner, depth + 1)) {
+          e.stages.push_back(std::move(inner));
+          stage.inputs.push_back(Value());
+          stage.kinds.push_back(Input::Chained);
+          stage.from.push_back(int(e.stages.size()) - 1);
+          continue;
+        }
+      }
+      if (whole && availableAtAnchor(in->get())) {
         stage.inputs.push_back(in->get());
         stage.kinds.push_back(Input::Full);
-      } else {
-        ok = false;
+        stage.from.push_back(-1);
+        continue;
       }
+      e.stages.resize(mark);
+      return false;
     }
-    // Only scalar arith in the body, and the output value unused.
-    Block *body = generic.getBody();
-    ok &= chained && generic.getIndexingMapsArray().back().isIdentity() &&
-          body->getArgument(body->getNumArguments() - 1).use_empty();
-    for (Operation &op : body->without_terminator())
-      ok &= op.getDialect()->getNamespace() == "arith" && !op.getNumRegions() &&
-            op.getNumResults() == 1;
-    if (!ok)
+    if (!chainedSeen) {
+      e.stages.resize(mark);
+      return false;
+    }
+    return true;
+  };
+  int last = -1;
+  while (value.hasOneUse()) {
+    auto generic = dyn_cast<linalg::GenericOp>(*value.getUsers().begin());
+    if (!isElementwiseStage(generic, shape))
+      break;
+    Stage stage{generic, {}, {}, {}, false, false};
+    if (!classify(generic, value, last, stage, 0))
       break;
     e.stages.push_back(std::move(stage));
+    last = int(e.stages.size()) - 1;
     value = generic.getResult(0);
   }
+  // Producer stages after the last stage of the chain have no consumer.
+  e.stages.resize(last + 1);
   if (e.stages.empty())
     return std::nullopt;
   // Only the producers of the inputs of the stages kept.
@@ -319,8 +367,10 @@ bool mlir::qnt::Epilogue::hasFullInputs() const {
 }
 
 bool mlir::qnt::Epilogue::dropFullInputStages() {
+  // From the first stage reading a whole tensor or computing one (a
+  // producer's consumer reads it).
   auto first = llvm::find_if(stages, [](const Stage &s) {
-    return llvm::is_contained(s.kinds, Input::Full);
+    return s.producer || llvm::is_contained(s.kinds, Input::Full);
   });
   stages.erase(first, stages.end());
   producers.clear();
@@ -340,7 +390,7 @@ void mlir::qnt::Epilogue::hoistInputsAbove(RewriterBase &rewriter,
 }
 
 std::optional<SmallVector<double>> mlir::qnt::Epilogue::takeLeadingColumnAdd() {
-  if (stages.size() < 2 || stages[0].folded)
+  if (stages.size() < 2 || stages[0].folded || stages[0].producer)
     return std::nullopt;
   Stage &stage = stages[0];
   Block *body = linalg::GenericOp(stage.op).getBody();
@@ -656,9 +706,16 @@ roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
 Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
                                  Value col, ValueRange position) const {
   auto lanes = [](Type t) { return VectorType::get({16}, t); };
+  // Each stage's value on these lanes.
+  SmallVector<Value> results;
   for (const Stage &stage : stages) {
-    if (stage.folded)
+    auto source = [&](int from) { return from < 0 ? acc : results[from]; };
+    if (stage.folded) {
+      results.push_back(
+          source(stage.from[llvm::find(stage.kinds, Input::Chained) -
+                            stage.kinds.begin()]));
       continue;
+    }
     Block *body = linalg::GenericOp(stage.op).getBody();
     IRMapping map;
     // The column constants by block argument, for derived tables.
@@ -666,7 +723,7 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
     DenseMap<Value, DenseElementsAttr> columnValues;
     for (auto [i, input, kind] : llvm::enumerate(stage.inputs, stage.kinds)) {
       if (kind == Input::Chained) {
-        map.map(body->getArgument(i), acc);
+        map.map(body->getArgument(i), source(stage.from[i]));
         continue;
       }
       if (kind == Input::Column) {
@@ -710,9 +767,9 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
       Operation *clone = b.clone(op, map);
       clone->getResult(0).setType(lanes(op.getResult(0).getType()));
     }
-    acc = map.lookup(body->getTerminator()->getOperand(0));
+    results.push_back(map.lookup(body->getTerminator()->getOperand(0)));
   }
-  return acc;
+  return results.back();
 }
 
 void mlir::qnt::Epilogue::replace(RewriterBase &rewriter, Value fused) const {

@@ -132,13 +132,18 @@ struct Epilogue {
   enum class Input { Chained, Column, Full };
   struct Stage {
     linalg::GenericOp op;
-    /// Per input operand: the value (null for the chained one) and how it
-    /// is read.
+    /// Per input operand: the value (null for a chained one) and how it
+    /// is read; a chained one is the value of stage `from` (-1: the
+    /// kernel's accumulators).
     SmallVector<Value> inputs;
     SmallVector<Input> kinds;
+    SmallVector<int> from;
     /// Folded into the kernel's accumulator start (takeLeadingColumnAdd):
     /// not applied, but erased with the others.
     bool folded = false;
+    /// Computes a whole-tensor input of a later stage (e.g. the residual
+    /// branch's rescale feeding an add) instead of being in the chain.
+    bool producer = false;
   };
   SmallVector<Stage> stages;
   /// Pure ops after the anchor that compute whole-tensor inputs (a
@@ -146,9 +151,11 @@ struct Epilogue {
   SmallVector<Operation *> producers;
 
   /// The chain starting at `result`'s single use; none if it is empty.
-  /// Whole-tensor inputs must be available before `anchor` (the op the
-  /// kernel replaces, where it is built), possibly once their pure
-  /// producers are moved there.
+  /// Whole-tensor inputs computed by elementwise generics for the chain
+  /// alone become producer stages (before their consumer, in order);
+  /// others must be available before `anchor` (the op the kernel replaces,
+  /// where it is built), possibly once their pure producers are moved
+  /// there.
   static std::optional<Epilogue> match(Value result, Operation *anchor);
   /// The last stage's result type: what the fused kernel produces.
   RankedTensorType getResultType() const;
