@@ -60,6 +60,11 @@ struct QTensor {
   quant::UniformQuantizedType type;
 };
 
+/// The largest |x - z| on the grid of `q`.
+static int64_t maxCentered(const QTensor &q) {
+  return std::max(q.zeroPoint - q.grid.qmin, q.grid.qmax - q.zeroPoint);
+}
+
 /// An i32 accumulator: real = scales[c] * value along the last dimension
 /// (one scale: per tensor), clamped to [clampLo, clampHi] by a fused
 /// activation.
@@ -343,7 +348,7 @@ FailureOr<QTensor> Converter::computeGrid(Value input,
     if (in.type == type)
       return in;
     out.value = requantize(centered(in, loc), {in.scale / out.scale}, out,
-                           out.grid, loc);
+                           out.grid, loc, maxCentered(in));
     return out;
   }
   if (auto cached = argumentForms.find(input); cached != argumentForms.end())
@@ -572,11 +577,6 @@ static FailureOr<Value> quantizeBias(OpBuilder &b, Value bias,
       .getResult();
 }
 
-/// The largest |x - z| on the grid of `q`.
-static int64_t maxCentered(const QTensor &q) {
-  return std::max(q.zeroPoint - q.grid.qmin, q.grid.qmax - q.zeroPoint);
-}
-
 /// The largest |c| of a constant integer tensor, or none.
 static std::optional<int64_t> maxAbsConstant(Value v) {
   std::optional<DenseElementsAttr> values = getConstantDenseElements(v);
@@ -780,13 +780,19 @@ LogicalResult Converter::convertAdd(tosa::AddOp op) {
     params.outputZeroPoint = 0;
     params.clamp = {std::numeric_limits<int32_t>::min(),
                     std::numeric_limits<int32_t>::max()};
+    // |(q - z) << shift| < 2^28: the short rounding (the multiplier is at
+    // most 1/2, so every input shifts right).
+    params.accumulatorBound = maxCentered(q) << kLeftShift;
     return buildRequantize(builder, loc, shifted, params, builder.getI32Type());
   };
   Value sum =
       tosa::AddOp::create(builder, loc, resultType.clone(builder.getI32Type()),
                           scaled(a->second), scaled(b->second));
-  accumulators[op.getResult()] =
-      Accumulator{sum, {common / double(1 << kLeftShift)}};
+  Accumulator result{sum, {common / double(1 << kLeftShift)}};
+  // Each rescaled input is at most half its bound, plus the rounding.
+  result.bound = (maxCentered(a->second) + maxCentered(b->second))
+                 << kLeftShift;
+  accumulators[op.getResult()] = result;
   return success();
 }
 

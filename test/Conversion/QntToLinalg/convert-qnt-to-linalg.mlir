@@ -112,17 +112,20 @@ func.func @pad_value(%x: tensor<1x4xf32>) -> tensor<1x6xf32> {
 // -----
 
 // 16-bit inputs to an add get 28 - 16 = 12 bits of headroom (20 for 8-bit
-// ones), so (q - z) << shift cannot overflow int32. The sum has no bound
-// from weights: its requantize rounds with the remainder and threshold
-// (the long second rounding).
+// ones), so (q - z) << shift cannot overflow int32. That also bounds the
+// rescaled inputs (below 2^28, multipliers at most 1/2): their requantize
+// takes the doubled high multiply and the short second rounding.
 // CHECK-LABEL: func.func @add16
 // CHECK: arith.constant 12 : i32
 // CHECK: arith.shli
-// CHECK: arith.trunci %{{.*}} : i64 to i32
-// CHECK: arith.shrui
-// CHECK: arith.andi
-// CHECK: arith.subi
-// CHECK: arith.shrui
+// CHECK: } -> tensor<1x4xi32>
+// CHECK: linalg.generic
+// CHECK-NEXT: ^bb0(%[[IN:.*]]: i32, %{{.*}}: i32):
+// CHECK: arith.addi %[[IN]], %[[IN]] : i32
+// CHECK: arith.shrsi %{{.*}}, %c32_i64 : i64
+// CHECK: arith.shrsi %[[IN]], %c31_i32 : i32
+// CHECK-NOT: arith.andi
+// CHECK: linalg.yield
 func.func @add16(%a: tensor<1x4xf32>, %b: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %0 = qnt.fake_quant %a, !quant.uniform<i16:f32, 1.000000e-03> : tensor<1x4xf32>
   %1 = qnt.fake_quant %b, !quant.uniform<i16:f32, 2.000000e-03> : tensor<1x4xf32>
