@@ -154,12 +154,17 @@ func.func @conv_i8_plain(%x: tensor<1x3x3x8xi8>) -> tensor<1x3x3x16xi32> {
 // -----
 
 // A padded input with whole vectors of channels: the im2col reads the
-// unpadded source with clamped indices and selects the pad value (the zero
-// point) outside it; the padded tensor is not built.
+// unpadded source, directly for windows inside it, else with clamped indices
+// selecting the pad value (the zero point) outside; the padded tensor is
+// not built.
 // CHECK-LABEL: func.func @conv_padded
 // CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x16xi8>)
 // CHECK-NOT: tensor.pad
 // CHECK: scf.for
+// CHECK: scf.if %{{.*}} -> (tensor<1x4x4x3x3x16xi8>)
+// CHECK: %[[D:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
+// CHECK: arith.xori %[[D]]
+// CHECK: } else {
 // CHECK: %[[V:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
 // CHECK: %[[S:.*]] = arith.select %{{.*}}, %[[V]], %{{.*}} : vector<16xi8>
 // CHECK: arith.xori %[[S]]

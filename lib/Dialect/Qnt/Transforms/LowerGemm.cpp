@@ -127,45 +127,79 @@ static Value packWindows(OpBuilder &b, Location loc, const WindowInput &window,
       b, loc, patches.take_front(3), init,
       [&](OpBuilder &b, ValueRange pixel, Value cols) -> Value {
         Value n = pixel[0], oh = pixel[1], ow = pixel[2];
-        SmallVector<std::pair<Value, Value>> rows, columns;
-        for (int64_t i = 0; i < kh; ++i)
-          rows.push_back(
-              window.row(b, loc,
-                         arith::AddIOp::create(
-                             b, loc,
-                             arith::MulIOp::create(
-                                 b, loc, oh, indexConstant(b, loc, strides[0])),
-                             indexConstant(b, loc, i * dilations[0]))));
-        for (int64_t j = 0; j < kw; ++j)
-          columns.push_back(window.column(
-              b, loc,
-              arith::AddIOp::create(
-                  b, loc,
-                  arith::MulIOp::create(b, loc, ow,
-                                        indexConstant(b, loc, strides[1])),
-                  indexConstant(b, loc, j * dilations[1]))));
-        for (int64_t i = 0; i < kh; ++i)
-          for (int64_t j = 0; j < kw; ++j) {
-            auto [y, rowInside] = rows[i];
-            auto [x, colInside] = columns[j];
-            Value inside =
-                rowInside
-                    ? Value(arith::AndIOp::create(b, loc, rowInside, colInside))
-                    : Value();
-            for (int64_t c = 0; c < channels; c += lanes) {
-              Value ci = indexConstant(b, loc, c);
-              Value v = window.read(b, loc, vec, n, y, x, ci, inside);
-              if (flip)
-                v = arith::XOrIOp::create(b, loc, v, flip);
-              cols = vector::TransferWriteOp::create(
-                         b, loc, v, cols,
-                         ValueRange{n, oh, ow, indexConstant(b, loc, i),
-                                    indexConstant(b, loc, j), ci},
-                         ArrayRef<bool>{true})
-                         .getResult();
-            }
+        Value yp = arith::MulIOp::create(b, loc, oh,
+                                         indexConstant(b, loc, strides[0]));
+        Value xp = arith::MulIOp::create(b, loc, ow,
+                                         indexConstant(b, loc, strides[1]));
+        // The taps at source rows `rows` and columns `columns`, each read
+        // where `inside` (empty: always).
+        auto copyTaps = [&](OpBuilder &b, Value cols, ArrayRef<Value> rows,
+                            ArrayRef<Value> columns,
+                            ArrayRef<Value> inside) -> Value {
+          for (int64_t i = 0; i < kh; ++i)
+            for (int64_t j = 0; j < kw; ++j)
+              for (int64_t c = 0; c < channels; c += lanes) {
+                Value ci = indexConstant(b, loc, c);
+                Value v =
+                    window.read(b, loc, vec, n, rows[i], columns[j], ci,
+                                inside.empty() ? Value() : inside[i * kw + j]);
+                if (flip)
+                  v = arith::XOrIOp::create(b, loc, v, flip);
+                cols = vector::TransferWriteOp::create(
+                           b, loc, v, cols,
+                           ValueRange{n, oh, ow, indexConstant(b, loc, i),
+                                      indexConstant(b, loc, j), ci},
+                           ArrayRef<bool>{true})
+                           .getResult();
+              }
+          return cols;
+        };
+        auto offset = [&](OpBuilder &b, Value v, int64_t by) -> Value {
+          return arith::AddIOp::create(b, loc, v, indexConstant(b, loc, by));
+        };
+        // Windows inside the source read it at constant offsets from one
+        // address; the others clamp each tap and select the pad value.
+        auto border = [&](OpBuilder &b, Value cols) -> Value {
+          SmallVector<Value> rows, columns, inside;
+          SmallVector<Value> rowInside, colInside;
+          for (int64_t i = 0; i < kh; ++i) {
+            auto [y, in] = window.row(b, loc, offset(b, yp, i * dilations[0]));
+            rows.push_back(y);
+            rowInside.push_back(in);
           }
-        return cols;
+          for (int64_t j = 0; j < kw; ++j) {
+            auto [x, in] =
+                window.column(b, loc, offset(b, xp, j * dilations[1]));
+            columns.push_back(x);
+            colInside.push_back(in);
+          }
+          if (window.isPadded())
+            for (int64_t i = 0; i < kh; ++i)
+              for (int64_t j = 0; j < kw; ++j)
+                inside.push_back(
+                    arith::AndIOp::create(b, loc, rowInside[i], colInside[j]));
+          return copyTaps(b, cols, rows, columns, inside);
+        };
+        if (!window.isPadded())
+          return border(b, cols);
+        auto branch = scf::IfOp::create(
+            b, loc,
+            window.contains(b, loc, yp, xp, (kh - 1) * dilations[0] + 1,
+                            (kw - 1) * dilations[1] + 1),
+            [&](OpBuilder &b, Location) {
+              SmallVector<Value> rows, columns;
+              for (int64_t i = 0; i < kh; ++i)
+                rows.push_back(offset(b, yp, i * dilations[0] - window.top));
+              for (int64_t j = 0; j < kw; ++j)
+                columns.push_back(
+                    offset(b, xp, j * dilations[1] - window.left));
+              scf::YieldOp::create(b, loc,
+                                   copyTaps(b, cols, rows, columns, {}));
+            },
+            [&](OpBuilder &b, Location) {
+              scf::YieldOp::create(b, loc, border(b, cols));
+            });
+        return branch.getResult(0);
       });
 }
 
