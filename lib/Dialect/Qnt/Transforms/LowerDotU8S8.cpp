@@ -23,10 +23,6 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
-#include "llvm/TargetParser/Host.h"
-
-#include <sys/syscall.h>
-#include <unistd.h>
 
 namespace mlir {
 namespace qnt {
@@ -37,26 +33,6 @@ namespace qnt {
 
 using namespace mlir;
 using namespace mlir::qnt;
-
-bool mlir::qnt::hostHasAMX() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  if (!features.lookup("amx-tile") || !features.lookup("amx-int8"))
-    return false;
-#if defined(__linux__) && defined(__x86_64__)
-  // Usable only once Linux grants this process the tile state (XTILEDATA,
-  // feature 18; ARCH_REQ_XCOMP_PERM): without it a tile instruction is
-  // SIGILL. Asking again is harmless.
-  constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
-  return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
-#else
-  return false;
-#endif
-}
-
-bool mlir::qnt::hostHasVNNI() {
-  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
-  return features.lookup("avx512vnni") && features.lookup("avx512bw");
-}
 
 namespace {
 

@@ -22,7 +22,6 @@
 #include "qnt/Dialect/Qnt/Transforms/Passes.h"
 
 #include "mlir/IR/PatternMatch.h"
-#include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
 namespace mlir {
 namespace qnt {
@@ -143,7 +142,7 @@ struct QntLowerPoolingPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     populateQntLowerPoolingPatterns(patterns);
-    walkAndApplyPatterns(getOperation(), std::move(patterns));
+    applyKernelPatterns(getOperation(), std::move(patterns));
   }
 };
 

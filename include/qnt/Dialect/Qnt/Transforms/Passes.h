@@ -67,7 +67,8 @@ void populateQntWriteResultsInPlacePatterns(RewritePatternSet &patterns);
 void populateQntInlineRescaleParamsPatterns(RewritePatternSet &patterns);
 
 /// Whether this process can use AMX-INT8 tiles: the host CPU has them and
-/// the OS grants the tile state (which this asks for).
+/// the OS grants the tile state (which the first call asks for; the answer
+/// is kept for the process).
 bool hostHasAMX();
 
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).

@@ -1,0 +1,49 @@
+//===- HostFeatures.cpp - What the host CPU and OS let the kernels use ----===//
+//
+// Part of the quantization compiler, under the Apache License v2.0 with LLVM
+// Exceptions. SPDX-License-Identifier: Apache-2.0 WITH LLVM-exception
+//
+//===----------------------------------------------------------------------===//
+//
+// The host queries behind vnni=auto (--qnt-lower-dot-u8s8) and amx=auto
+// (--qnt-lower-gemm), answered once per process: the CPU features do not
+// change, and the OS's grant of the AMX tile state, once asked for, holds
+// for the process.
+//
+//===----------------------------------------------------------------------===//
+
+#include "qnt/Dialect/Qnt/Transforms/Passes.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+#include <sys/syscall.h>
+#include <unistd.h>
+
+using namespace mlir;
+
+bool mlir::qnt::hostHasAMX() {
+  static const bool granted = [] {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    if (!features.lookup("amx-tile") || !features.lookup("amx-int8"))
+      return false;
+#if defined(__linux__) && defined(__x86_64__)
+    // Usable only once Linux grants this process the tile state (XTILEDATA,
+    // feature 18; ARCH_REQ_XCOMP_PERM): without it a tile instruction is
+    // SIGILL.
+    constexpr long kReqXcompPerm = 0x1023, kXfeatureXtiledata = 18;
+    return syscall(SYS_arch_prctl, kReqXcompPerm, kXfeatureXtiledata) == 0;
+#else
+    return false;
+#endif
+  }();
+  return granted;
+}
+
+bool mlir::qnt::hostHasVNNI() {
+  static const bool has = [] {
+    llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+    return features.lookup("avx512vnni") && features.lookup("avx512bw");
+  }();
+  return has;
+}
