@@ -172,7 +172,17 @@ struct I64Emitter {
 /// tensor<Cxi32> operands of the generic.
 namespace {
 struct ChannelParams {
-  enum Kind { M0, Down, Half, Right, Mask, HalfMask, HalfRight, NumKinds };
+  enum Kind {
+    M0,
+    Down,
+    Half,
+    Right,
+    Mask,
+    HalfMask,
+    HalfRight,
+    RoundBias,
+    NumKinds
+  };
   SmallVector<int32_t> values[NumKinds];
   /// Index of the generic's block argument per kind, or -1 when uniform.
   int argument[NumKinds];
@@ -208,6 +218,21 @@ struct ChannelParams {
     return bound && *bound < (int64_t(1) << 30) - 2 && !anyLeftShift() &&
            everyChannelShiftsRight();
   }
+  /// With the short rounding, what the doubled high multiply adds in its
+  /// upper half (RoundBias): 2^(e-1), and z * 2^e when the sum cannot
+  /// exceed int32 for accumulators within `bound` (|high| <= bound + 1).
+  /// Returns whether z is in it.
+  bool foldIntoRound(int64_t bound, int64_t z) {
+    bool withZ = std::abs(z) < (int64_t(1) << 30);
+    for (int32_t r : values[Right])
+      withZ &= bound + 2 + (int64_t(1) << (r - 1)) +
+                   std::abs(z) * (int64_t(1) << r) <
+               (int64_t(1) << 31);
+    for (int32_t r : values[Right])
+      values[RoundBias].push_back(int32_t((int64_t(1) << (r - 1)) +
+                                          (withZ ? z * (int64_t(1) << r) : 0)));
+    return withZ;
+  }
 };
 } // namespace
 
@@ -216,7 +241,7 @@ struct ChannelParams {
 /// as a constant or the block argument, extended to `type`.
 static Value
 emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
-         const RequantizeParams &p, Type outElementType,
+         const RequantizeParams &p, Type outElementType, bool zeroPointFolded,
          llvm::function_ref<Value(ChannelParams::Kind, Type)> param) {
   using arith::CmpIPredicate;
   I64Emitter e(b, loc);
@@ -226,31 +251,43 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
   };
   // First rounding, round half up: floor((x * m0 + 2^(down-1)) / 2^down);
   // with a bound below 2^30 and no left shift, doubled: the high half of
-  // 2x * m0 + 2^31, the same value.
+  // 2x * m0 + 2^31, the same value, plus RoundBias (2^(e-1) of the second
+  // rounding and maybe z * 2^e) added in that upper half.
   bool doubled = cp.shortSecondRounding(p.accumulatorBound);
   Value product =
       doubled ? e.mul(e.sext(b.createOrFold<arith::AddIOp>(loc, acc, acc)),
                       param(ChannelParams::M0, e.i64))
               : e.mul(e.sext(acc), param(ChannelParams::M0, e.i64));
-  Value high = doubled
-                   ? e.shrs(e.add(product, e.c(int64_t(1) << 31)), e.c(32))
-                   : e.shrs(e.add(product, param(ChannelParams::Half, e.i64)),
-                            param(ChannelParams::Down, e.i64));
+  Value high =
+      doubled ? e.shrs(e.add(product,
+                             e.add(e.c(int64_t(1) << 31),
+                                   e.shl(param(ChannelParams::RoundBias, e.i64),
+                                         e.c(32)))),
+                       e.c(32))
+              : e.shrs(e.add(product, param(ChannelParams::Half, e.i64)),
+                       param(ChannelParams::Down, e.i64));
   // Saturation; without a left shift |high| < 2^31 already.
   if (cp.anyLeftShift())
     high = e.clamp(high, kInt32Min, kInt32Max);
   Value y = b.createOrFold<arith::TruncIOp>(loc, i32, high);
   // Second rounding, roundingDivideByPOT(y, right), in i32: round half
   // away from zero (see Requantize.h).
-  if (cp.shortSecondRounding(p.accumulatorBound)) {
+  if (doubled) {
+    // y = high + 2^(e-1) (+ z * 2^e) already.
     Value sign = b.createOrFold<arith::ShRSIOp>(loc, acc, c32(31));
-    Value sum = b.createOrFold<arith::AddIOp>(
-        loc,
-        b.createOrFold<arith::AddIOp>(loc, y,
-                                      param(ChannelParams::HalfRight, i32)),
-        sign);
-    y = b.createOrFold<arith::ShRSIOp>(loc, sum,
-                                       param(ChannelParams::Right, i32));
+    y = b.createOrFold<arith::ShRSIOp>(
+        loc, b.createOrFold<arith::AddIOp>(loc, y, sign),
+        param(ChannelParams::Right, i32));
+    if (zeroPointFolded) {
+      // Only an i32 clamp and output fold z (see buildRequantize).
+      unsigned width = cast<IntegerType>(outElementType).getWidth();
+      y = b.createOrFold<arith::MinSIOp>(
+          loc, b.createOrFold<arith::MaxSIOp>(loc, y, c32(p.clamp.qmin)),
+          c32(p.clamp.qmax));
+      if (width < 32)
+        y = b.createOrFold<arith::TruncIOp>(loc, outElementType, y);
+      return y;
+    }
   } else if (cp.anyRightShift()) {
     Value sign = b.createOrFold<arith::ShRUIOp>(loc, y, c32(31));
     Value threshold = b.createOrFold<arith::AddIOp>(
@@ -311,15 +348,24 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
   MLIRContext *context = b.getContext();
 
   ChannelParams cp(p.multipliers);
+  unsigned outWidth = cast<IntegerType>(outElementType).getWidth();
+  bool shortRounding = cp.shortSecondRounding(p.accumulatorBound);
+  // z joins the doubled multiply's rounding only with an i32 clamp and
+  // output (the clamp then is the last step).
+  bool i32Clamp =
+      outWidth <= 32 && p.clamp.qmin >= kInt32Min && p.clamp.qmax <= kInt32Max;
+  bool zeroPointFolded =
+      shortRounding &&
+      cp.foldIntoRound(*p.accumulatorBound, i32Clamp ? p.outputZeroPoint : 0) &&
+      i32Clamp;
   SmallVector<Value> inputs = {acc};
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
   SmallVector<AffineMap> maps = {identity};
   // Only the parameters a body needs and that vary become operands.
-  bool shortRounding = cp.shortSecondRounding(p.accumulatorBound);
   bool longRounding = cp.anyRightShift() && !shortRounding;
   bool needed[ChannelParams::NumKinds] = {
-      true,         true,         true,         cp.anyRightShift(),
-      longRounding, longRounding, shortRounding};
+      true,         !shortRounding, !shortRounding, cp.anyRightShift(),
+      longRounding, longRounding,   false,          shortRounding};
   for (int k = 0; k < ChannelParams::NumKinds; ++k) {
     if (!needed[k] || cp.isUniform(ChannelParams::Kind(k)))
       continue;
@@ -349,8 +395,8 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
                      ? v
                      : nested.createOrFold<arith::ExtSIOp>(nestedLoc, type, v);
         };
-        Value y =
-            emitBody(nested, nestedLoc, args[0], cp, p, outElementType, param);
+        Value y = emitBody(nested, nestedLoc, args[0], cp, p, outElementType,
+                           zeroPointFolded, param);
         linalg::YieldOp::create(nested, nestedLoc, y);
       });
   return generic.getResult(0);

@@ -114,7 +114,9 @@ func.func @pad_value(%x: tensor<1x4xf32>) -> tensor<1x6xf32> {
 // 16-bit inputs to an add get 28 - 16 = 12 bits of headroom (20 for 8-bit
 // ones), so (q - z) << shift cannot overflow int32. That also bounds the
 // rescaled inputs (below 2^28, multipliers at most 1/2): their requantize
-// takes the doubled high multiply and the short second rounding.
+// takes the doubled high multiply, whose rounding constant 2^31 + 2^32 is
+// folded with the second rounding's half (e = 1: 2^0 in the upper 32
+// bits), and the short second rounding.
 // CHECK-LABEL: func.func @add16
 // CHECK: arith.constant 12 : i32
 // CHECK: arith.shli
@@ -122,7 +124,8 @@ func.func @pad_value(%x: tensor<1x4xf32>) -> tensor<1x6xf32> {
 // CHECK: linalg.generic
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: i32, %{{.*}}: i32):
 // CHECK: arith.addi %[[IN]], %[[IN]] : i32
-// CHECK: arith.shrsi %{{.*}}, %c32_i64 : i64
+// CHECK: arith.addi %{{.*}}, %c6442450944_i64 : i64
+// CHECK: arith.shrsi %{{.*}}, %c32_i64{{.*}} : i64
 // CHECK: arith.shrsi %[[IN]], %c31_i32 : i32
 // CHECK-NOT: arith.andi
 // CHECK: linalg.yield

@@ -72,9 +72,11 @@ func.func @int32_sums(%a: tensor<1x2x3xi8>, %b: tensor<1x3x4xi8>) -> tensor<1x2x
 // Grouped convolutions (grouped QLinearConv: one conv per group) are
 // concatenated as accumulators, their per-channel scales side by side, and
 // requantized once: 1/16 and 1/8 share m0 = 2^30 (a constant), and differ in
-// the right shift (3, 2) and its half 2^(e-1) (4, 2), per-channel operands.
-// The convolutions' weights bound the accumulators (|acc| <= 255 * |w|),
-// so the second rounding is the short (high + 2^(e-1) + (acc >> 31)) >> e.
+// the right shift (3, 2) and its half 2^(e-1) (4, 2; the output zero point
+// 0 adds nothing to it), per-channel operands. The convolutions' weights
+// bound the accumulators (|acc| <= 255 * |w|), so the high multiply is
+// doubled with the half added in its upper 32 bits, and the second
+// rounding is (high + (acc >> 31)) >> e.
 // CHECK-LABEL: func.func @grouped
 // CHECK: %[[A:.*]] = tosa.conv2d {{.*}} -> tensor<1x2x2x1xi32>
 // CHECK: %[[B:.*]] = tosa.conv2d {{.*}} -> tensor<1x2x2x1xi32>
@@ -83,11 +85,16 @@ func.func @int32_sums(%a: tensor<1x2x3xi8>, %b: tensor<1x3x4xi8>) -> tensor<1x2x
 // CHECK-DAG: %[[HALF:.*]] = arith.constant dense<[4, 2]> : tensor<2xi32>
 // CHECK: linalg.generic {{.*}} ins(%[[C]], %[[E]], %[[HALF]] : tensor<1x2x2x2xi32>, tensor<2xi32>, tensor<2xi32>) outs(%{{.*}} : tensor<1x2x2x2xi8>)
 // CHECK: ^bb0(%[[ACC:.*]]: i32, %[[EA:.*]]: i32, %[[HA:.*]]: i32, %{{.*}}: i8):
-// CHECK: arith.constant 1073741824 : i64
-// CHECK: %[[HIGH:.*]] = arith.trunci %{{.*}} : i64 to i32
+// CHECK: %[[X2:.*]] = arith.addi %[[ACC]], %[[ACC]] : i32
+// CHECK: %[[P:.*]] = arith.muli %{{.*}}, %c1073741824_i64 : i64
+// CHECK: %[[HW:.*]] = arith.extsi %[[HA]] : i32 to i64
+// CHECK: %[[UP:.*]] = arith.shli %[[HW]], %c32_i64 : i64
+// CHECK: %[[R:.*]] = arith.addi %[[UP]], %c2147483648_i64 : i64
+// CHECK: %[[S:.*]] = arith.addi %[[P]], %[[R]] : i64
+// CHECK: %[[H:.*]] = arith.shrsi %[[S]], %{{.*}} : i64
+// CHECK: %[[HIGH:.*]] = arith.trunci %[[H]] : i64 to i32
 // CHECK: %[[SIGN:.*]] = arith.shrsi %[[ACC]], %c31_i32 : i32
-// CHECK: %[[S1:.*]] = arith.addi %[[HIGH]], %[[HA]] : i32
-// CHECK: %[[S2:.*]] = arith.addi %[[S1]], %[[SIGN]] : i32
+// CHECK: %[[S2:.*]] = arith.addi %[[HIGH]], %[[SIGN]] : i32
 // CHECK: arith.shrsi %[[S2]], %[[EA]] : i32
 // CHECK-NOT: arith.andi
 // CHECK: linalg.yield

@@ -45,7 +45,11 @@
 //     stays below 2^31. m0 = 0 gives high = 0 and 0 likewise. There the
 //     first rounding is doubled, high = (2x * m0 + 2^31) >>arith 32 (2x
 //     fits i32): the same value, and on 16 lanes the high halves of the
-//     even and odd products are merged by one shuffle.
+//     even and odd products are merged by one shuffle. 2^(e-1) is added to
+//     the upper half, (2x * m0 + 2^31 + 2^(e-1) * 2^32) >> 32 = high +
+//     2^(e-1), and so is z * 2^e when B + 2 + 2^(e-1) + |z| * 2^e < 2^31
+//     on every channel: (v + z * 2^e) >> e = (v >> e) + z, and the clamp
+//     is the last step.
 //   - with e >= 1 on every channel and no left shift, |y| <= 2^30 + 1, so
 //     y + z is added first in i32 and clamped last (a clamp to the whole
 //     output range is then a saturating truncation on x86); otherwise

@@ -550,9 +550,10 @@ evaluateColumnOnly(Value v, int64_t c,
 }
 
 /// How the i64 products of a RoundingMul are rounded and shifted on 16
-/// lanes: the requantize's high multiply (round 2^30, shift 31), its
-/// doubled form (2^31, 32), or per-lane round and shift vectors of 8 i64
-/// for the even and the odd lanes.
+/// lanes: the requantize's high multiply (round 2^30, shift 31), a shift by
+/// 32 (the doubled form: the high halves, after adding per-lane rounds), or
+/// per-lane round and shift vectors of 8 i64 for the even and the odd
+/// lanes.
 struct RoundingMode {
   enum Kind { High, Doubled, PerLane } kind;
   Value evenRound, oddRound, evenShift, oddShift;
@@ -600,12 +601,10 @@ static Value buildRoundingMul(OpBuilder &b, Location loc, Value p, Value q,
         vector::BitCastOp::create(b, loc, lanes16, oddResult), mask);
   };
   switch (mode.kind) {
-  case RoundingMode::Doubled: {
-    // The high halves of product + 2^31.
-    Value half = splat(int64_t(1) << 31);
-    return merge(arith::AddIOp::create(b, loc, evenProduct, half),
-                 arith::AddIOp::create(b, loc, oddProduct, half), 1);
-  }
+  case RoundingMode::Doubled:
+    // The high halves of product + round (2^31 and the upper-half terms).
+    return merge(arith::AddIOp::create(b, loc, evenProduct, mode.evenRound),
+                 arith::AddIOp::create(b, loc, oddProduct, mode.oddRound), 1);
   case RoundingMode::PerLane:
     return merge(
         arith::ShRSIOp::create(
@@ -662,8 +661,6 @@ roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
              const DenseMap<Value, DenseElementsAttr> &columns) {
   if (m.constantRound == (int64_t(1) << 30) && m.constantShift == 31)
     return RoundingMode{RoundingMode::High, {}, {}, {}, {}};
-  if (m.constantRound == (int64_t(1) << 31) && m.constantShift == 32)
-    return RoundingMode{RoundingMode::Doubled, {}, {}, {}, {}};
   // Channels: the columns' (padded) length, or one when none is read.
   int64_t channels = 1;
   for (const auto &entry : columns)
@@ -699,6 +696,10 @@ roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
         arith::ConstantOp::create(b, loc, b.getI64IntegerAttr(0)),
         ArrayRef<bool>{true});
   };
+  // A shift by 32 everywhere takes the high halves: no shift at all.
+  if (llvm::all_of(shift, [](int64_t v) { return v == 32; }))
+    return RoundingMode{RoundingMode::Doubled, table(round, 0),
+                        table(round, 1), {}, {}};
   return RoundingMode{RoundingMode::PerLane, table(round, 0), table(round, 1),
                       table(shift, 0), table(shift, 1)};
 }
