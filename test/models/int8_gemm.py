@@ -166,8 +166,8 @@ def rescaled(rng, case, blob=False):
 def residual(rng, h, c, za):
     """A 1x1 convolution C -> C plus its own input (tosa.rescale of the i8
     input to i32 after the convolution, tosa.add), requantized to i8: the
-    add and the requantize run in the GEMM's epilogue, the input's rescale
-    moved above the kernel."""
+    input's rescale, the add and the requantize run in the GEMM's epilogue
+    (with C = 24 the last vector of columns reads the input masked)."""
     mlir, x, acc = conv_case(rng, h, c, c, 1, 1, 1, 0, za)
     shape = f"1x{h}x{h}x{c}"
     head, rest = mlir.split("  return %", 1)
@@ -247,6 +247,7 @@ CASES = {
     "conv_rescale_blob": lambda rng: rescaled(
         rng, conv_case(rng, 9, 5, 24, 3, 2, 1, 1, -3), blob=True),
     "conv_residual": lambda rng: residual(rng, 5, 32, -3),
+    "conv_residual_c24": lambda rng: residual(rng, 5, 24, 4),
     # Channels not a multiple of 16: the last block of 8 is masked.
     "depthwise_c24": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 24, 3, 1, 1, -7)),

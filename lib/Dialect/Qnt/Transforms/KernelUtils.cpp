@@ -698,14 +698,15 @@ roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
   };
   // A shift by 32 everywhere takes the high halves: no shift at all.
   if (llvm::all_of(shift, [](int64_t v) { return v == 32; }))
-    return RoundingMode{RoundingMode::Doubled, table(round, 0),
-                        table(round, 1), {}, {}};
+    return RoundingMode{
+        RoundingMode::Doubled, table(round, 0), table(round, 1), {}, {}};
   return RoundingMode{RoundingMode::PerLane, table(round, 0), table(round, 1),
                       table(shift, 0), table(shift, 1)};
 }
 
 Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
-                                 Value col, ValueRange position) const {
+                                 Value col, ValueRange position,
+                                 bool inBounds) const {
   auto lanes = [](Type t) { return VectorType::get({16}, t); };
   // Each stage's value on these lanes.
   SmallVector<Value> results;
@@ -736,9 +737,11 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
       SmallVector<Value> indices = kind == Input::Column
                                        ? SmallVector<Value>{col}
                                        : SmallVector<Value>(position);
+      // Columns are padded to whole vectors; whole tensors are not.
+      bool exact = kind == Input::Column || inBounds;
       map.map(body->getArgument(i), vector::TransferReadOp::create(
                                         b, loc, lanes(element), input, indices,
-                                        zero, ArrayRef<bool>{true}));
+                                        zero, ArrayRef<bool>{exact}));
     }
     for (Operation &op : body->without_terminator()) {
       if (auto constant = dyn_cast<arith::ConstantOp>(op)) {

@@ -181,9 +181,10 @@ struct Epilogue {
   void viewFullInputs(function_ref<Value(Value)> view);
   /// The chain on 16 lanes of the accumulator `acc` for the channels from
   /// `col`: each stage's arith ops rebuilt on vectors; whole-tensor inputs
-  /// read at `position` (its last index is the channel).
+  /// read at `position` (its last index is the channel), masked past their
+  /// end unless `inBounds` (the lanes all inside them).
   Value apply(OpBuilder &b, Location loc, Value acc, Value col,
-              ValueRange position) const;
+              ValueRange position, bool inBounds = true) const;
   /// Replaces the last stage by `fused` and erases the others.
   void replace(RewriterBase &rewriter, Value fused) const;
 };

@@ -174,10 +174,6 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     if (collapse && collapse.getReassociationIndices() == drop)
       epilogue = Epilogue::match(collapse.getResult(), op);
   }
-  // A partial block cannot read whole tensors (a residual input) unmasked.
-  if (epilogue && cPad != channels && epilogue->hasFullInputs() &&
-      !epilogue->dropFullInputStages())
-    epilogue.reset();
   // A bias add first in the epilogue starts the accumulators instead.
   if (epilogue)
     if (std::optional<SmallVector<double>> bias =
@@ -262,7 +258,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                          Value c, bool exact) -> Value {
     SmallVector<Value> position = {pixel[0], pixel[1], pixel[2], c};
     if (epilogue)
-      sum = epilogue->apply(b, loc, sum, c, position);
+      sum = epilogue->apply(b, loc, sum, c, position, exact);
     return vector::TransferWriteOp::create(b, loc, sum, tile, position,
                                            exact ? inBounds : masked)
         .getResult();

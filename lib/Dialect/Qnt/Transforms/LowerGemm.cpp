@@ -669,9 +669,11 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
     padded->padColumns(b, loc, nPad);
   if (epilogue) {
     outElement = epilogue->getResultType().getElementType();
-    kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value row,
-                      Value col) {
-      return padded->apply(b, loc, acc, col, ValueRange{row, col});
+    // A vector of padded columns reads whole tensors masked.
+    bool exact = nPad == g.n;
+    kn.epilogue = [&, exact](OpBuilder &b, Location loc, Value acc, Value row,
+                             Value col) {
+      return padded->apply(b, loc, acc, col, ValueRange{row, col}, exact);
     };
   }
 
@@ -775,10 +777,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   if (g.columnInit)
     epilogue = Epilogue::match(op->getResult(0), op);
   // Whole tensors (a residual input) are read as [M, N] at the kernel's
-  // rows and columns: only when no column is padded.
-  if (epilogue && epilogue->hasFullInputs() &&
-      g.n % (16 * tileFor(g.n).first) != 0 && !epilogue->dropFullInputStages())
-    epilogue.reset();
+  // rows and columns, masked past N where columns are padded.
   // The kernel is built here: the consumer's constants must come first.
   if (epilogue) {
     epilogue->hoistInputsAbove(rewriter, op);
