@@ -366,17 +366,6 @@ bool mlir::qnt::Epilogue::hasFullInputs() const {
   });
 }
 
-bool mlir::qnt::Epilogue::dropFullInputStages() {
-  // From the first stage reading a whole tensor or computing one (a
-  // producer's consumer reads it).
-  auto first = llvm::find_if(stages, [](const Stage &s) {
-    return s.producer || llvm::is_contained(s.kinds, Input::Full);
-  });
-  stages.erase(first, stages.end());
-  producers.clear();
-  return !stages.empty();
-}
-
 void mlir::qnt::Epilogue::hoistInputsAbove(RewriterBase &rewriter,
                                            Operation *op) const {
   for (Operation *producer : producers)

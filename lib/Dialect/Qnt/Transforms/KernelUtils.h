@@ -161,9 +161,6 @@ struct Epilogue {
   RankedTensorType getResultType() const;
   /// Whether a stage reads a whole tensor.
   bool hasFullInputs() const;
-  /// Drops the stages from the first one that reads a whole tensor; false
-  /// if none is left.
-  bool dropFullInputStages();
   /// Moves the column constants and the producers of whole-tensor inputs
   /// defined after `op` in its block before it, where the kernel replacing
   /// `op` is built.
