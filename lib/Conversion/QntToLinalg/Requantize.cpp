@@ -172,17 +172,7 @@ struct I64Emitter {
 /// tensor<Cxi32> operands of the generic.
 namespace {
 struct ChannelParams {
-  enum Kind {
-    M0,
-    Down,
-    Half,
-    Right,
-    Mask,
-    HalfMask,
-    HalfRight,
-    RoundBias,
-    NumKinds
-  };
+  enum Kind { M0, Down, Half, Right, Mask, HalfMask, RoundBias, NumKinds };
   SmallVector<int32_t> values[NumKinds];
   /// Index of the generic's block argument per kind, or -1 when uniform.
   int argument[NumKinds];
@@ -198,7 +188,6 @@ struct ChannelParams {
       // 2^right - 1 (wraps to INT32_MAX for right = 31, which is the mask).
       values[Mask].push_back(int32_t((uint32_t(1) << right) - 1));
       values[HalfMask].push_back(values[Mask].back() >> 1);
-      values[HalfRight].push_back(right == 0 ? 0 : int32_t(1) << (right - 1));
     }
     std::fill(std::begin(argument), std::end(argument), -1);
   }
@@ -365,7 +354,7 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
   bool longRounding = cp.anyRightShift() && !shortRounding;
   bool needed[ChannelParams::NumKinds] = {
       true,         !shortRounding, !shortRounding, cp.anyRightShift(),
-      longRounding, longRounding,   false,          shortRounding};
+      longRounding, longRounding,   shortRounding};
   for (int k = 0; k < ChannelParams::NumKinds; ++k) {
     if (!needed[k] || cp.isUniform(ChannelParams::Kind(k)))
       continue;
