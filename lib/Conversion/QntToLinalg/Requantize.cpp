@@ -267,16 +267,6 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
     y = b.createOrFold<arith::ShRSIOp>(
         loc, b.createOrFold<arith::AddIOp>(loc, y, sign),
         param(ChannelParams::Right, i32));
-    if (zeroPointFolded) {
-      // Only an i32 clamp and output fold z (see buildRequantize).
-      unsigned width = cast<IntegerType>(outElementType).getWidth();
-      y = b.createOrFold<arith::MinSIOp>(
-          loc, b.createOrFold<arith::MaxSIOp>(loc, y, c32(p.clamp.qmin)),
-          c32(p.clamp.qmax));
-      if (width < 32)
-        y = b.createOrFold<arith::TruncIOp>(loc, outElementType, y);
-      return y;
-    }
   } else if (cp.anyRightShift()) {
     Value sign = b.createOrFold<arith::ShRUIOp>(loc, y, c32(31));
     Value threshold = b.createOrFold<arith::AddIOp>(
@@ -294,11 +284,14 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
   // With a right shift on every channel |y| <= 2^30, so y + z cannot wrap
   // (|z| < 2^30) and the clamp comes last: a clamp to the whole i8 range
   // before the truncation is then x86's saturating vpmovsdb, no min/max.
+  // (Always so when z is folded into the rounding: only with an i32 clamp
+  // and output, see buildRequantize.)
   unsigned width = cast<IntegerType>(outElementType).getWidth();
   if (width <= 32 && cp.everyChannelShiftsRight() && !cp.anyLeftShift() &&
       std::abs(p.outputZeroPoint) < (int64_t(1) << 30) &&
       p.clamp.qmin >= kInt32Min && p.clamp.qmax <= kInt32Max) {
-    y = b.createOrFold<arith::AddIOp>(loc, y, c32(p.outputZeroPoint));
+    if (!zeroPointFolded)
+      y = b.createOrFold<arith::AddIOp>(loc, y, c32(p.outputZeroPoint));
     y = b.createOrFold<arith::MinSIOp>(
         loc, b.createOrFold<arith::MaxSIOp>(loc, y, c32(p.clamp.qmin)),
         c32(p.clamp.qmax));
