@@ -17,7 +17,6 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
-#include "llvm/ADT/TypeSwitch.h"
 
 using namespace mlir;
 
@@ -504,38 +503,31 @@ evaluateColumnOnly(Value v, int64_t c,
   APInt constant;
   if (matchPattern(v, m_ConstantInt(&constant)))
     return constant;
+  // The op's own folder on the operands' values.
   Operation *op = v.getDefiningOp();
-  if (!op || op->getNumResults() != 1)
+  if (!op || op->getNumResults() != 1 || op->getNumRegions())
     return std::nullopt;
-  unsigned width = v.getType().getIntOrFloatBitWidth();
-  SmallVector<APInt> x;
+  SmallVector<Attribute> operands;
+  SmallVector<APInt> values;
   for (Value operand : op->getOperands()) {
     std::optional<APInt> value =
         evaluateColumnOnly(operand, c, columns, depth + 1);
     if (!value)
       return std::nullopt;
-    x.push_back(*value);
+    values.push_back(*value);
+    operands.push_back(IntegerAttr::get(operand.getType(), *value));
   }
-  auto shiftOk = [&] { return x[1].ult(width); };
-  return llvm::TypeSwitch<Operation *, std::optional<APInt>>(op)
-      .Case([&](arith::ExtSIOp) { return x[0].sext(width); })
-      .Case([&](arith::ExtUIOp) { return x[0].zext(width); })
-      .Case([&](arith::TruncIOp) { return x[0].trunc(width); })
-      .Case([&](arith::AddIOp) { return x[0] + x[1]; })
-      .Case([&](arith::SubIOp) { return x[0] - x[1]; })
-      .Case([&](arith::MulIOp) { return x[0] * x[1]; })
-      .Case([&](arith::AndIOp) { return x[0] & x[1]; })
-      .Case([&](arith::OrIOp) { return x[0] | x[1]; })
-      .Case([&](arith::ShLIOp) -> std::optional<APInt> {
-        return shiftOk() ? std::optional<APInt>(x[0].shl(x[1])) : std::nullopt;
-      })
-      .Case([&](arith::ShRUIOp) -> std::optional<APInt> {
-        return shiftOk() ? std::optional<APInt>(x[0].lshr(x[1])) : std::nullopt;
-      })
-      .Case([&](arith::ShRSIOp) -> std::optional<APInt> {
-        return shiftOk() ? std::optional<APInt>(x[0].ashr(x[1])) : std::nullopt;
-      })
-      .Default([](Operation *) { return std::nullopt; });
+  SmallVector<OpFoldResult> folded;
+  if (failed(op->fold(operands, folded)) || folded.size() != 1)
+    return std::nullopt;
+  if (auto attr = dyn_cast_if_present<IntegerAttr>(
+          dyn_cast_if_present<Attribute>(folded[0])))
+    return attr.getValue();
+  // Folded to one of its operands (x + 0).
+  for (auto [operand, value] : llvm::zip(op->getOperands(), values))
+    if (dyn_cast_if_present<Value>(folded[0]) == operand)
+      return value;
+  return std::nullopt;
 }
 
 /// How the i64 products of a RoundingMul are rounded and shifted on 16
