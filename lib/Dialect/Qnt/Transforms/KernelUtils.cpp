@@ -186,6 +186,18 @@ Value mlir::qnt::WindowInput::read(OpBuilder &b, Location loc, VectorType type,
   return arith::SelectOp::create(b, loc, inside, v, fill);
 }
 
+SmallVector<Value> mlir::qnt::buildLoop(
+    OpBuilder &b, Location loc, int64_t count, int64_t step, ValueRange init,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
+  auto loop = scf::ForOp::create(
+      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, count),
+      indexConstant(b, loc, step), init,
+      [&](OpBuilder &b, Location, Value iv, ValueRange carried) {
+        scf::YieldOp::create(b, loc, body(b, iv, carried));
+      });
+  return SmallVector<Value>(loop.getResults());
+}
+
 Value mlir::qnt::buildPixelLoops(
     OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Value output,
     function_ref<Value(OpBuilder &, ValueRange, Value)> body) {
@@ -194,17 +206,13 @@ Value mlir::qnt::buildPixelLoops(
       [&](OpBuilder &b, unsigned dim, Value carried) -> Value {
     if (dim == shape.size())
       return body(b, ivs, carried);
-    return scf::ForOp::create(
-               b, loc, indexConstant(b, loc, 0),
-               indexConstant(b, loc, shape[dim]), indexConstant(b, loc, 1),
-               ValueRange{carried},
-               [&](OpBuilder &b, Location, Value iv, ValueRange args) {
-                 ivs.push_back(iv);
-                 Value next = nest(b, dim + 1, args[0]);
-                 ivs.pop_back();
-                 scf::YieldOp::create(b, loc, next);
-               })
-        .getResult(0);
+    return buildLoop(b, loc, shape[dim], 1, carried,
+                     [&](OpBuilder &b, Value iv, ValueRange args) {
+                       ivs.push_back(iv);
+                       Value next = nest(b, dim + 1, args[0]);
+                       ivs.pop_back();
+                       return SmallVector<Value>{next};
+                     })[0];
   };
   return nest(b, 0, output);
 }

@@ -31,6 +31,12 @@ inline Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+/// A loop from 0 to `count` (step `step`) carrying `init`: `body` gets the
+/// induction variable and the carried values and returns the next ones.
+SmallVector<Value> buildLoop(
+    OpBuilder &b, Location loc, int64_t count, int64_t step, ValueRange init,
+    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body);
+
 /// Loops over the output pixels (n, oh, ow) of `shape`, carrying the output
 /// tensor: `body` gets the pixel's indices and the tensor, and returns the
 /// tensor updated.

@@ -52,8 +52,6 @@
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/PatternMatch.h"
 
-#include <map>
-
 namespace mlir {
 namespace qnt {
 #define GEN_PASS_DEF_QNTLOWERDEPTHWISEPASS
@@ -105,19 +103,6 @@ struct QuadLayout {
     return result;
   }
 };
-
-/// Loops from 0 to `count` (step `step`) carrying `init` values.
-static SmallVector<Value> buildLoop(
-    OpBuilder &b, Location loc, int64_t count, int64_t step, ValueRange init,
-    function_ref<SmallVector<Value>(OpBuilder &, Value, ValueRange)> body) {
-  auto loop = scf::ForOp::create(
-      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, count),
-      indexConstant(b, loc, step), init,
-      [&](OpBuilder &b, Location, Value iv, ValueRange carried) {
-        scf::YieldOp::create(b, loc, body(b, iv, carried));
-      });
-  return SmallVector<Value>(loop.getResults());
-}
 
 /// The depthwise convolution `op` (input [N, H, W, C], weights
 /// [KH, KW, C, 1], init [N, OH, OW, C, 1]) as channel-vectorized loops.
@@ -377,7 +362,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                 arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(0));
             for (int64_t i = 0; i < kh; ++i) {
               Value row = slots[i];
-              std::map<int64_t, Value> read;
+              llvm::SmallDenseMap<int64_t, Value> read;
               for (int64_t u = 0; u < count; ++u) {
                 int64_t parity = (parity0 + u * sw) % 2;
                 for (int64_t g = 0; g < quads.groups[parity]; ++g) {
