@@ -293,6 +293,12 @@ TEST_F(Requantize, BoundedAccumulators) {
       p.outputZeroPoint = -7;
       p.clamp = {-128, 127};
       check({2, 3, 5, 16}, p, 8, 40000);
+      // Clamps from z or above (ReLU grids): no sign term.
+      p.outputZeroPoint = -128;
+      check({2, 3, 5, 16}, p, 8, 40000);
+      p.outputZeroPoint = 5;
+      p.clamp = {9, 120};
+      check({2, 3, 5, 16}, p, 8, 40000);
     }
   }
 }

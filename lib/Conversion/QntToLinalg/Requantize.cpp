@@ -262,11 +262,14 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
   // Second rounding, roundingDivideByPOT(y, right), in i32: round half
   // away from zero (see Requantize.h).
   if (doubled) {
-    // y = high + 2^(e-1) (+ z * 2^e) already.
-    Value sign = b.createOrFold<arith::ShRSIOp>(loc, acc, c32(31));
-    y = b.createOrFold<arith::ShRSIOp>(
-        loc, b.createOrFold<arith::AddIOp>(loc, y, sign),
-        param(ChannelParams::Right, i32));
+    // y = high + 2^(e-1) (+ z * 2^e) already. The sign term only moves
+    // results of negative accumulators, all at most z either way: a clamp
+    // from z or above (an asymmetric ReLU grid) makes them equal.
+    if (p.clamp.qmin < p.outputZeroPoint)
+      y = b.createOrFold<arith::AddIOp>(
+          loc, y, b.createOrFold<arith::ShRSIOp>(loc, acc, c32(31)));
+    y = b.createOrFold<arith::ShRSIOp>(loc, y,
+                                       param(ChannelParams::Right, i32));
   } else if (cp.anyRightShift()) {
     Value sign = b.createOrFold<arith::ShRUIOp>(loc, y, c32(31));
     Value threshold = b.createOrFold<arith::AddIOp>(
