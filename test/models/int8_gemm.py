@@ -52,29 +52,49 @@ def matmul_case(rng, m, k, n, za):
     return mlir, a, ref
 
 
-def conv_case(rng, h, c, o, k, stride, dilation, pad, za):
-    x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
-    w = rng.integers(-127, 128, (o, k, k, c)).astype(np.int8)
-    bias = rng.integers(-1000, 1000, o).astype(np.int32)
+def conv_case(rng, h, c, o, k, stride, dilation, pad, za, batch=1,
+              isFloat=False):
+    if isFloat:
+        x = rng.standard_normal((batch, h, h, c)).astype(np.float32)
+        w = rng.standard_normal((o, k, k, c)).astype(np.float32)
+        bias = rng.standard_normal(o).astype(np.float32)
+        za, t, acc = 0, "f32", np.float64
+    else:
+        x = rng.integers(-128, 128, (batch, h, h, c)).astype(np.int8)
+        w = rng.integers(-127, 128, (o, k, k, c)).astype(np.int8)
+        bias = rng.integers(-1000, 1000, o).astype(np.int32)
+        t, acc = "i8", np.int64
     out = (h - 1 + 2 * pad - (k - 1) * dilation) // stride + 1
-    xp = np.pad(x.astype(np.int64), ((0, 0), (pad, pad), (pad, pad), (0, 0)),
+    xp = np.pad(x.astype(acc), ((0, 0), (pad, pad), (pad, pad), (0, 0)),
                 constant_values=za) - za
-    ref = np.zeros((1, out, out, o), np.int64) + bias
-    for i in range(out):
-        for j in range(out):
-            patch = xp[0, i * stride:i * stride + (k - 1) * dilation + 1:dilation,
-                       j * stride:j * stride + (k - 1) * dilation + 1:dilation]
-            ref[0, i, j] += np.tensordot(w.astype(np.int64), patch,
-                                         axes=([1, 2, 3], [0, 1, 2]))
-    mlir = f"""func.func @main(%x: tensor<1x{h}x{h}x{c}xi8>) -> tensor<1x{out}x{out}x{o}xi32> {{
-  %w = "tosa.const"() {{values = dense_resource<w> : tensor<{o}x{k}x{k}x{c}xi8>}} : () -> tensor<{o}x{k}x{k}x{c}xi8>
+    ref = np.zeros((batch, out, out, o), acc) + bias
+    for n in range(batch):
+        for i in range(out):
+            for j in range(out):
+                patch = xp[n,
+                           i * stride:i * stride + (k - 1) * dilation + 1:dilation,
+                           j * stride:j * stride + (k - 1) * dilation + 1:dilation]
+                ref[n, i, j] += np.tensordot(w.astype(acc), patch,
+                                             axes=([1, 2, 3], [0, 1, 2]))
+    xs, ys = f"{batch}x{h}x{h}x{c}x{t}", f"{batch}x{out}x{out}x{o}x"
+    if isFloat:
+        ys += "f32"
+        consts = f"""  %w = "tosa.const"() {{values = dense<"0x{w.tobytes().hex().upper()}"> : tensor<{o}x{k}x{k}x{c}xf32>}} : () -> tensor<{o}x{k}x{k}x{c}xf32>
+  %b = "tosa.const"() {{values = dense<"0x{bias.tobytes().hex().upper()}"> : tensor<{o}xf32>}} : () -> tensor<{o}xf32>
+  %zx = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+  %zw = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
+"""
+        types = f"tensor<{xs}>, tensor<{o}x{k}x{k}x{c}xf32>, tensor<{o}xf32>, tensor<1xf32>, tensor<1xf32>"
+        resources = ""
+    else:
+        ys += "i32"
+        consts = f"""  %w = "tosa.const"() {{values = dense_resource<w> : tensor<{o}x{k}x{k}x{c}xi8>}} : () -> tensor<{o}x{k}x{k}x{c}xi8>
   %b = "tosa.const"() {{values = dense<{bias.tolist()}> : tensor<{o}xi32>}} : () -> tensor<{o}xi32>
   %zx = "tosa.const"() {{values = dense<{za}> : tensor<1xi8>}} : () -> tensor<1xi8>
   %zw = "tosa.const"() {{values = dense<0> : tensor<1xi8>}} : () -> tensor<1xi8>
-  %y = tosa.conv2d %x, %w, %b, %zx, %zw {{acc_type = i32, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: {dilation}, {dilation}>}} : (tensor<1x{h}x{h}x{c}xi8>, tensor<{o}x{k}x{k}x{c}xi8>, tensor<{o}xi32>, tensor<1xi8>, tensor<1xi8>) -> tensor<1x{out}x{out}x{o}xi32>
-  return %y : tensor<1x{out}x{out}x{o}xi32>
-}}
-{{-#
+"""
+        types = f"tensor<{xs}>, tensor<{o}x{k}x{k}x{c}xi8>, tensor<{o}xi32>, tensor<1xi8>, tensor<1xi8>"
+        resources = f"""{{-#
   dialect_resources: {{
     builtin: {{
 {blob("w", w)}
@@ -82,7 +102,12 @@ def conv_case(rng, h, c, o, k, stride, dilation, pad, za):
   }}
 #-}}
 """
-    return mlir, x, ref.astype(np.int32)
+    mlir = f"""func.func @main(%x: tensor<{xs}>) -> tensor<{ys}> {{
+{consts}  %y = tosa.conv2d %x, %w, %b, %zx, %zw {{acc_type = {"f32" if isFloat else "i32"}, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: {dilation}, {dilation}>}} : ({types}) -> tensor<{ys}>
+  return %y : tensor<{ys}>
+}}
+{resources}"""
+    return mlir, x, ref.astype(np.float32 if isFloat else np.int32)
 
 
 def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1):
@@ -271,6 +296,18 @@ CASES = {
     "depthwise_s3": lambda rng: depthwise_case(rng, 10, 16, 3, 3, 1, 127),
     "depthwise_dilated": lambda rng: depthwise_case(rng, 9, 16, 3, 1, 2, 4,
                                                     dilation=2),
+    # Implicit GEMM (the padded input read in place): one input channel
+    # (each kernel row's 3 taps read as 4 bytes, the 4th weighing 0), two
+    # images, 17-pixel output rows in tiles of 9 and 8; two images of 13
+    # pixels per row in tiles of 7 and 6 (J = 2); f32 at stride 2 with 3
+    # channels and at stride 1 with 16 channels and 40 outputs.
+    "conv_c1": lambda rng: conv_case(rng, 17, 1, 16, 3, 1, 1, 1, -128,
+                                     batch=2),
+    "conv_b2": lambda rng: conv_case(rng, 13, 16, 32, 3, 1, 1, 1, 5, batch=2),
+    "conv_f32": lambda rng: conv_case(rng, 11, 3, 20, 3, 2, 1, 1, 0, batch=2,
+                                      isFloat=True),
+    "conv_f32_c16": lambda rng: conv_case(rng, 13, 16, 40, 3, 1, 1, 1, 0,
+                                          isFloat=True),
 }
 
 

@@ -153,23 +153,36 @@ func.func @conv_i8_plain(%x: tensor<1x3x3x8xi8>) -> tensor<1x3x3x16xi32> {
 
 // -----
 
-// A padded input with whole vectors of channels: the im2col reads the
-// unpadded source, directly for windows inside it, else with clamped indices
-// selecting the pad value (the zero point) outside; the padded tensor is
-// not built.
+// A padded 3x3 convolution reads its input in place (implicit GEMM): one
+// pass writes the padded input, sign bit flipped, as a flat [6 * 6 * 16]
+// tensor (pad rows of the flipped zero point -3 ^ 0x80 = 125, or left
+// padding, the source row, right padding); the kernel's rows are output
+// pixels within an output row (4 per tile), a kernel row's 3 * 16 taps one
+// run of 12 K steps at the row's offset (96 bytes per padded row), the
+// tile's rows 16 bytes apart. No im2col, no tensor.pad.
 // CHECK-LABEL: func.func @conv_padded
 // CHECK-SAME: (%[[X:.*]]: tensor<1x4x4x16xi8>)
+// CHECK-DAG: %[[PADV:.*]] = arith.constant dense<125> : vector<64xi8>
+// CHECK-DAG: %[[ROWS:.*]] = tensor.collapse_shape %[[X]] {{\[}}[0], [1], [2, 3]] : tensor<1x4x4x16xi8> into tensor<1x4x64xi8>
 // CHECK-NOT: tensor.pad
-// CHECK: scf.for
-// CHECK: scf.if %{{.*}} -> (tensor<1x4x4x3x3x16xi8>)
-// CHECK: %[[D:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
-// CHECK: arith.xori %[[D]]
+// CHECK: %[[P:.*]] = scf.for {{.*}} -> (tensor<576xi8>)
+// CHECK: scf.if %{{.*}} -> (tensor<576xi8>)
+// CHECK: vector.transfer_write %[[PADV]]
+// CHECK: %[[D:.*]] = vector.transfer_read %[[ROWS]]{{.*}} : tensor<1x4x64xi8>, vector<64xi8>
+// CHECK: %[[U:.*]] = arith.xori %[[D]]
+// CHECK: vector.transfer_write %[[U]], %{{.*}} : vector<64xi8>, tensor<576xi8>
 // CHECK: } else {
-// CHECK: %[[V:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x4x4x16xi8>, vector<16xi8>
-// CHECK: %[[S:.*]] = arith.select %{{.*}}, %[[V]], %{{.*}} : vector<16xi8>
-// CHECK: arith.xori %[[S]]
-// CHECK-NOT: tensor.pad
+// CHECK: vector.transfer_write %[[PADV]]
+// CHECK: scf.for {{.*}} step %c4{{.*}} -> (tensor<16x16xi32>)
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c3{{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK: arith.muli %{{.*}}, %c96
+// CHECK: scf.for %{{.*}} = %{{.*}} to %c12{{.*}} -> (vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32>)
+// CHECK: %[[A0:.*]] = vector.transfer_read %[[P]][%{{.*}}]{{.*}} : tensor<576xi8>, vector<4xi8>
 // CHECK: qnt.dot_u8s8
+// CHECK: %[[O1:.*]] = arith.addi %{{.*}}, %c16
+// CHECK: vector.transfer_read %[[P]][%[[O1]]]{{.*}} : tensor<576xi8>, vector<4xi8>
+// CHECK-COUNT-3: qnt.dot_u8s8
+// CHECK-NOT: tensor.pad
 func.func @conv_padded(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x16xi32> {
   %zp = arith.constant -3 : i8
   %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
@@ -183,6 +196,41 @@ func.func @conv_padded(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x16xi32> {
   %e = tensor.empty() : tensor<1x4x4x16xi32>
   %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
   %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w, %za, %zw : tensor<1x6x6x16xi8>, tensor<16x3x3x16xi8>, i32, i32) outs(%init : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  return %y : tensor<1x4x4x16xi32>
+}
+
+// -----
+
+// With dilation the im2col stays, reading the unpadded source through the
+// padding: directly for windows inside it, else with clamped indices
+// selecting the pad value (the zero point) outside; the padded tensor is
+// not built.
+// CHECK-LABEL: func.func @conv_padded_dilated
+// CHECK-SAME: (%[[X:.*]]: tensor<1x6x6x16xi8>)
+// CHECK-NOT: tensor.pad
+// CHECK: scf.for
+// CHECK: scf.if %{{.*}} -> (tensor<1x4x4x3x3x16xi8>)
+// CHECK: %[[D:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x6x6x16xi8>, vector<16xi8>
+// CHECK: arith.xori %[[D]]
+// CHECK: } else {
+// CHECK: %[[V:.*]] = vector.transfer_read %[[X]]{{.*}} : tensor<1x6x6x16xi8>, vector<16xi8>
+// CHECK: %[[S:.*]] = arith.select %{{.*}}, %[[V]], %{{.*}} : vector<16xi8>
+// CHECK: arith.xori %[[S]]
+// CHECK-NOT: tensor.pad
+// CHECK: qnt.dot_u8s8
+func.func @conv_padded_dilated(%x: tensor<1x6x6x16xi8>) -> tensor<1x4x4x16xi32> {
+  %zp = arith.constant -3 : i8
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zp : i8
+  } : tensor<1x6x6x16xi8> to tensor<1x8x8x16xi8>
+  %w = arith.constant dense<1> : tensor<16x3x3x16xi8>
+  %za = arith.constant -3 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x4x4x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<2> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w, %za, %zw : tensor<1x8x8x16xi8>, tensor<16x3x3x16xi8>, i32, i32) outs(%init : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
   return %y : tensor<1x4x4x16xi32>
 }
 

@@ -18,9 +18,15 @@
 // (linalg.conv_2d_nhwc_fhwc, linalg.batch_matmul) C = init + a * w^T with
 // vector FMAs, K advancing by 1.
 //
-// The activations are packed once (im2col; int8: xor, K padded to a
-// multiple of 4), the weights at compile time to [N / NR][K / KS][NR * KS]
-// (zero-padded). The correction (int8) and a constant init (a fill or a
+// The activations of a KHxKW convolution (dilation 1) are read in place
+// from a padded copy of the input (int8: xor) when that is no more work
+// than im2col: per kernel row its KW * C taps are one contiguous run of
+// the padded row (int8: read in whole K steps, the bytes past the run
+// weighing 0), so A[m, kh * RUN + j] is an offset from the pixel's first
+// tap (ImplicitA), and the copy is one input's size where im2col writes
+// KH * KW of them. Otherwise they are packed once (im2col; int8: xor, K
+// padded to a multiple of 4). The weights are packed at compile time to
+// [N / NR][K / KS][NR * KS] (zero-padded). The correction (int8) and a constant init (a fill or a
 // broadcast bias, as tosa-to-linalg builds it) are added to the
 // accumulators as the kernel starts a tile. The kernel keeps an MR x NR
 // tile of accumulators in registers (NR = 16 * J lanes, MR * J + J + 1 <= 32
@@ -59,6 +65,18 @@ using namespace mlir::qnt;
 
 namespace {
 
+/// A convolution's activations read in place ("implicit GEMM", no im2col):
+/// `a` is the input padded to [N, HP, WP, C] and flattened (int8: sign bit
+/// flipped), and row m = (n * OH + oh) * OW + ow of A at K index
+/// kh * RUN + j is p[((n * HP + oh * SH + kh) * WP + ow * SW) * C + j]:
+/// per kernel row the KW * C taps are one contiguous run of the padded
+/// row, read as RUN >= KW * C elements (a multiple of the K step; the
+/// bytes past the run weigh 0). Row tiles stay within an output row, so
+/// the rows of a tile are SW * C elements apart.
+struct ImplicitA {
+  int64_t images, oh, ow, hp, wp, c, kh, sh, sw, run;
+};
+
 /// The GEMM a matched op computes.
 struct Gemm {
   /// f32 (FMA) or int8 (u8 x s8 dot products).
@@ -77,6 +95,9 @@ struct Gemm {
   std::optional<SmallVector<double>> columnInit;
   /// int8 on AMX tiles (see buildAmxGemm).
   bool amx = false;
+  /// Set when `a` is not [M, K] but a padded input read in place (see
+  /// ImplicitA).
+  std::optional<ImplicitA> implicit;
 };
 
 /// The activations read through `inputMap` from an iteration space of
@@ -305,6 +326,109 @@ static Value packRuns(OpBuilder &b, Location loc, const WindowInput &window,
       });
 }
 
+/// The input of an implicit GEMM (ImplicitA): `window`'s source padded to
+/// [N, hp, wp, C] (its tensor.pad's padding, and more on the bottom and the
+/// right when hp, wp ask for it), flattened, plus `slack` elements of the
+/// pad value (a last row's run may read past the row); int8 with the sign
+/// bit flipped. One pass over the padded rows in memory order: a row is the
+/// pad value, or its left padding, the source row and its right padding,
+/// each written in whole vectors. A vector past the end of its part writes
+/// into the next one, which is written after it.
+static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
+                        int64_t hp, int64_t wp, int64_t slack) {
+  auto sourceType = cast<RankedTensorType>(window.source.getType());
+  Type element = sourceType.getElementType();
+  bool isFloat = isa<FloatType>(element);
+  int64_t images = sourceType.getDimSize(0), c = sourceType.getDimSize(3);
+  int64_t h = window.height, w = window.width;
+  int64_t size = images * hp * wp * c + slack;
+  int64_t lanes = isFloat ? 16 : 64;
+  auto vec = VectorType::get({lanes}, element);
+  // The pad value, int8 flipped (a u8 value).
+  TypedAttr pad = b.getZeroAttr(element);
+  if (window.isPadded())
+    pad = cast<TypedAttr>(
+        cast<arith::ConstantOp>(window.padValue.getDefiningOp()).getValue());
+  if (!isFloat)
+    pad = b.getIntegerAttr(element, cast<IntegerAttr>(pad).getValue() ^ 0x80);
+  Value fill =
+      arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vec, pad));
+  Value flip =
+      isFloat
+          ? Value()
+          : Value(arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(vec, b.getIntegerAttr(element, 0x80))));
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+  // Rows of the source as [N, H, W * C].
+  Value rows = tensor::CollapseShapeOp::create(
+      b, loc, window.source, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
+  SmallVector<bool> masked = {false};
+  auto add = [&](OpBuilder &b, Value x, int64_t y) -> Value {
+    return arith::AddIOp::create(b, loc, x, indexConstant(b, loc, y));
+  };
+  auto write = [&](OpBuilder &b, Value v, Value p, Value at) -> Value {
+    return vector::TransferWriteOp::create(b, loc, v, p, ValueRange{at}, masked)
+        .getResult();
+  };
+  // `count` pad values from `at`, in whole vectors.
+  auto fillRun = [&](OpBuilder &b, Value p, Value at, int64_t count) -> Value {
+    if (count == 0)
+      return p;
+    return buildLoop(
+        b, loc, count, lanes, p, [&](OpBuilder &b, Value i, ValueRange args) {
+          return SmallVector<Value>{
+              write(b, fill, args[0], arith::AddIOp::create(b, loc, at, i))};
+        })[0];
+  };
+  Value init =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{size}, element);
+  Value p = buildPixelLoops(
+      b, loc, {images, hp}, init,
+      [&](OpBuilder &b, ValueRange iv, Value p) -> Value {
+        Value n = iv[0], y = iv[1];
+        Value row = arith::MulIOp::create(
+            b, loc,
+            arith::AddIOp::create(
+                b, loc,
+                arith::MulIOp::create(b, loc, n, indexConstant(b, loc, hp)), y),
+            indexConstant(b, loc, wp * c));
+        using P = arith::CmpIPredicate;
+        Value inside = arith::AndIOp::create(
+            b, loc,
+            arith::CmpIOp::create(b, loc, P::sge, y,
+                                  indexConstant(b, loc, window.top)),
+            arith::CmpIOp::create(b, loc, P::slt, y,
+                                  indexConstant(b, loc, window.top + h)));
+        auto branch = scf::IfOp::create(
+            b, loc, inside,
+            [&](OpBuilder &b, Location) {
+              Value t = fillRun(b, p, row, window.left * c);
+              Value sy = add(b, y, -window.top);
+              Value start = add(b, row, window.left * c);
+              t = buildLoop(
+                  b, loc, w * c, lanes, t,
+                  [&](OpBuilder &b, Value i, ValueRange args) {
+                    Value v = vector::TransferReadOp::create(
+                        b, loc, vec, rows, ValueRange{n, sy, i}, zero, masked);
+                    if (flip)
+                      v = arith::XOrIOp::create(b, loc, v, flip);
+                    return SmallVector<Value>{
+                        write(b, v, args[0],
+                              arith::AddIOp::create(b, loc, start, i))};
+                  })[0];
+              t = fillRun(b, t, add(b, row, (window.left + w) * c),
+                          (wp - window.left - w) * c);
+              scf::YieldOp::create(b, loc, t);
+            },
+            [&](OpBuilder &b, Location) {
+              scf::YieldOp::create(b, loc, fillRun(b, p, row, wp * c));
+            });
+        return branch.getResult(0);
+      });
+  return fillRun(b, p, indexConstant(b, loc, size - slack), slack);
+}
+
 /// The register tile for N output columns: J vectors of 16 lanes, MR rows.
 /// The widest J that pads N least (N = 144 takes three 48-lane tiles, not
 /// three 64-lane ones).
@@ -322,7 +446,8 @@ namespace {
 /// What the kernel loops of one GEMM share.
 struct Kernel {
   bool isFloat;
-  Value a;      // [M, KS * kSteps]
+  Value a; // [M, KS * kSteps], or the padded input of `implicit`
+  std::optional<ImplicitA> implicit;
   Value packed; // [NT][kSteps][NR * KS]
   Value corr;   // [NT * NR]: added to the accumulators of every tile
   bool readInit;
@@ -366,93 +491,188 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
           correction.push_back(vector::TransferReadOp::create(
               b, loc, acc, kn.corr, ValueRange{colIdx[q]}, zeroAcc, inBounds));
         }
-        auto rows = scf::ForOp::create(
-            b, loc, indexConstant(b, loc, lo),
-            indexConstant(b, loc, lo + count), indexConstant(b, loc, mr),
-            ValueRange{colArgs[0]},
-            [&](OpBuilder &b, Location loc, Value m, ValueRange rowArgs) {
-              Value out = rowArgs[0];
-              SmallVector<Value> rowIdx, init;
-              for (int64_t i = 0; i < mr; ++i)
-                rowIdx.push_back(
-                    arith::AddIOp::create(b, loc, m, indexConstant(b, loc, i)));
-              for (int64_t i = 0; i < mr; ++i)
-                for (int64_t q = 0; q < j; ++q) {
-                  if (!kn.readInit) {
-                    init.push_back(correction[q]);
-                    continue;
-                  }
-                  Value read = vector::TransferReadOp::create(
-                      b, loc, acc, out, ValueRange{rowIdx[i], colIdx[q]},
-                      zeroAcc, inBounds);
-                  init.push_back(
-                      kn.isFloat ? Value(arith::AddFOp::create(b, loc, read,
-                                                               correction[q]))
-                                 : Value(arith::AddIOp::create(b, loc, read,
-                                                               correction[q])));
+        // One tile of `mr` rows from row `m`; `aBase`: implicit, the
+        // padded input's offset of its first row's first tap.
+        auto tileAt = [&](OpBuilder &b, Value out, Value m, Value aBase,
+                          int64_t mr) -> Value {
+          SmallVector<Value> rowIdx, init;
+          for (int64_t i = 0; i < mr; ++i)
+            rowIdx.push_back(
+                arith::AddIOp::create(b, loc, m, indexConstant(b, loc, i)));
+          for (int64_t i = 0; i < mr; ++i)
+            for (int64_t q = 0; q < j; ++q) {
+              if (!kn.readInit) {
+                init.push_back(correction[q]);
+                continue;
+              }
+              Value read = vector::TransferReadOp::create(
+                  b, loc, acc, out, ValueRange{rowIdx[i], colIdx[q]}, zeroAcc,
+                  inBounds);
+              init.push_back(kn.isFloat ? Value(arith::AddFOp::create(
+                                              b, loc, read, correction[q]))
+                                        : Value(arith::AddIOp::create(
+                                              b, loc, read, correction[q])));
+            }
+          // One K step: packed step `k`, row i's KS values at aIndex(i).
+          auto step = [&](OpBuilder &b, Value k,
+                          function_ref<SmallVector<Value>(int64_t)> aIndex,
+                          ValueRange accs) -> SmallVector<Value> {
+            SmallVector<Value> weights;
+            for (int64_t q = 0; q < j; ++q)
+              weights.push_back(vector::TransferReadOp::create(
+                  b, loc, weightVec, kn.packed,
+                  ValueRange{tile, k, indexConstant(b, loc, 16 * ks * q)},
+                  zeroIn, inBounds));
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < mr; ++i) {
+              // KS values of row i, broadcast to all 16 lanes.
+              Value lhs;
+              if (kn.isFloat) {
+                Value one = vector::TransferReadOp::create(
+                    b, loc, VectorType::get({1}, b.getF32Type()), kn.a,
+                    aIndex(i), zeroIn, inBounds);
+                lhs = vector::BroadcastOp::create(b, loc, acc, one);
+              } else {
+                Value four = vector::TransferReadOp::create(
+                    b, loc, VectorType::get({4}, b.getI8Type()), kn.a,
+                    aIndex(i), zeroIn, inBounds);
+                Value word = vector::BitCastOp::create(
+                    b, loc, VectorType::get({1}, b.getI32Type()), four);
+                Value lanes = vector::BroadcastOp::create(
+                    b, loc, VectorType::get({16}, b.getI32Type()), word);
+                lhs = vector::BitCastOp::create(b, loc, weightVec, lanes);
+              }
+              for (int64_t q = 0; q < j; ++q)
+                next.push_back(
+                    kn.isFloat
+                        ? Value(vector::FMAOp::create(b, loc, lhs, weights[q],
+                                                      accs[i * j + q]))
+                        : Value(DotU8S8Op::create(b, loc, acc, accs[i * j + q],
+                                                  lhs, weights[q])));
+            }
+            return next;
+          };
+          SmallVector<Value> sums;
+          if (!kn.implicit) {
+            sums = buildLoop(
+                b, loc, kn.kSteps, 1, init,
+                [&](OpBuilder &b, Value k, ValueRange accs) {
+                  Value k0 = ks == 1
+                                 ? k
+                                 : Value(arith::MulIOp::create(
+                                       b, loc, k, indexConstant(b, loc, ks)));
+                  return step(
+                      b, k,
+                      [&](int64_t i) {
+                        return SmallVector<Value>{rowIdx[i], k0};
+                      },
+                      accs);
+                });
+          } else {
+            // Kernel rows outside, the run of each inside.
+            const ImplicitA &ia = *kn.implicit;
+            int64_t perRow = ia.run / ks;
+            sums = buildLoop(
+                b, loc, ia.kh, 1, init,
+                [&](OpBuilder &b, Value r, ValueRange accs) {
+                  Value rowBase = arith::AddIOp::create(
+                      b, loc, aBase,
+                      arith::MulIOp::create(
+                          b, loc, r, indexConstant(b, loc, ia.wp * ia.c)));
+                  Value k0 = arith::MulIOp::create(
+                      b, loc, r, indexConstant(b, loc, perRow));
+                  return buildLoop(
+                      b, loc, perRow, 1, accs,
+                      [&](OpBuilder &b, Value t, ValueRange accs) {
+                        Value at = arith::AddIOp::create(
+                            b, loc, rowBase,
+                            ks == 1
+                                ? t
+                                : Value(arith::MulIOp::create(
+                                      b, loc, t, indexConstant(b, loc, ks))));
+                        return step(
+                            b, arith::AddIOp::create(b, loc, k0, t),
+                            [&](int64_t i) {
+                              return SmallVector<Value>{arith::AddIOp::create(
+                                  b, loc, at,
+                                  indexConstant(b, loc, i * ia.sw * ia.c))};
+                            },
+                            accs);
+                      });
+                });
+          }
+          for (int64_t i = 0; i < mr; ++i)
+            for (int64_t q = 0; q < j; ++q)
+              out = vector::TransferWriteOp::create(
+                        b, loc,
+                        kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q],
+                                                  rowIdx[i], colIdx[q])
+                                    : sums[i * j + q],
+                        out, ValueRange{rowIdx[i], colIdx[q]}, inBounds)
+                        .getResult();
+          return out;
+        };
+        Value result;
+        if (!kn.implicit) {
+          result =
+              scf::ForOp::create(
+                  b, loc, indexConstant(b, loc, lo),
+                  indexConstant(b, loc, lo + count), indexConstant(b, loc, mr),
+                  ValueRange{colArgs[0]},
+                  [&](OpBuilder &b, Location loc, Value m, ValueRange rowArgs) {
+                    scf::YieldOp::create(b, loc,
+                                         tileAt(b, rowArgs[0], m, Value(), mr));
+                  })
+                  .getResult(0);
+        } else {
+          // Per output row: tiles of `mr` pixels, then the rest.
+          const ImplicitA &ia = *kn.implicit;
+          int64_t full = ia.ow / mr * mr;
+          result = buildPixelLoops(
+              b, loc, {ia.images, ia.oh}, colArgs[0],
+              [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
+                Value n = iv[0], oh = iv[1];
+                Value m = arith::MulIOp::create(
+                    b, loc,
+                    arith::AddIOp::create(
+                        b, loc,
+                        arith::MulIOp::create(b, loc, n,
+                                              indexConstant(b, loc, ia.oh)),
+                        oh),
+                    indexConstant(b, loc, ia.ow));
+                Value base = arith::MulIOp::create(
+                    b, loc,
+                    arith::AddIOp::create(
+                        b, loc,
+                        arith::MulIOp::create(b, loc, n,
+                                              indexConstant(b, loc, ia.hp)),
+                        arith::MulIOp::create(b, loc, oh,
+                                              indexConstant(b, loc, ia.sh))),
+                    indexConstant(b, loc, ia.wp * ia.c));
+                auto at = [&](OpBuilder &b, Value ow) {
+                  return std::make_pair(
+                      arith::AddIOp::create(b, loc, m, ow).getResult(),
+                      arith::AddIOp::create(
+                          b, loc, base,
+                          arith::MulIOp::create(
+                              b, loc, ow, indexConstant(b, loc, ia.sw * ia.c)))
+                          .getResult());
+                };
+                if (full > 0)
+                  out = buildLoop(b, loc, full, mr, out,
+                                  [&](OpBuilder &b, Value ow, ValueRange args) {
+                                    auto [row, a0] = at(b, ow);
+                                    return SmallVector<Value>{
+                                        tileAt(b, args[0], row, a0, mr)};
+                                  })[0];
+                if (full < ia.ow) {
+                  auto [row, a0] = at(b, indexConstant(b, loc, full));
+                  out = tileAt(b, out, row, a0, ia.ow - full);
                 }
-              auto kLoop = scf::ForOp::create(
-                  b, loc, indexConstant(b, loc, 0),
-                  indexConstant(b, loc, kn.kSteps), indexConstant(b, loc, 1),
-                  init,
-                  [&](OpBuilder &b, Location loc, Value k, ValueRange accs) {
-                    Value k0 = ks == 1
-                                   ? k
-                                   : Value(arith::MulIOp::create(
-                                         b, loc, k, indexConstant(b, loc, ks)));
-                    SmallVector<Value> weights;
-                    for (int64_t q = 0; q < j; ++q)
-                      weights.push_back(vector::TransferReadOp::create(
-                          b, loc, weightVec, kn.packed,
-                          ValueRange{tile, k,
-                                     indexConstant(b, loc, 16 * ks * q)},
-                          zeroIn, inBounds));
-                    SmallVector<Value> next;
-                    for (int64_t i = 0; i < mr; ++i) {
-                      // KS values of row i, broadcast to all 16 lanes.
-                      Value lhs;
-                      if (kn.isFloat) {
-                        Value one = vector::TransferReadOp::create(
-                            b, loc, VectorType::get({1}, b.getF32Type()), kn.a,
-                            ValueRange{rowIdx[i], k0}, zeroIn, inBounds);
-                        lhs = vector::BroadcastOp::create(b, loc, acc, one);
-                      } else {
-                        Value four = vector::TransferReadOp::create(
-                            b, loc, VectorType::get({4}, b.getI8Type()), kn.a,
-                            ValueRange{rowIdx[i], k0}, zeroIn, inBounds);
-                        Value word = vector::BitCastOp::create(
-                            b, loc, VectorType::get({1}, b.getI32Type()), four);
-                        Value lanes = vector::BroadcastOp::create(
-                            b, loc, VectorType::get({16}, b.getI32Type()),
-                            word);
-                        lhs =
-                            vector::BitCastOp::create(b, loc, weightVec, lanes);
-                      }
-                      for (int64_t q = 0; q < j; ++q)
-                        next.push_back(
-                            kn.isFloat
-                                ? Value(vector::FMAOp::create(
-                                      b, loc, lhs, weights[q], accs[i * j + q]))
-                                : Value(DotU8S8Op::create(b, loc, acc,
-                                                          accs[i * j + q], lhs,
-                                                          weights[q])));
-                    }
-                    scf::YieldOp::create(b, loc, next);
-                  });
-              for (int64_t i = 0; i < mr; ++i)
-                for (int64_t q = 0; q < j; ++q)
-                  out =
-                      vector::TransferWriteOp::create(
-                          b, loc,
-                          kn.epilogue
-                              ? kn.epilogue(b, loc, kLoop.getResult(i * j + q),
-                                            rowIdx[i], colIdx[q])
-                              : kLoop.getResult(i * j + q),
-                          out, ValueRange{rowIdx[i], colIdx[q]}, inBounds)
-                          .getResult();
-              scf::YieldOp::create(b, loc, out);
-            });
-        scf::YieldOp::create(b, loc, rows.getResult(0));
+                return out;
+              });
+        }
+        scf::YieldOp::create(b, loc, result);
       });
   return cols.getResult(0);
 }
@@ -609,13 +829,18 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   return slicePadding(b, loc, cols.getResult(0), g.m, g.n);
 }
 
+/// Whether `g` runs on AMX tiles: when asked for, with a constant init, and
+/// whole-tensor epilogue inputs only when no row or column is padded.
+static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue) {
+  return g.amx && !g.isFloat && g.columnInit && g.k >= kAmxMinK &&
+         g.k % 64 == 0 &&
+         (!epilogue || !epilogue->hasFullInputs() ||
+          (g.m % 16 == 0 && g.n % 16 == 0));
+}
+
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                        const std::optional<Epilogue> &epilogue = {}) {
-  // AMX when asked for, with a constant init, and whole-tensor epilogue
-  // inputs only when no row or column is padded.
-  if (g.amx && !g.isFloat && g.columnInit && g.k >= kAmxMinK && g.k % 64 == 0 &&
-      (!epilogue || !epilogue->hasFullInputs() ||
-       (g.m % 16 == 0 && g.n % 16 == 0)))
+  if (!g.implicit && usesAmx(g, epilogue))
     return buildAmxGemm(b, loc, g, epilogue);
   auto [j, mr] = tileFor(g.n);
   int64_t nr = 16 * j, ks = g.isFloat ? 1 : 4;
@@ -626,8 +851,9 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
 
   // Activations with K padded by zeros (their weights are zero too).
   Value a = g.a;
-  // (A packed by packRuns is [M, kPad] already.)
-  if (kPad != cast<RankedTensorType>(a.getType()).getDimSize(1))
+  // (A packed by packRuns is [M, kPad] already; an implicit A's runs are
+  // whole K steps.)
+  if (!g.implicit && kPad != cast<RankedTensorType>(a.getType()).getDimSize(1))
     a = tensor::createPadHighOp(
         RankedTensorType::get({g.m, kPad}, inElement), a,
         arith::ConstantOp::create(b, loc, b.getZeroAttr(inElement)),
@@ -653,6 +879,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   Kernel kn;
   kn.isFloat = g.isFloat;
   kn.a = a;
+  kn.implicit = g.implicit;
   kn.packed = arith::ConstantOp::create(b, loc, packedAttr);
   kn.corr = arith::ConstantOp::create(b, loc, corrAttr);
   kn.readInit = !g.columnInit;
@@ -689,9 +916,16 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
         arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement)),
         /*nofold=*/false, loc, b);
 
-  int64_t full = g.m / mr * mr;
-  Value c = buildKernel(b, loc, kn, c0, 0, full, mr);
-  c = buildKernel(b, loc, kn, c, full, g.m - full, g.m - full);
+  Value c;
+  if (g.implicit) {
+    // Tiles within an output row: OW in equal tiles of at most MR pixels.
+    int64_t ow = g.implicit->ow, tiles = (ow + mr - 1) / mr;
+    c = buildKernel(b, loc, kn, c0, 0, g.m, (ow + tiles - 1) / tiles);
+  } else {
+    int64_t full = g.m / mr * mr;
+    c = buildKernel(b, loc, kn, c0, 0, full, mr);
+    c = buildKernel(b, loc, kn, c, full, g.m - full, g.m - full);
+  }
   return slicePadding(b, loc, c, g.m, g.n);
 }
 
@@ -725,45 +959,6 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   Location loc = op->getLoc();
   MLIRContext *ctx = rewriter.getContext();
   Type element = inType.getElementType();
-  if (isFloat && f[1] == 1 && f[2] == 1 && strides[0] == 1 && strides[1] == 1 &&
-      in[1] == out[1] && in[2] == out[2]) {
-    // A 1x1 convolution reads the input itself.
-    g.a = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({g.m, g.k}, element), input,
-        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-  } else {
-    // im2col: [N, OH, OW, KH, KW, C] <- input[n, oh*s + kh*d, ow*s + kw*d,
-    // c].
-    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
-    AffineMap inputMap =
-        AffineMap::get(6, 0,
-                       {d(0), d(1) * strides[0] + d(3) * dilations[0],
-                        d(2) * strides[1] + d(4) * dilations[1], d(5)},
-                       ctx);
-    SmallVector<int64_t> patches = {out[0], out[1], out[2], f[1], f[2], in[3]};
-    // Whole vectors of channels: vector copies reading through the padding;
-    // else (C = 1 or 3 in first layers) the elementwise generic.
-    int64_t lanes = 0;
-    for (int64_t l : {64, 32, 16})
-      if (!lanes && in[3] % (isFloat ? l / 4 : l) == 0 && f[1] * f[2] <= 49)
-        lanes = isFloat ? l / 4 : l;
-    int64_t ks = isFloat ? 1 : 4, kPad = (g.k + ks - 1) / ks * ks;
-    if (!lanes && dilations[0] == 1 && dilations[1] == 1 &&
-        f[2] * in[3] <= 64) {
-      // Few channels: contiguous runs straight into [M, kPad].
-      g.a = packRuns(rewriter, loc, WindowInput::get(input),
-                     ArrayRef<int64_t>(out).take_front(3), f[1], f[2], in[3],
-                     strides, kPad);
-    } else {
-      Value cols =
-          lanes ? packWindows(rewriter, loc, WindowInput::get(input), patches,
-                              strides, dilations, lanes)
-                : packActivations(rewriter, loc, input, patches, inputMap);
-      g.a = tensor::CollapseShapeOp::create(
-          rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
-          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
-    }
-  }
   g.w = std::move(*w); // [O][KH][KW][C] is w[n][k]
   g.zeroPoint = za.value_or(0);
   g.columnInit = getColumnConstant(init, g.n);
@@ -788,6 +983,66 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
           RankedTensorType::get({g.m, g.n}, type.getElementType()), v,
           ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
     });
+  }
+  // The activations: read in place from a padded copy (implicit GEMM) when
+  // that is no more work than im2col (int8: each kernel row's run of
+  // KW * C bytes padded to whole K steps), else packed rows of A.
+  int64_t ks = isFloat ? 1 : 4, kPad = (g.k + ks - 1) / ks * ks;
+  int64_t run = (f[2] * in[3] + ks - 1) / ks * ks;
+  if (dilations[0] == 1 && dilations[1] == 1 && f[1] * f[2] > 1 &&
+      f[1] * run <= kPad && !usesAmx(g, epilogue)) {
+    int64_t taps = f[2] * in[3];
+    if (run != taps) {
+      // The bytes past each run weigh 0.
+      SmallVector<double> wide(g.n * f[1] * run, 0.0);
+      for (int64_t n = 0; n < g.n; ++n)
+        for (int64_t r = 0; r < f[1]; ++r)
+          for (int64_t t = 0; t < taps; ++t)
+            wide[(n * f[1] + r) * run + t] = g.w[(n * f[1] + r) * taps + t];
+      g.w = std::move(wide);
+      g.k = f[1] * run;
+    }
+    g.implicit = ImplicitA{out[0], out[1], out[2],     in[1],      in[2],
+                           in[3],  f[1],   strides[0], strides[1], run};
+    g.a = packPadded(rewriter, loc, WindowInput::get(input), in[1], in[2],
+                     run - taps);
+  } else if (isFloat && f[1] == 1 && f[2] == 1 && strides[0] == 1 &&
+             strides[1] == 1 && in[1] == out[1] && in[2] == out[2]) {
+    // A 1x1 convolution reads the input itself.
+    g.a = tensor::CollapseShapeOp::create(
+        rewriter, loc, RankedTensorType::get({g.m, g.k}, element), input,
+        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  } else {
+    // im2col: [N, OH, OW, KH, KW, C] <- input[n, oh*s + kh*d, ow*s + kw*d,
+    // c].
+    auto d = [&](unsigned i) { return getAffineDimExpr(i, ctx); };
+    AffineMap inputMap =
+        AffineMap::get(6, 0,
+                       {d(0), d(1) * strides[0] + d(3) * dilations[0],
+                        d(2) * strides[1] + d(4) * dilations[1], d(5)},
+                       ctx);
+    SmallVector<int64_t> patches = {out[0], out[1], out[2], f[1], f[2], in[3]};
+    // Whole vectors of channels: vector copies reading through the padding;
+    // else (C = 1 or 3 in first layers) the elementwise generic.
+    int64_t lanes = 0;
+    for (int64_t l : {64, 32, 16})
+      if (!lanes && in[3] % (isFloat ? l / 4 : l) == 0 && f[1] * f[2] <= 49)
+        lanes = isFloat ? l / 4 : l;
+    if (!lanes && dilations[0] == 1 && dilations[1] == 1 &&
+        f[2] * in[3] <= 64) {
+      // Few channels: contiguous runs straight into [M, kPad].
+      g.a = packRuns(rewriter, loc, WindowInput::get(input),
+                     ArrayRef<int64_t>(out).take_front(3), f[1], f[2], in[3],
+                     strides, kPad);
+    } else {
+      Value cols =
+          lanes ? packWindows(rewriter, loc, WindowInput::get(input), patches,
+                              strides, dilations, lanes)
+                : packActivations(rewriter, loc, input, patches, inputMap);
+      g.a = tensor::CollapseShapeOp::create(
+          rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
+          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
+    }
   }
   Value c = buildGemm(rewriter, loc, g, epilogue);
   if (epilogue) {
