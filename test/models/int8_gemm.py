@@ -53,14 +53,16 @@ def matmul_case(rng, m, k, n, za):
 
 
 def conv_case(rng, h, c, o, k, stride, dilation, pad, za, batch=1,
-              isFloat=False):
+              isFloat=False, x=None):
     if isFloat:
-        x = rng.standard_normal((batch, h, h, c)).astype(np.float32)
+        if x is None:
+            x = rng.standard_normal((batch, h, h, c)).astype(np.float32)
         w = rng.standard_normal((o, k, k, c)).astype(np.float32)
         bias = rng.standard_normal(o).astype(np.float32)
         za, t, acc = 0, "f32", np.float64
     else:
-        x = rng.integers(-128, 128, (batch, h, h, c)).astype(np.int8)
+        if x is None:
+            x = rng.integers(-128, 128, (batch, h, h, c)).astype(np.int8)
         w = rng.integers(-127, 128, (o, k, k, c)).astype(np.int8)
         bias = rng.integers(-1000, 1000, o).astype(np.int32)
         t, acc = "i8", np.int64
@@ -108,6 +110,45 @@ def conv_case(rng, h, c, o, k, stride, dilation, pad, za, batch=1,
 }}
 {resources}"""
     return mlir, x, ref.astype(np.float32 if isFloat else np.int32)
+
+
+def concat_case(rng, h, c, outs, za, isFloat=False):
+    """Convolutions of one input (3x3, padding 1) concatenated along the
+    channels: kernels whose columns fill whole tiles write into their slot
+    of the result (N = 16 and 32), the others are copied (N = 24)."""
+    x = rng.standard_normal((1, h, h, c)).astype(np.float32) if isFloat \
+        else rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
+    cases = [conv_case(rng, h, c, o, 3, 1, 1, 1, za, isFloat=isFloat, x=x)
+             for o in outs]
+    t, r = ("f32", "f32") if isFloat else ("i8", "i32")
+    body, resources, results = "", [], []
+    for i, (mlir, _, _) in enumerate(cases):
+        lines = mlir.split("\n")
+        for line in lines[1:]:
+            if line.startswith("  return"):
+                break
+            body += line.replace("%w", f"%w{i}").replace("%b ", f"%b{i} ") \
+                .replace("%b,", f"%b{i},").replace("%zx", f"%zx{i}") \
+                .replace("%zw", f"%zw{i}").replace("%y", f"%y{i}") \
+                .replace("dense_resource<w>", f"dense_resource<w{i}>") + "\n"
+        results.append(f"%y{i}")
+    ref = np.concatenate([case[2] for case in cases], axis=3)
+    shape = f"1x{h}x{h}x{sum(outs)}x{r}"
+    types = ", ".join(f"tensor<1x{h}x{h}x{o}x{r}>" for o in outs)
+    body += f"  %cat = tosa.concat {', '.join(results)} {{axis = 3 : i32}} : ({types}) -> tensor<{shape}>\n"
+    blobs = ""
+    if not isFloat:
+        ws = []
+        for i, (mlir, _, _) in enumerate(cases):
+            line = [l for l in mlir.split("\n") if l.strip().startswith("w:")][0]
+            ws.append(line.replace("w:", f"w{i}:", 1).rstrip(","))
+        blobs = "{-#\n  dialect_resources: {\n    builtin: {\n" + \
+            ",\n".join(ws) + "\n    }\n  }\n#-}\n"
+    mlir = f"""func.func @main(%x: tensor<1x{h}x{h}x{c}x{t}>) -> tensor<{shape}> {{
+{body}  return %cat : tensor<{shape}>
+}}
+{blobs}"""
+    return mlir, x, ref
 
 
 def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1):
@@ -307,6 +348,9 @@ CASES = {
     "conv_f32": lambda rng: conv_case(rng, 11, 3, 20, 3, 2, 1, 1, 0, batch=2,
                                       isFloat=True),
     "conv_f32_c16": lambda rng: conv_case(rng, 13, 16, 40, 3, 1, 1, 1, 0,
+                                          isFloat=True),
+    "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
+    "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),
 }
 

@@ -316,3 +316,41 @@ func.func @conv_residual_shared(%x: tensor<1x2x2x16xi8>, %skip: tensor<1x2x2x16x
   } -> tensor<1x2x2x16xi8>
   return %sum, %wide : tensor<1x2x2x16xi8>, tensor<1x2x2x16xi32>
 }
+
+// -----
+
+// Convolutions concatenated along the channels: the concat becomes a chain
+// of insert_slices into one tensor, and each kernel whose columns fill
+// whole tiles is built at its slot and writes into an extract_slice of the
+// chain at that slot (bufferized in place), not into a tensor of its own
+// (N = 32: a 12-row kernel, then a 4-row one, on the same slot).
+// CHECK-LABEL: func.func @conv_concat
+// CHECK-NOT: tensor.concat
+// CHECK: %[[E:.*]] = tensor.empty() : tensor<1x4x4x48xi32>
+// CHECK: %[[S0:.*]] = tensor.extract_slice %[[E]][0, 0, 0, 0] [1, 4, 4, 16] [1, 1, 1, 1]
+// CHECK: %[[V0:.*]] = tensor.collapse_shape %[[S0]] {{\[}}[0, 1, 2], [3]] : tensor<1x4x4x16xi32> into tensor<16x16xi32>
+// CHECK: %[[K0:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[V0]]) -> (tensor<16x16xi32>)
+// CHECK: %[[R0:.*]] = tensor.expand_shape %[[K0]]
+// CHECK: %[[I0:.*]] = tensor.insert_slice %[[R0]] into %[[E]][0, 0, 0, 0] [1, 4, 4, 16]
+// CHECK: %[[S1:.*]] = tensor.extract_slice %[[I0]][0, 0, 0, 16] [1, 4, 4, 32] [1, 1, 1, 1]
+// CHECK: %[[V1:.*]] = tensor.collapse_shape %[[S1]]
+// CHECK: %[[K1:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[V1]]) -> (tensor<16x32xi32>)
+// CHECK: %[[K2:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[K1]]) -> (tensor<16x32xi32>)
+// CHECK: %[[R1:.*]] = tensor.expand_shape %[[K2]]
+// CHECK: %[[I1:.*]] = tensor.insert_slice %[[R1]] into %[[I0]][0, 0, 0, 16] [1, 4, 4, 32]
+// CHECK: return %[[I1]]
+func.func @conv_concat(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x48xi32> {
+  %za = arith.constant -3 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %w0 = arith.constant dense<1> : tensor<16x1x1x16xi8>
+  %w1 = arith.constant dense<2> : tensor<32x1x1x16xi8>
+  %e0 = tensor.empty() : tensor<1x4x4x16xi32>
+  %i0 = linalg.fill ins(%z : i32) outs(%e0 : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %y0 = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w0, %za, %zw : tensor<1x4x4x16xi8>, tensor<16x1x1x16xi8>, i32, i32) outs(%i0 : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %e1 = tensor.empty() : tensor<1x4x4x32xi32>
+  %i1 = linalg.fill ins(%z : i32) outs(%e1 : tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi32>
+  %y1 = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w1, %za, %zw : tensor<1x4x4x16xi8>, tensor<32x1x1x16xi8>, i32, i32) outs(%i1 : tensor<1x4x4x32xi32>) -> tensor<1x4x4x32xi32>
+  %c = tensor.concat dim(3) %y0, %y1 : (tensor<1x4x4x16xi32>, tensor<1x4x4x32xi32>) -> tensor<1x4x4x48xi32>
+  return %c : tensor<1x4x4x48xi32>
+}

@@ -26,9 +26,9 @@
 // tap (ImplicitA), and the copy is one input's size where im2col writes
 // KH * KW of them. Otherwise they are packed once (im2col; int8: xor, K
 // padded to a multiple of 4). The weights are packed at compile time to
-// [N / NR][K / KS][NR * KS] (zero-padded). The correction (int8) and a constant init (a fill or a
-// broadcast bias, as tosa-to-linalg builds it) are added to the
-// accumulators as the kernel starts a tile. The kernel keeps an MR x NR
+// [N / NR][K / KS][NR * KS] (zero-padded). The correction (int8) and a constant
+// init (a fill or a broadcast bias, as tosa-to-linalg builds it) are added to
+// the accumulators as the kernel starts a tile. The kernel keeps an MR x NR
 // tile of accumulators in registers (NR = 16 * J lanes, MR * J + J + 1 <= 32
 // zmm) through the whole K loop; the last M % MR rows get a kernel of their
 // own height, padded columns are sliced away.
@@ -44,6 +44,7 @@
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -98,6 +99,9 @@ struct Gemm {
   /// Set when `a` is not [M, K] but a padded input read in place (see
   /// ImplicitA).
   std::optional<ImplicitA> implicit;
+  /// Set with a constant init and no padded column: the [M, N] tensor the
+  /// kernel writes into (a slice of a concat's result) instead of a new one.
+  Value output;
 };
 
 /// The activations read through `inputMap` from an iteration space of
@@ -908,8 +912,10 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   // padded to NT * NR.
   Value c0 = g.init;
   if (!kn.readInit)
-    c0 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad},
-                                 outElement);
+    c0 = g.output && nPad == g.n
+             ? g.output
+             : tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad},
+                                       outElement);
   else if (nPad != g.n)
     c0 = tensor::createPadHighOp(
         RankedTensorType::get({g.m, nPad}, accElement), c0,
@@ -927,6 +933,46 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
     c = buildKernel(b, loc, kn, c, full, g.m - full, g.m - full);
   }
   return slicePadding(b, loc, c, g.m, g.n);
+}
+
+/// The insert_slice that puts `result` into its slot of a concatenation
+/// along the channels (the last of 4 dimensions), decomposing the
+/// tensor.concat that is `result`'s only use into a tensor.empty and a
+/// chain of insert_slices first; none when `result` goes elsewhere. A
+/// kernel that writes into that slot of the chain (an extract_slice of its
+/// destination) is updated in place by bufferization: no copy.
+static tensor::InsertSliceOp concatSlot(RewriterBase &rewriter, Value result) {
+  if (!result.hasOneUse())
+    return {};
+  Operation *user = *result.getUsers().begin();
+  if (auto concat = dyn_cast<tensor::ConcatOp>(user)) {
+    auto type = concat.getResultType();
+    if (type.getRank() != 4 || !type.hasStaticShape() || concat.getDim() != 3)
+      return {};
+    OpBuilder::InsertionGuard guard(rewriter);
+    rewriter.setInsertionPoint(concat);
+    FailureOr<SmallVector<Value>> decomposed =
+        concat.decomposeOperation(rewriter);
+    if (failed(decomposed))
+      return {};
+    rewriter.replaceOp(concat, decomposed->front());
+    user = *result.getUsers().begin();
+  }
+  auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+  if (!insert || insert.getSource() != result ||
+      insert.getSourceType().getRank() != 4 || !insert.hasUnitStride() ||
+      !insert.getDestType().hasStaticShape())
+    return {};
+  // Whole images and rows: the [M, N] view of the slot is a strided matrix.
+  ArrayRef<int64_t> offsets = insert.getStaticOffsets();
+  ArrayRef<int64_t> sizes = insert.getStaticSizes();
+  ArrayRef<int64_t> dest = insert.getDestType().getShape();
+  for (int d = 0; d < 3; ++d)
+    if (offsets[d] != 0 || sizes[d] != dest[d])
+      return {};
+  if (ShapedType::isDynamic(offsets[3]))
+    return {};
+  return insert;
 }
 
 /// A convolution (NHWC input, FHWC weights) as a GEMM; `za` is the input
@@ -984,6 +1030,25 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
           ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
     });
   }
+  // A kernel result that is a slot of a channel concat is written there,
+  // built just before the slot's insert_slice (whose destination is
+  // defined by then).
+  Value result = epilogue ? Value(epilogue->stages.back().op.getResult(0))
+                          : op->getResult(0);
+  OpBuilder::InsertionGuard guard(rewriter);
+  if (g.columnInit && !usesAmx(g, epilogue) &&
+      g.n % (16 * tileFor(g.n).first) == 0)
+    if (tensor::InsertSliceOp slot = concatSlot(rewriter, result)) {
+      rewriter.setInsertionPoint(slot);
+      auto sliceType = cast<RankedTensorType>(slot.getSourceType());
+      Value view = tensor::ExtractSliceOp::create(
+          rewriter, loc, sliceType, slot.getDest(), slot.getMixedOffsets(),
+          slot.getMixedSizes(), slot.getMixedStrides());
+      g.output = tensor::CollapseShapeOp::create(
+          rewriter, loc,
+          RankedTensorType::get({g.m, g.n}, sliceType.getElementType()), view,
+          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+    }
   // The activations: read in place from a padded copy (implicit GEMM) when
   // that is no more work than im2col (int8: each kernel row's run of
   // KW * C bytes padded to whole K steps), else packed rows of A.

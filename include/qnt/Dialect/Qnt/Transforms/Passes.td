@@ -312,14 +312,24 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
 
     with `u = a xor 0x80` (the u8 value of the s8 activation storage), four
     bytes of K per `qnt.dot_u8s8` (vpdpbusd); for f32 a vector FMA per K.
-    The activations are packed once (im2col; int8: K padded to a multiple
-    of 4), the weights at compile time to `[N/NR][K/KS][NR * KS]`, and the
-    zero-point correction and a constant init (fill or broadcast bias) are
-    added as the accumulators start. The kernel keeps MR x NR accumulators
-    (NR = 16, 32, 48 or 64 lanes, MR = 16, 12, 8 or 6 rows) in registers
-    through the K loop; the last M % MR rows get a kernel of their height
-    and padded columns are sliced away. Other forms (affine weights,
-    runtime weights, dynamic shapes, batches) are left alone.
+    A KHxKW convolution with dilation 1 reads its activations in place
+    ("implicit GEMM") from a padded copy of its input (int8: sign bit
+    flipped), written in one pass, when that is no more work than im2col:
+    per kernel row the KW * C taps are one contiguous run of the padded
+    row (int8: read in whole K steps of 4 bytes, the bytes past the run
+    weighing 0); its row tiles stay within an output row. Otherwise the
+    activations are packed once (im2col; int8: K padded to a multiple of
+    4). The weights are packed at compile time to `[N/NR][K/KS][NR * KS]`,
+    and the zero-point correction and a constant init (fill or broadcast
+    bias) are added as the accumulators start. The kernel keeps MR x NR
+    accumulators (NR = 16, 32, 48 or 64 lanes, MR = 16, 12, 8 or 6 rows) in
+    registers through the K loop; the last M % MR rows get a kernel of
+    their height and padded columns are sliced away. A convolution whose
+    result (or fused consumer's) is only an input of a `tensor.concat`
+    along the channels, with columns that fill whole tiles, writes into
+    its slot of the result: the concat becomes a chain of
+    `tensor.insert_slice`s that bufferizes in place. Other forms (affine
+    weights, runtime weights, dynamic shapes, batches) are left alone.
   }];
   let options = [
     Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
