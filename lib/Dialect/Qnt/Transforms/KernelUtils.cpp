@@ -694,12 +694,14 @@ roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
 }
 
 Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
-                                 Value col, ValueRange position,
-                                 bool inBounds) const {
+                                 Value col, ValueRange position, bool inBounds,
+                                 ColumnCache *cache) const {
   auto lanes = [](Type t) { return VectorType::get({16}, t); };
+  ColumnCache local;
+  ColumnCache &cached = cache ? *cache : local;
   // Each stage's value on these lanes.
   SmallVector<Value> results;
-  for (const Stage &stage : stages) {
+  for (auto [index, stage] : llvm::enumerate(stages)) {
     auto source = [&](int from) { return from < 0 ? acc : results[from]; };
     if (stage.folded) {
       results.push_back(
@@ -712,6 +714,8 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
     // The column constants by block argument, for derived tables.
     DenseMap<Value, Value> columnOf;
     DenseMap<Value, DenseElementsAttr> columnValues;
+    // Body values that depend on column constants and constants only.
+    DenseSet<Value> columnOnly;
     for (auto [i, input, kind] : llvm::enumerate(stage.inputs, stage.kinds)) {
       if (kind == Input::Chained) {
         map.map(body->getArgument(i), source(stage.from[i]));
@@ -722,21 +726,37 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
         columnValues[body->getArgument(i)] = *getConstantDenseElements(input);
       }
       Type element = cast<RankedTensorType>(input.getType()).getElementType();
-      Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-      SmallVector<Value> indices = kind == Input::Column
-                                       ? SmallVector<Value>{col}
-                                       : SmallVector<Value>(position);
-      // Columns are padded to whole vectors; whole tensors are not.
-      bool exact = kind == Input::Column || inBounds;
-      map.map(body->getArgument(i), vector::TransferReadOp::create(
-                                        b, loc, lanes(element), input, indices,
-                                        zero, ArrayRef<bool>{exact}));
+      auto read = [&]() -> Value {
+        Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
+        SmallVector<Value> indices = kind == Input::Column
+                                         ? SmallVector<Value>{col}
+                                         : SmallVector<Value>(position);
+        // Columns are padded to whole vectors; whole tensors are not.
+        bool exact = kind == Input::Column || inBounds;
+        return vector::TransferReadOp::create(b, loc, lanes(element), input,
+                                              indices, zero,
+                                              ArrayRef<bool>{exact});
+      };
+      if (kind != Input::Column) {
+        map.map(body->getArgument(i), read());
+        continue;
+      }
+      Value &v = cached.reads[{unsigned(index), unsigned(i)}];
+      if (!v)
+        v = read();
+      map.map(body->getArgument(i), v);
+      columnOnly.insert(body->getArgument(i));
     }
     for (Operation &op : body->without_terminator()) {
       if (auto constant = dyn_cast<arith::ConstantOp>(op)) {
-        auto splat = DenseElementsAttr::get(
-            lanes(constant.getType()), cast<TypedAttr>(constant.getValue()));
-        map.map(constant.getResult(), arith::ConstantOp::create(b, loc, splat));
+        Value &v = cached.built[&op];
+        if (!v)
+          v = arith::ConstantOp::create(
+              b, loc,
+              DenseElementsAttr::get(lanes(constant.getType()),
+                                     cast<TypedAttr>(constant.getValue())));
+        map.map(constant.getResult(), v);
+        columnOnly.insert(constant.getResult());
         continue;
       }
       auto vectorOf = [&](Value v) -> Value {
@@ -746,19 +766,47 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
         return map.lookup(v);
       };
       if (std::optional<RoundingMul> m = matchRoundingMul(op)) {
-        if (std::optional<RoundingMode> mode =
-                roundingMode(b, loc, *m, col, columnValues)) {
+        // The rounding tables depend on the channels only: derived once.
+        auto [it, first] = cached.roundings.try_emplace(&op);
+        auto &[kind, tables] = it->second;
+        if (first) {
+          kind = -1;
+          if (std::optional<RoundingMode> mode =
+                  roundingMode(b, loc, *m, col, columnValues)) {
+            kind = mode->kind;
+            tables = {swappedTable(b, loc, m->q, col, columnOf),
+                      mode->evenRound, mode->oddRound, mode->evenShift,
+                      mode->oddShift};
+          }
+        }
+        if (kind >= 0) {
+          RoundingMode mode{RoundingMode::Kind(kind), tables[1], tables[2],
+                            tables[3], tables[4]};
           map.map(op.getResult(0),
                   buildRoundingMul(b, loc, vectorOf(m->p), vectorOf(m->q),
-                                   swappedTable(b, loc, m->q, col, columnOf),
-                                   *mode));
+                                   tables[0], mode));
           continue;
         }
       }
+      // An op on column values alone is the same for every accumulator.
+      bool perColumn = op.getNumResults() == 1 &&
+                       llvm::all_of(op.getOperands(), [&](Value v) {
+                         return columnOnly.contains(v);
+                       });
+      if (perColumn)
+        if (Value v = cached.built.lookup(&op)) {
+          map.map(op.getResult(0), v);
+          columnOnly.insert(op.getResult(0));
+          continue;
+        }
       for (Value operand : op.getOperands())
         (void)vectorOf(operand);
       Operation *clone = b.clone(op, map);
       clone->getResult(0).setType(lanes(op.getResult(0).getType()));
+      if (perColumn) {
+        cached.built[&op] = clone->getResult(0);
+        columnOnly.insert(op.getResult(0));
+      }
     }
     results.push_back(map.lookup(body->getTerminator()->getOperand(0)));
   }

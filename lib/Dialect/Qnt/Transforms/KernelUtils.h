@@ -182,12 +182,25 @@ struct Epilogue {
   /// Replaces every whole-tensor input by `view(input)` (the kernel's view
   /// of it, e.g. collapsed to [M, N]).
   void viewFullInputs(function_ref<Value(Value)> view);
+  /// What apply builds from the column constants alone for one vector of
+  /// channels (their reads at `col`, rounding tables, splat constants):
+  /// the calls for the other accumulators of those channels, in the same
+  /// block after the first, pass the same cache and reuse it.
+  struct ColumnCache {
+    DenseMap<std::pair<unsigned, unsigned>, Value> reads; // (stage, operand)
+    DenseMap<Operation *, Value> built;                   // per body op
+    /// Per matched rounding multiply: its kind (-1: not matched) and
+    /// tables (swapped multiplier, even/odd rounds and shifts).
+    DenseMap<Operation *, std::pair<int, SmallVector<Value, 5>>> roundings;
+  };
   /// The chain on 16 lanes of the accumulator `acc` for the channels from
   /// `col`: each stage's arith ops rebuilt on vectors; whole-tensor inputs
   /// read at `position` (its last index is the channel), masked past their
-  /// end unless `inBounds` (the lanes all inside them).
+  /// end unless `inBounds` (the lanes all inside them). With `cache`, the
+  /// column values are built once per cache.
   Value apply(OpBuilder &b, Location loc, Value acc, Value col,
-              ValueRange position, bool inBounds = true) const;
+              ValueRange position, bool inBounds = true,
+              ColumnCache *cache = nullptr) const;
   /// Replaces the last stage by `fused` and erases the others.
   void replace(RewriterBase &rewriter, Value fused) const;
 };

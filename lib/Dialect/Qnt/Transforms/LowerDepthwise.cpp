@@ -240,10 +240,11 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   };
   // Finished: the epilogue on them, then stored.
   auto finishBlock = [&](OpBuilder &b, Value sum, Value tile, ValueRange pixel,
-                         Value c, bool exact) -> Value {
+                         Value c, bool exact,
+                         Epilogue::ColumnCache *cache = nullptr) -> Value {
     SmallVector<Value> position = {pixel[0], pixel[1], pixel[2], c};
     if (epilogue)
-      sum = epilogue->apply(b, loc, sum, c, position, exact);
+      sum = epilogue->apply(b, loc, sum, c, position, exact, cache);
     return vector::TransferWriteOp::create(b, loc, sum, tile, position,
                                            exact ? inBounds : masked)
         .getResult();
@@ -381,9 +382,10 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                 }
               }
             }
+            Epilogue::ColumnCache cache;
             for (int64_t u = 0; u < count; ++u)
               tile = finishBlock(b, sums[u], tile, ValueRange{n, oh, ows[u]}, c,
-                                 exact);
+                                 exact, &cache);
             return tile;
           });
     };

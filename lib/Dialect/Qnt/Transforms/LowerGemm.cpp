@@ -458,7 +458,8 @@ struct Kernel {
   int64_t j, nt, kSteps;
   /// When set, the accumulators of columns `col` go through it before they
   /// are stored (a fused elementwise consumer, e.g. the requantize).
-  std::function<Value(OpBuilder &, Location, Value acc, Value row, Value col)>
+  std::function<Value(OpBuilder &, Location, Value acc, Value row, Value col,
+                      Epilogue::ColumnCache &)>
       epilogue;
 };
 } // namespace
@@ -605,15 +606,18 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                       });
                 });
           }
+          // Per vector of columns, what the epilogue derives from them.
+          SmallVector<Epilogue::ColumnCache> caches(j);
           for (int64_t i = 0; i < mr; ++i)
             for (int64_t q = 0; q < j; ++q)
-              out = vector::TransferWriteOp::create(
-                        b, loc,
-                        kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q],
-                                                  rowIdx[i], colIdx[q])
-                                    : sums[i * j + q],
-                        out, ValueRange{rowIdx[i], colIdx[q]}, inBounds)
-                        .getResult();
+              out =
+                  vector::TransferWriteOp::create(
+                      b, loc,
+                      kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q],
+                                                rowIdx[i], colIdx[q], caches[q])
+                                  : sums[i * j + q],
+                      out, ValueRange{rowIdx[i], colIdx[q]}, inBounds)
+                      .getResult();
           return out;
         };
         Value result;
@@ -811,6 +815,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                                                   indexConstant(b, loc, 0)},
                                        c);
               Value out = rowArgs[0];
+              Epilogue::ColumnCache cache;
               for (int64_t r = 0; r < kRows; ++r) {
                 Value row = arith::AddIOp::create(b, loc, row0,
                                                   indexConstant(b, loc, r));
@@ -821,7 +826,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                     zero32, inBounds);
                 v = arith::AddIOp::create(b, loc, v, correctionVec);
                 if (padded)
-                  v = padded->apply(b, loc, v, col, ValueRange{row, col});
+                  v = padded->apply(b, loc, v, col, ValueRange{row, col},
+                                    /*inBounds=*/true, &cache);
                 out = vector::TransferWriteOp::create(
                           b, loc, v, out, ValueRange{row, col}, inBounds)
                           .getResult();
@@ -903,8 +909,9 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
     // A vector of padded columns reads whole tensors masked.
     bool exact = nPad == g.n;
     kn.epilogue = [&, exact](OpBuilder &b, Location loc, Value acc, Value row,
-                             Value col) {
-      return padded->apply(b, loc, acc, col, ValueRange{row, col}, exact);
+                             Value col, Epilogue::ColumnCache &cache) {
+      return padded->apply(b, loc, acc, col, ValueRange{row, col}, exact,
+                           &cache);
     };
   }
 
