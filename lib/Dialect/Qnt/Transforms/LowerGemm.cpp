@@ -686,13 +686,6 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
 }
 
 /// The packed GEMM `g`; the result is [M, N] like init.
-/// The int8 GEMM on AMX tiles (tdpbusd: u8 x s8 into 16 x 16 i32 tiles, 64
-/// bytes of K per step): A padded to [MPad, KPad] (multiples of 16 and 64),
-/// the weights packed at compile time to [N/16][KPad/4][64] (a B tile is 16
-/// consecutive rows of 64 bytes), one C tile per 16 x 16 block stored to a
-/// scratch buffer and finished row by row on vectors: the correction, the
-/// constant init and the epilogue, as in the vector kernel. The caller
-/// checks the init is constant and whole-tensor epilogue inputs fit.
 /// The weights packed as [NT][kSteps][NR][KS] (w[n][k] at tile n / NR, step
 /// k / KS, lane n % NR, byte k % KS; zero where padded), and per padded
 /// column the correction: for int8 -(z_a + 128) * colsum(w), plus the
@@ -734,6 +727,14 @@ static Value slicePadding(OpBuilder &b, Location loc, Value c, int64_t m,
 /// more than the tiles save (measured on the models' layers).
 static constexpr int64_t kAmxMinK = 256;
 
+/// The int8 GEMM on AMX tiles (tdpbusd: u8 x s8 into 16 x 16 i32 tiles, 64
+/// bytes of K per step): A padded to [MPad, KPad] (multiples of 16 and 64),
+/// the weights packed at compile time to [N/16][KPad/4][64] (a B tile is 16
+/// consecutive rows of 64 bytes), blocks of 2 x 2 C tiles (the odd last row
+/// or column of tiles alone), each C tile then stored to a scratch buffer
+/// and finished row by row on vectors: the correction, the constant init
+/// and the epilogue, as in the vector kernel. The caller checks the init is
+/// constant and whole-tensor epilogue inputs fit.
 static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                           const std::optional<Epilogue> &epilogue) {
   constexpr int64_t kRows = 16, kCols = 16, kBytes = 64;
@@ -783,60 +784,96 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   Value c0 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{mPad, nPad},
                                      outElement);
   SmallVector<bool> inBounds = {true};
-  auto cols = scf::ForOp::create(
-      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, nt),
-      indexConstant(b, loc, 1), ValueRange{c0},
-      [&](OpBuilder &b, Location loc, Value tile, ValueRange colArgs) {
-        Value col =
-            arith::MulIOp::create(b, loc, tile, indexConstant(b, loc, kCols));
-        Value correctionVec = vector::TransferReadOp::create(
-            b, loc, acc, corr, ValueRange{col}, zero32, inBounds);
-        auto rows = scf::ForOp::create(
-            b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, mt),
-            indexConstant(b, loc, 1), ValueRange{colArgs[0]},
-            [&](OpBuilder &b, Location loc, Value rowTile, ValueRange rowArgs) {
-              Value row0 = arith::MulIOp::create(b, loc, rowTile,
-                                                 indexConstant(b, loc, kRows));
-              Value c = amx::TileZeroOp::create(b, loc, cTile);
-              for (int64_t k = 0; k < kt; ++k) {
-                Value ta = amx::TileLoadOp::create(
-                    b, loc, aTile, aBuf,
-                    ValueRange{row0, indexConstant(b, loc, k * kBytes)});
-                Value tb = amx::TileLoadOp::create(
-                    b, loc, aTile, bBuf,
-                    ValueRange{tile, indexConstant(b, loc, k * kRows),
-                               indexConstant(b, loc, 0)});
-                auto mul = amx::TileMulIOp::create(b, loc, cTile, ta, tb, c);
-                mul.setIsZextLhs(true);
-                c = mul.getResult();
-              }
-              amx::TileStoreOp::create(b, loc, scratch,
-                                       ValueRange{indexConstant(b, loc, 0),
-                                                  indexConstant(b, loc, 0)},
-                                       c);
-              Value out = rowArgs[0];
-              Epilogue::ColumnCache cache;
-              for (int64_t r = 0; r < kRows; ++r) {
-                Value row = arith::AddIOp::create(b, loc, row0,
-                                                  indexConstant(b, loc, r));
-                Value v = vector::TransferReadOp::create(
-                    b, loc, acc, scratch,
-                    ValueRange{indexConstant(b, loc, r),
-                               indexConstant(b, loc, 0)},
-                    zero32, inBounds);
-                v = arith::AddIOp::create(b, loc, v, correctionVec);
-                if (padded)
-                  v = padded->apply(b, loc, v, col, ValueRange{row, col},
-                                    /*inBounds=*/true, &cache);
-                out = vector::TransferWriteOp::create(
-                          b, loc, v, out, ValueRange{row, col}, inBounds)
-                          .getResult();
-              }
-              scf::YieldOp::create(b, loc, out);
-            });
-        scf::YieldOp::create(b, loc, rows.getResult(0));
-      });
-  return slicePadding(b, loc, cols.getResult(0), g.m, g.n);
+  // A block of rr x cc C tiles from row tile `rowTile` and column tile
+  // `colTile`: each K step loads rr A tiles and cc B tiles for rr * cc
+  // tdpbusd (2 x 2: 4 C, 2 A and 2 B tiles, all 8 tile registers; the
+  // products of a step are independent, so the tdpbusd latency overlaps).
+  // Then every C tile goes through the scratch buffer to the epilogue.
+  auto block = [&](OpBuilder &b, Value out, Value rowTile, Value colTile,
+                   int64_t rr, int64_t cc) -> Value {
+    SmallVector<Value> row0, col0, cs;
+    for (int64_t r = 0; r < rr; ++r)
+      row0.push_back(arith::MulIOp::create(
+          b, loc,
+          arith::AddIOp::create(b, loc, rowTile, indexConstant(b, loc, r)),
+          indexConstant(b, loc, kRows)));
+    for (int64_t q = 0; q < cc; ++q)
+      col0.push_back(
+          arith::AddIOp::create(b, loc, colTile, indexConstant(b, loc, q)));
+    for (int64_t t = 0; t < rr * cc; ++t)
+      cs.push_back(amx::TileZeroOp::create(b, loc, cTile));
+    for (int64_t k = 0; k < kt; ++k) {
+      SmallVector<Value> ta, tb;
+      for (int64_t r = 0; r < rr; ++r)
+        ta.push_back(amx::TileLoadOp::create(
+            b, loc, aTile, aBuf,
+            ValueRange{row0[r], indexConstant(b, loc, k * kBytes)}));
+      for (int64_t q = 0; q < cc; ++q)
+        tb.push_back(amx::TileLoadOp::create(
+            b, loc, aTile, bBuf,
+            ValueRange{col0[q], indexConstant(b, loc, k * kRows),
+                       indexConstant(b, loc, 0)}));
+      for (int64_t r = 0; r < rr; ++r)
+        for (int64_t q = 0; q < cc; ++q) {
+          auto mul = amx::TileMulIOp::create(b, loc, cTile, ta[r], tb[q],
+                                             cs[r * cc + q]);
+          mul.setIsZextLhs(true);
+          cs[r * cc + q] = mul.getResult();
+        }
+    }
+    for (int64_t q = 0; q < cc; ++q) {
+      Value col =
+          arith::MulIOp::create(b, loc, col0[q], indexConstant(b, loc, kCols));
+      Value correctionVec = vector::TransferReadOp::create(
+          b, loc, acc, corr, ValueRange{col}, zero32, inBounds);
+      Epilogue::ColumnCache cache;
+      for (int64_t r = 0; r < rr; ++r) {
+        amx::TileStoreOp::create(
+            b, loc, scratch,
+            ValueRange{indexConstant(b, loc, 0), indexConstant(b, loc, 0)},
+            cs[r * cc + q]);
+        for (int64_t i = 0; i < kRows; ++i) {
+          Value row =
+              arith::AddIOp::create(b, loc, row0[r], indexConstant(b, loc, i));
+          Value v = vector::TransferReadOp::create(
+              b, loc, acc, scratch,
+              ValueRange{indexConstant(b, loc, i), indexConstant(b, loc, 0)},
+              zero32, inBounds);
+          v = arith::AddIOp::create(b, loc, v, correctionVec);
+          if (padded)
+            v = padded->apply(b, loc, v, col, ValueRange{row, col},
+                              /*inBounds=*/true, &cache);
+          out = vector::TransferWriteOp::create(b, loc, v, out,
+                                                ValueRange{row, col}, inBounds)
+                    .getResult();
+        }
+      }
+    }
+    return out;
+  };
+  // Column pairs outside (their B tiles stay in cache while the rows pass),
+  // row pairs inside; an odd last column or row tile alone.
+  auto rowsFor = [&](OpBuilder &b, Value out, Value colTile,
+                     int64_t cc) -> Value {
+    if (mt / 2 > 0)
+      out = buildLoop(b, loc, mt / 2 * 2, 2, out,
+                      [&](OpBuilder &b, Value r, ValueRange args) {
+                        return SmallVector<Value>{
+                            block(b, args[0], r, colTile, 2, cc)};
+                      })[0];
+    if (mt % 2)
+      out = block(b, out, indexConstant(b, loc, mt - 1), colTile, 1, cc);
+    return out;
+  };
+  Value c = c0;
+  if (nt / 2 > 0)
+    c = buildLoop(b, loc, nt / 2 * 2, 2, c,
+                  [&](OpBuilder &b, Value t, ValueRange args) {
+                    return SmallVector<Value>{rowsFor(b, args[0], t, 2)};
+                  })[0];
+  if (nt % 2)
+    c = rowsFor(b, c, indexConstant(b, loc, nt - 1), 1);
+  return slicePadding(b, loc, c, g.m, g.n);
 }
 
 /// Whether `g` runs on AMX tiles: when asked for, with a constant init, and
