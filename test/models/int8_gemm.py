@@ -349,6 +349,13 @@ CASES = {
                                       isFloat=True),
     "conv_f32_c16": lambda rng: conv_case(rng, 13, 16, 40, 3, 1, 1, 1, 0,
                                           isFloat=True),
+    # Implicit GEMM on AMX tiles (K = 576): output rows of 20 pixels (a
+    # full and a partial 16-row tile together), two images, N = 48 (a pair
+    # and a single column of tiles); at stride 2, rows of 40 (a pair, then
+    # a partial tile alone).
+    "conv_amx": lambda rng: rescaled(
+        rng, conv_case(rng, 20, 64, 48, 3, 1, 1, 1, -3, batch=2)),
+    "conv_amx_s2": lambda rng: conv_case(rng, 79, 64, 32, 3, 2, 1, 1, 6),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),

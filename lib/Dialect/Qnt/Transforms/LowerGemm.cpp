@@ -745,7 +745,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   Type i8 = b.getI8Type(), i32 = b.getI32Type();
   auto a = cast<TypedValue<RankedTensorType>>(g.a);
   Value aPadded = a;
-  if (a.getType().getDimSize(0) != mPad || a.getType().getDimSize(1) != kPad)
+  if (!g.implicit &&
+      (a.getType().getDimSize(0) != mPad || a.getType().getDimSize(1) != kPad))
     aPadded = tensor::createPadHighOp(
         RankedTensorType::get({mPad, kPad}, i8), a,
         arith::ConstantOp::create(b, loc, b.getZeroAttr(i8)),
@@ -764,7 +765,9 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
       DenseElementsAttr::get(RankedTensorType::get({nPad}, i32),
                              ArrayRef(correction)));
   Value aBuf = bufferization::ToBufferOp::create(
-      b, loc, MemRefType::get({mPad, kPad}, i8), aPadded, /*readOnly=*/true);
+      b, loc,
+      MemRefType::get(cast<RankedTensorType>(aPadded.getType()).getShape(), i8),
+      aPadded, /*readOnly=*/true);
   Value bBuf = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get({nt, kPad / 4, kBytes}, i8), weights,
       /*readOnly=*/true);
@@ -781,22 +784,47 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   auto cTile = amx::TileType::get({kRows, kCols}, i32);
   auto acc = VectorType::get({kCols}, i32);
   Value zero32 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i32));
-  Value c0 = tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{mPad, nPad},
-                                     outElement);
+  // Implicit A: only the valid rows are stored.
+  Value c0 = tensor::EmptyOp::create(
+      b, loc, ArrayRef<int64_t>{g.implicit ? g.m : mPad, nPad}, outElement);
   SmallVector<bool> inBounds = {true};
+  // The A tile of row tile r at K step k: rows of [M, KPad], or (implicit)
+  // 16 pixels of an output row, sw * C bytes apart in the padded input,
+  // from `aBase` (its first pixel's first tap) plus the step's offset.
+  auto loadA = [&](OpBuilder &b, Value row0, Value aBase, int64_t k) -> Value {
+    if (!g.implicit)
+      return amx::TileLoadOp::create(
+          b, loc, aTile, aBuf,
+          ValueRange{row0, indexConstant(b, loc, k * kBytes)});
+    const ImplicitA &ia = *g.implicit;
+    int64_t kh = k * kBytes / ia.run, j = k * kBytes % ia.run;
+    Value offset = arith::AddIOp::create(
+        b, loc, aBase, indexConstant(b, loc, kh * ia.wp * ia.c + j));
+    auto viewType = MemRefType::get({kRows, kBytes}, i8,
+                                    StridedLayoutAttr::get(b.getContext(),
+                                                           ShapedType::kDynamic,
+                                                           {ia.sw * ia.c, 1}));
+    Value view = memref::ReinterpretCastOp::create(
+        b, loc, viewType, aBuf, OpFoldResult(offset),
+        ArrayRef<OpFoldResult>{b.getIndexAttr(kRows), b.getIndexAttr(kBytes)},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(ia.sw * ia.c),
+                               b.getIndexAttr(1)});
+    return amx::TileLoadOp::create(
+        b, loc, aTile, view,
+        ValueRange{indexConstant(b, loc, 0), indexConstant(b, loc, 0)});
+  };
   // A block of rr x cc C tiles from row tile `rowTile` and column tile
   // `colTile`: each K step loads rr A tiles and cc B tiles for rr * cc
   // tdpbusd (2 x 2: 4 C, 2 A and 2 B tiles, all 8 tile registers; the
   // products of a step are independent, so the tdpbusd latency overlaps).
   // Then every C tile goes through the scratch buffer to the epilogue.
-  auto block = [&](OpBuilder &b, Value out, Value rowTile, Value colTile,
-                   int64_t rr, int64_t cc) -> Value {
-    SmallVector<Value> row0, col0, cs;
-    for (int64_t r = 0; r < rr; ++r)
-      row0.push_back(arith::MulIOp::create(
-          b, loc,
-          arith::AddIOp::create(b, loc, rowTile, indexConstant(b, loc, r)),
-          indexConstant(b, loc, kRows)));
+  // Row tile r starts at output row row0[r] (implicit: its A at aBase[r])
+  // and has valid[r] rows.
+  auto block = [&](OpBuilder &b, Value out, ArrayRef<Value> row0,
+                   ArrayRef<Value> aBase, ArrayRef<int64_t> valid,
+                   Value colTile, int64_t cc) -> Value {
+    int64_t rr = row0.size();
+    SmallVector<Value> col0, cs;
     for (int64_t q = 0; q < cc; ++q)
       col0.push_back(
           arith::AddIOp::create(b, loc, colTile, indexConstant(b, loc, q)));
@@ -805,9 +833,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
     for (int64_t k = 0; k < kt; ++k) {
       SmallVector<Value> ta, tb;
       for (int64_t r = 0; r < rr; ++r)
-        ta.push_back(amx::TileLoadOp::create(
-            b, loc, aTile, aBuf,
-            ValueRange{row0[r], indexConstant(b, loc, k * kBytes)}));
+        ta.push_back(loadA(b, row0[r], aBase.empty() ? Value() : aBase[r], k));
       for (int64_t q = 0; q < cc; ++q)
         tb.push_back(amx::TileLoadOp::create(
             b, loc, aTile, bBuf,
@@ -832,7 +858,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
             b, loc, scratch,
             ValueRange{indexConstant(b, loc, 0), indexConstant(b, loc, 0)},
             cs[r * cc + q]);
-        for (int64_t i = 0; i < kRows; ++i) {
+        for (int64_t i = 0; i < valid[r]; ++i) {
           Value row =
               arith::AddIOp::create(b, loc, row0[r], indexConstant(b, loc, i));
           Value v = vector::TransferReadOp::create(
@@ -855,15 +881,77 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   // row pairs inside; an odd last column or row tile alone.
   auto rowsFor = [&](OpBuilder &b, Value out, Value colTile,
                      int64_t cc) -> Value {
-    if (mt / 2 > 0)
-      out = buildLoop(b, loc, mt / 2 * 2, 2, out,
-                      [&](OpBuilder &b, Value r, ValueRange args) {
-                        return SmallVector<Value>{
-                            block(b, args[0], r, colTile, 2, cc)};
-                      })[0];
-    if (mt % 2)
-      out = block(b, out, indexConstant(b, loc, mt - 1), colTile, 1, cc);
-    return out;
+    auto times = [&](OpBuilder &b, Value v, int64_t by) -> Value {
+      return arith::MulIOp::create(b, loc, v, indexConstant(b, loc, by));
+    };
+    if (!g.implicit) {
+      auto tileRow = [&](OpBuilder &b, Value t, int64_t r) -> Value {
+        return times(b,
+                     arith::AddIOp::create(b, loc, t, indexConstant(b, loc, r)),
+                     kRows);
+      };
+      if (mt / 2 > 0)
+        out = buildLoop(b, loc, mt / 2 * 2, 2, out,
+                        [&](OpBuilder &b, Value t, ValueRange args) {
+                          return SmallVector<Value>{block(
+                              b, args[0], {tileRow(b, t, 0), tileRow(b, t, 1)},
+                              {}, {kRows, kRows}, colTile, cc)};
+                        })[0];
+      if (mt % 2)
+        out = block(b, out, {indexConstant(b, loc, (mt - 1) * kRows)}, {},
+                    {kRows}, colTile, cc);
+      return out;
+    }
+    // Implicit: per output row, its tiles of 16 pixels in pairs; an odd
+    // last one, or a last one with fewer pixels, with the one before it.
+    const ImplicitA &ia = *g.implicit;
+    int64_t full = ia.ow / kRows, rest = ia.ow % kRows;
+    int64_t tiles = full + (rest ? 1 : 0), pairs = tiles / 2;
+    return buildPixelLoops(
+        b, loc, {ia.images, ia.oh}, out,
+        [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
+          Value n = iv[0], oh = iv[1];
+          Value m = times(
+              b, arith::AddIOp::create(b, loc, times(b, n, ia.oh), oh), ia.ow);
+          Value base = times(b,
+                             arith::AddIOp::create(b, loc, times(b, n, ia.hp),
+                                                   times(b, oh, ia.sh)),
+                             ia.wp * ia.c);
+          // Row tile starting at pixel ow of the row.
+          auto at = [&](OpBuilder &b, Value ow) {
+            return std::make_pair(
+                arith::AddIOp::create(b, loc, m, ow).getResult(),
+                arith::AddIOp::create(b, loc, base, times(b, ow, ia.sw * ia.c))
+                    .getResult());
+          };
+          auto validAt = [&](int64_t t) { return t < full ? kRows : rest; };
+          // Pairs of full tiles in a loop; a pair with the last tile, if
+          // partial, and a single odd tile, unrolled.
+          int64_t loopPairs = rest && tiles % 2 == 0 ? pairs - 1 : pairs;
+          if (loopPairs > 0)
+            out = buildLoop(
+                b, loc, loopPairs * 2 * kRows, 2 * kRows, out,
+                [&](OpBuilder &b, Value ow, ValueRange args) {
+                  auto [r0, a0] = at(b, ow);
+                  auto [r1, a1] =
+                      at(b, arith::AddIOp::create(
+                                b, loc, ow, indexConstant(b, loc, kRows)));
+                  return SmallVector<Value>{block(b, args[0], {r0, r1},
+                                                  {a0, a1}, {kRows, kRows},
+                                                  colTile, cc)};
+                })[0];
+          SmallVector<Value> rows, bases;
+          SmallVector<int64_t> valid;
+          for (int64_t t = 2 * loopPairs; t < tiles; ++t) {
+            auto [r, a0] = at(b, indexConstant(b, loc, t * kRows));
+            rows.push_back(r);
+            bases.push_back(a0);
+            valid.push_back(validAt(t));
+          }
+          if (!rows.empty())
+            out = block(b, out, rows, bases, valid, colTile, cc);
+          return out;
+        });
   };
   Value c = c0;
   if (nt / 2 > 0)
@@ -887,7 +975,7 @@ static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue) {
 
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                        const std::optional<Epilogue> &epilogue = {}) {
-  if (!g.implicit && usesAmx(g, epilogue))
+  if (usesAmx(g, epilogue) && (!g.implicit || g.implicit->run % 64 == 0))
     return buildAmxGemm(b, loc, g, epilogue);
   auto [j, mr] = tileFor(g.n);
   int64_t nr = 16 * j, ks = g.isFloat ? 1 : 4;
@@ -1098,8 +1186,10 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   // KW * C bytes padded to whole K steps), else packed rows of A.
   int64_t ks = isFloat ? 1 : 4, kPad = (g.k + ks - 1) / ks * ks;
   int64_t run = (f[2] * in[3] + ks - 1) / ks * ks;
+  // On AMX tiles each 64-byte K step must lie within one kernel row's run.
+  bool amxTiles = usesAmx(g, epilogue);
   if (dilations[0] == 1 && dilations[1] == 1 && f[1] * f[2] > 1 &&
-      f[1] * run <= kPad && !usesAmx(g, epilogue)) {
+      f[1] * run <= kPad && (!amxTiles || run % 64 == 0)) {
     int64_t taps = f[2] * in[3];
     if (run != taps) {
       // The bytes past each run weigh 0.
@@ -1113,8 +1203,13 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
     }
     g.implicit = ImplicitA{out[0], out[1], out[2],     in[1],      in[2],
                            in[3],  f[1],   strides[0], strides[1], run};
-    g.a = packPadded(rewriter, loc, WindowInput::get(input), in[1], in[2],
-                     run - taps);
+    // The last row's run may read past the padded input: by the bytes past
+    // its taps, and on AMX by the pixels a last tile of 16 has past OW.
+    int64_t slack = run - taps;
+    if (amxTiles)
+      slack += ((out[2] + 15) / 16 * 16 - out[2]) * strides[1] * in[3];
+    g.a =
+        packPadded(rewriter, loc, WindowInput::get(input), in[1], in[2], slack);
   } else if (isFloat && f[1] == 1 && f[2] == 1 && strides[0] == 1 &&
              strides[1] == 1 && in[1] == out[1] && in[2] == out[2]) {
     // A 1x1 convolution reads the input itself.

@@ -317,7 +317,9 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     flipped), written in one pass, when that is no more work than im2col:
     per kernel row the KW * C taps are one contiguous run of the padded
     row (int8: read in whole K steps of 4 bytes, the bytes past the run
-    weighing 0); its row tiles stay within an output row. Otherwise the
+    weighing 0); its row tiles stay within an output row (on AMX tiles,
+    when each run is whole 64-byte K steps, an A tile is 16 pixels of an
+    output row, loaded with the pixels' stride). Otherwise the
     activations are packed once (im2col; int8: K padded to a multiple of
     4). The weights are packed at compile time to `[N/NR][K/KS][NR * KS]`,
     and the zero-point correction and a constant init (fill or broadcast
