@@ -356,6 +356,11 @@ CASES = {
     "conv_amx": lambda rng: rescaled(
         rng, conv_case(rng, 20, 64, 48, 3, 1, 1, 1, -3, batch=2)),
     "conv_amx_s2": lambda rng: conv_case(rng, 79, 64, 32, 3, 2, 1, 1, 6),
+    # 32 channels: each kernel row's 96 bytes padded to 128 for whole AMX K
+    # steps (K 288 -> 384); 13-pixel rows, one tile each, two output rows
+    # per block and an odd last row; two images.
+    "conv_amx_c32": lambda rng: rescaled(
+        rng, conv_case(rng, 13, 32, 32, 3, 1, 1, 1, 4, batch=2)),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),

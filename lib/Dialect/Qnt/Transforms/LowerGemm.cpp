@@ -907,16 +907,50 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
     const ImplicitA &ia = *g.implicit;
     int64_t full = ia.ow / kRows, rest = ia.ow % kRows;
     int64_t tiles = full + (rest ? 1 : 0), pairs = tiles / 2;
+    // The first output row and the padded input's offset of (n, oh).
+    auto rowStart = [&](OpBuilder &b, Value n, Value oh) {
+      return std::make_pair(
+          times(b, arith::AddIOp::create(b, loc, times(b, n, ia.oh), oh),
+                ia.ow),
+          times(b,
+                arith::AddIOp::create(b, loc, times(b, n, ia.hp),
+                                      times(b, oh, ia.sh)),
+                ia.wp * ia.c));
+    };
+    if (tiles == 1) {
+      // One tile per output row: two output rows per block.
+      auto rowsOf = [&](OpBuilder &b, Value n, Value oh0, int64_t count,
+                        Value out) -> Value {
+        SmallVector<Value> rows, bases;
+        for (int64_t r = 0; r < count; ++r) {
+          auto [m, base] = rowStart(
+              b, n,
+              arith::AddIOp::create(b, loc, oh0, indexConstant(b, loc, r)));
+          rows.push_back(m);
+          bases.push_back(base);
+        }
+        return block(b, out, rows, bases, SmallVector<int64_t>(count, ia.ow),
+                     colTile, cc);
+      };
+      return buildLoop(
+          b, loc, ia.images, 1, out,
+          [&](OpBuilder &b, Value n, ValueRange args) {
+            Value out = args[0];
+            if (ia.oh / 2 > 0)
+              out = buildLoop(b, loc, ia.oh / 2 * 2, 2, out,
+                              [&](OpBuilder &b, Value oh, ValueRange args) {
+                                return SmallVector<Value>{
+                                    rowsOf(b, n, oh, 2, args[0])};
+                              })[0];
+            if (ia.oh % 2)
+              out = rowsOf(b, n, indexConstant(b, loc, ia.oh - 1), 1, out);
+            return SmallVector<Value>{out};
+          })[0];
+    }
     return buildPixelLoops(
         b, loc, {ia.images, ia.oh}, out,
         [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
-          Value n = iv[0], oh = iv[1];
-          Value m = times(
-              b, arith::AddIOp::create(b, loc, times(b, n, ia.oh), oh), ia.ow);
-          Value base = times(b,
-                             arith::AddIOp::create(b, loc, times(b, n, ia.hp),
-                                                   times(b, oh, ia.sh)),
-                             ia.wp * ia.c);
+          auto [m, base] = rowStart(b, iv[0], iv[1]);
           // Row tile starting at pixel ow of the row.
           auto at = [&](OpBuilder &b, Value ow) {
             return std::make_pair(
@@ -967,10 +1001,11 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
 /// Whether `g` runs on AMX tiles: when asked for, with a constant init, and
 /// whole-tensor epilogue inputs only when no row or column is padded.
 static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue) {
+  // An implicit A's partial tiles finish their valid rows only.
   return g.amx && !g.isFloat && g.columnInit && g.k >= kAmxMinK &&
          g.k % 64 == 0 &&
          (!epilogue || !epilogue->hasFullInputs() ||
-          (g.m % 16 == 0 && g.n % 16 == 0));
+          ((g.implicit || g.m % 16 == 0) && g.n % 16 == 0));
 }
 
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
@@ -1167,8 +1202,30 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   // defined by then).
   Value result = epilogue ? Value(epilogue->stages.back().op.getResult(0))
                           : op->getResult(0);
+  // The activations: read in place from a padded copy (implicit GEMM) when
+  // that is no more work than im2col (int8: each kernel row's run of
+  // KW * C bytes padded to whole K steps), else packed rows of A. On AMX
+  // tiles a K step of 64 bytes must lie within one kernel row's run: the
+  // runs are padded to 64 when that adds at most half of K.
+  int64_t ks = isFloat ? 1 : 4, kPad = (g.k + ks - 1) / ks * ks;
+  int64_t taps = f[2] * in[3];
+  int64_t run = (taps + ks - 1) / ks * ks, run64 = (taps + 63) / 64 * 64;
+  bool implicitRows = dilations[0] == 1 && dilations[1] == 1 && f[1] * f[2] > 1;
+  Gemm amxProbe = g;
+  amxProbe.k = f[1] * run64;
+  amxProbe.implicit = ImplicitA{};
+  // (Row tiles of 16 pixels within an output row: at least half used.)
+  bool amxImplicit = implicitRows && 2 * amxProbe.k <= 3 * g.k &&
+                     2 * out[2] >= (out[2] + 15) / 16 * 16 &&
+                     usesAmx(amxProbe, epilogue);
+  bool amxIm2col = !amxImplicit && usesAmx(g, epilogue);
+  if (amxImplicit)
+    run = run64;
+  bool implicit =
+      implicitRows && (amxImplicit || (!amxIm2col && f[1] * run <= kPad));
+
   OpBuilder::InsertionGuard guard(rewriter);
-  if (g.columnInit && !usesAmx(g, epilogue) &&
+  if (g.columnInit && !amxImplicit && !amxIm2col &&
       g.n % (16 * tileFor(g.n).first) == 0)
     if (tensor::InsertSliceOp slot = concatSlot(rewriter, result)) {
       rewriter.setInsertionPoint(slot);
@@ -1181,16 +1238,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
           RankedTensorType::get({g.m, g.n}, sliceType.getElementType()), view,
           ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
     }
-  // The activations: read in place from a padded copy (implicit GEMM) when
-  // that is no more work than im2col (int8: each kernel row's run of
-  // KW * C bytes padded to whole K steps), else packed rows of A.
-  int64_t ks = isFloat ? 1 : 4, kPad = (g.k + ks - 1) / ks * ks;
-  int64_t run = (f[2] * in[3] + ks - 1) / ks * ks;
-  // On AMX tiles each 64-byte K step must lie within one kernel row's run.
-  bool amxTiles = usesAmx(g, epilogue);
-  if (dilations[0] == 1 && dilations[1] == 1 && f[1] * f[2] > 1 &&
-      f[1] * run <= kPad && (!amxTiles || run % 64 == 0)) {
-    int64_t taps = f[2] * in[3];
+  if (implicit) {
     if (run != taps) {
       // The bytes past each run weigh 0.
       SmallVector<double> wide(g.n * f[1] * run, 0.0);
@@ -1206,7 +1254,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
     // The last row's run may read past the padded input: by the bytes past
     // its taps, and on AMX by the pixels a last tile of 16 has past OW.
     int64_t slack = run - taps;
-    if (amxTiles)
+    if (amxImplicit)
       slack += ((out[2] + 15) / 16 * 16 - out[2]) * strides[1] * in[3];
     g.a =
         packPadded(rewriter, loc, WindowInput::get(input), in[1], in[2], slack);
