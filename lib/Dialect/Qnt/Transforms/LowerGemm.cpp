@@ -726,6 +726,10 @@ static Value slicePadding(OpBuilder &b, Location loc, Value c, int64_t m,
 /// no padded copy): below it the C tile round trip through memory costs
 /// more than the tiles save (measured on the models' layers).
 static constexpr int64_t kAmxMinK = 256;
+/// The same for a convolution read in place (no A copy to pad): from K =
+/// 128 (Fashion-MNIST's 16-channel 3x3, K 144 padded to 192, ran 2x faster
+/// than with vpdpbusd).
+static constexpr int64_t kAmxMinKImplicit = 128;
 
 /// The int8 GEMM on AMX tiles (tdpbusd: u8 x s8 into 16 x 16 i32 tiles, 64
 /// bytes of K per step): A padded to [MPad, KPad] (multiples of 16 and 64),
@@ -1002,8 +1006,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
 /// whole-tensor epilogue inputs only when no row or column is padded.
 static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue) {
   // An implicit A's partial tiles finish their valid rows only.
-  return g.amx && !g.isFloat && g.columnInit && g.k >= kAmxMinK &&
-         g.k % 64 == 0 &&
+  return g.amx && !g.isFloat && g.columnInit &&
+         g.k >= (g.implicit ? kAmxMinKImplicit : kAmxMinK) && g.k % 64 == 0 &&
          (!epilogue || !epilogue->hasFullInputs() ||
           ((g.implicit || g.m % 16 == 0) && g.n % 16 == 0));
 }

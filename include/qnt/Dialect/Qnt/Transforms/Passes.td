@@ -335,9 +335,10 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
   }];
   let options = [
     Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
-           "int8 GEMMs with K >= 256, a multiple of 64, on AMX tiles "
-           "(tdpbusd): auto (if the host has AMX-INT8), on, off; the running "
-           "process must have the AMX tile state from the OS">
+           "int8 GEMMs with K >= 256, a multiple of 64 (convolutions read "
+           "in place: K >= 128 once each kernel row is padded to 64 bytes), "
+           "on AMX tiles (tdpbusd): auto (if the host has AMX-INT8), on, off; "
+           "the running process must have the AMX tile state from the OS">
   ];
   let dependentDialects = ["::mlir::amx::AMXDialect",
                            "::mlir::arith::ArithDialect",
