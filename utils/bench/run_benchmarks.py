@@ -586,7 +586,8 @@ def report(data):
         "",
         "**Kernels** (int8 in; ours: the int32 accumulators out with the "
         "vpdpbusd kernel alone (`amx=off`) and with the default (AMX tiles "
-        "where the host has them and K >= 256 is a multiple of 64), and the "
+        "where the host has them: K >= 256 a multiple of 64, or a 3x3 read "
+        "in place), and the "
         "default requantized to i8 per channel by a tosa.rescale in the "
         "kernel, all checked exactly against numpy; PyTorch: requantized u8 "
         "out, so the ratios use our i8 time). "
