@@ -53,49 +53,55 @@ def matmul_case(rng, m, k, n, za):
 
 
 def conv_case(rng, h, c, o, k, stride, dilation, pad, za, batch=1,
-              isFloat=False, x=None):
+              isFloat=False, x=None, kw=None, pads=None):
+    """A tosa.conv2d of a random h x h input: o outputs, a k x kw kernel
+    (kw defaults to k), padding (top, bottom, left, right) (default: `pad`
+    on every side)."""
+    kw = k if kw is None else kw
+    top, bottom, left, right = pads if pads else (pad,) * 4
     if isFloat:
         if x is None:
             x = rng.standard_normal((batch, h, h, c)).astype(np.float32)
-        w = rng.standard_normal((o, k, k, c)).astype(np.float32)
+        w = rng.standard_normal((o, k, kw, c)).astype(np.float32)
         bias = rng.standard_normal(o).astype(np.float32)
         za, t, acc = 0, "f32", np.float64
     else:
         if x is None:
             x = rng.integers(-128, 128, (batch, h, h, c)).astype(np.int8)
-        w = rng.integers(-127, 128, (o, k, k, c)).astype(np.int8)
+        w = rng.integers(-127, 128, (o, k, kw, c)).astype(np.int8)
         bias = rng.integers(-1000, 1000, o).astype(np.int32)
         t, acc = "i8", np.int64
-    out = (h - 1 + 2 * pad - (k - 1) * dilation) // stride + 1
-    xp = np.pad(x.astype(acc), ((0, 0), (pad, pad), (pad, pad), (0, 0)),
+    oh = (h - 1 + top + bottom - (k - 1) * dilation) // stride + 1
+    ow = (h - 1 + left + right - (kw - 1) * dilation) // stride + 1
+    xp = np.pad(x.astype(acc), ((0, 0), (top, bottom), (left, right), (0, 0)),
                 constant_values=za) - za
-    ref = np.zeros((batch, out, out, o), acc) + bias
+    ref = np.zeros((batch, oh, ow, o), acc) + bias
     for n in range(batch):
-        for i in range(out):
-            for j in range(out):
+        for i in range(oh):
+            for j in range(ow):
                 patch = xp[n,
                            i * stride:i * stride + (k - 1) * dilation + 1:dilation,
-                           j * stride:j * stride + (k - 1) * dilation + 1:dilation]
+                           j * stride:j * stride + (kw - 1) * dilation + 1:dilation]
                 ref[n, i, j] += np.tensordot(w.astype(acc), patch,
                                              axes=([1, 2, 3], [0, 1, 2]))
-    xs, ys = f"{batch}x{h}x{h}x{c}x{t}", f"{batch}x{out}x{out}x{o}x"
+    xs, ys = f"{batch}x{h}x{h}x{c}x{t}", f"{batch}x{oh}x{ow}x{o}x"
     if isFloat:
         ys += "f32"
-        consts = f"""  %w = "tosa.const"() {{values = dense<"0x{w.tobytes().hex().upper()}"> : tensor<{o}x{k}x{k}x{c}xf32>}} : () -> tensor<{o}x{k}x{k}x{c}xf32>
+        consts = f"""  %w = "tosa.const"() {{values = dense<"0x{w.tobytes().hex().upper()}"> : tensor<{o}x{k}x{kw}x{c}xf32>}} : () -> tensor<{o}x{k}x{kw}x{c}xf32>
   %b = "tosa.const"() {{values = dense<"0x{bias.tobytes().hex().upper()}"> : tensor<{o}xf32>}} : () -> tensor<{o}xf32>
   %zx = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
   %zw = "tosa.const"() {{values = dense<0.0> : tensor<1xf32>}} : () -> tensor<1xf32>
 """
-        types = f"tensor<{xs}>, tensor<{o}x{k}x{k}x{c}xf32>, tensor<{o}xf32>, tensor<1xf32>, tensor<1xf32>"
+        types = f"tensor<{xs}>, tensor<{o}x{k}x{kw}x{c}xf32>, tensor<{o}xf32>, tensor<1xf32>, tensor<1xf32>"
         resources = ""
     else:
         ys += "i32"
-        consts = f"""  %w = "tosa.const"() {{values = dense_resource<w> : tensor<{o}x{k}x{k}x{c}xi8>}} : () -> tensor<{o}x{k}x{k}x{c}xi8>
+        consts = f"""  %w = "tosa.const"() {{values = dense_resource<w> : tensor<{o}x{k}x{kw}x{c}xi8>}} : () -> tensor<{o}x{k}x{kw}x{c}xi8>
   %b = "tosa.const"() {{values = dense<{bias.tolist()}> : tensor<{o}xi32>}} : () -> tensor<{o}xi32>
   %zx = "tosa.const"() {{values = dense<{za}> : tensor<1xi8>}} : () -> tensor<1xi8>
   %zw = "tosa.const"() {{values = dense<0> : tensor<1xi8>}} : () -> tensor<1xi8>
 """
-        types = f"tensor<{xs}>, tensor<{o}x{k}x{k}x{c}xi8>, tensor<{o}xi32>, tensor<1xi8>, tensor<1xi8>"
+        types = f"tensor<{xs}>, tensor<{o}x{k}x{kw}x{c}xi8>, tensor<{o}xi32>, tensor<1xi8>, tensor<1xi8>"
         resources = f"""{{-#
   dialect_resources: {{
     builtin: {{
@@ -105,7 +111,7 @@ def conv_case(rng, h, c, o, k, stride, dilation, pad, za, batch=1,
 #-}}
 """
     mlir = f"""func.func @main(%x: tensor<{xs}>) -> tensor<{ys}> {{
-{consts}  %y = tosa.conv2d %x, %w, %b, %zx, %zw {{acc_type = {"f32" if isFloat else "i32"}, pad = array<i64: {pad}, {pad}, {pad}, {pad}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: {dilation}, {dilation}>}} : ({types}) -> tensor<{ys}>
+{consts}  %y = tosa.conv2d %x, %w, %b, %zx, %zw {{acc_type = {"f32" if isFloat else "i32"}, pad = array<i64: {top}, {bottom}, {left}, {right}>, stride = array<i64: {stride}, {stride}>, dilation = array<i64: {dilation}, {dilation}>}} : ({types}) -> tensor<{ys}>
   return %y : tensor<{ys}>
 }}
 {resources}"""
@@ -229,12 +235,12 @@ def rescaled(rng, case, blob=False):
     return body, x, ref
 
 
-def residual(rng, h, c, za):
+def residual(rng, h, c, za, k=1):
     """A 1x1 convolution C -> C plus its own input (tosa.rescale of the i8
     input to i32 after the convolution, tosa.add), requantized to i8: the
     input's rescale, the add and the requantize run in the GEMM's epilogue
     (with C = 24 the last vector of columns reads the input masked)."""
-    mlir, x, acc = conv_case(rng, h, c, c, 1, 1, 1, 0, za)
+    mlir, x, acc = conv_case(rng, h, c, c, k, 1, 1, (k - 1) // 2, za)
     shape = f"1x{h}x{h}x{c}"
     head, rest = mlir.split("  return %", 1)
     head += f"""  %im = "tosa.const"() {{values = dense<1073741824> : tensor<1xi32>}} : () -> tensor<1xi32>
@@ -303,8 +309,8 @@ CASES = {
     "matmul_zp0": lambda rng: matmul_case(rng, 13, 20, 33, 0),
     "conv_zp0": lambda rng: conv_case(rng, 8, 6, 20, 3, 1, 1, 1, 0),
     "depthwise_zp0": lambda rng: depthwise_case(rng, 8, 16, 3, 1, 1, 0),
-    # Whole vectors of channels (16, 32): the im2col reads through the
-    # padding instead of a padded copy.
+    # Whole vectors of channels (16, 32): at stride 2 the padded copy read
+    # in place, with dilation 2 the im2col reading through the padding.
     "conv_pad16": lambda rng: conv_case(rng, 9, 16, 24, 3, 2, 1, 1, -3),
     "conv_pad32": lambda rng: conv_case(rng, 7, 32, 20, 3, 1, 2, 2, 7),
     # Requantized to i8 by tosa.rescale: the kernels' fused epilogues.
@@ -361,6 +367,23 @@ CASES = {
     # per block and an odd last row; two images.
     "conv_amx_c32": lambda rng: rescaled(
         rng, conv_case(rng, 13, 32, 32, 3, 1, 1, 1, 4, batch=2)),
+    # Residual 3x3s: K 288 read as 384 on AMX tiles, the skip input read
+    # at the partial tiles' valid rows; 7-pixel rows (under half a tile:
+    # vpdpbusd, read in place).
+    "conv_residual_k3": lambda rng: residual(rng, 14, 32, 5, k=3),
+    "conv_residual_k3_ow7": lambda rng: residual(rng, 7, 64, -3, k=3),
+    # Non-square kernels and asymmetric padding read in place: 1x3 at
+    # stride 2 padded on the left; 3x1 with 64 channels on AMX tiles (rows
+    # of 18: a full and a partial tile); 3x3 at stride 2 padded on the
+    # bottom and right ("SAME"), N = 24 on AMX tiles and with vpdpbusd.
+    "conv_1x3": lambda rng: conv_case(rng, 9, 16, 16, 1, 2, 1, 0, 7, kw=3,
+                                      pads=(0, 0, 2, 0)),
+    "conv_3x1_amx": lambda rng: conv_case(rng, 18, 64, 32, 3, 1, 1, 0, -2,
+                                          kw=1, pads=(1, 1, 0, 0)),
+    "conv_same_amx": lambda rng: conv_case(rng, 40, 64, 24, 3, 2, 1, 0, 9,
+                                           pads=(0, 1, 0, 1)),
+    "conv_same": lambda rng: conv_case(rng, 8, 32, 24, 3, 2, 1, 0, 9,
+                                       pads=(0, 1, 0, 1)),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),

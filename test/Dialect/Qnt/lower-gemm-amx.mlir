@@ -3,7 +3,8 @@
 // BADOPT: error: --qnt-lower-gemm: option amx must be auto, on or off, got 'maybe'
 
 // K = 256 (a multiple of 64): AMX tiles. M = 20 rows padded to 32 and
-// N = 20 columns to 32; per 16 x 16 block four tdpbusd steps (u8 lhs: the
+// N = 20 columns to 32: one 2 x 2 block of 16 x 16 C tiles, four tdpbusd
+// steps each (u8 lhs: the
 // activations with their sign bit flipped, s8 weights packed [N/16][K/4][64]),
 // the C tile stored to a scratch buffer, and its rows finished on vectors
 // with the correction -(z_a + 128) * colsum(w) = -(3 + 128) * 256; the
@@ -47,4 +48,46 @@ func.func @matmul_small_k(%a: tensor<1x20x37xi8>) -> tensor<1x20x20xi32> {
   %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x20x20xi32>) -> tensor<1x20x20xi32>
   %c = linalg.quantized_batch_matmul ins(%a, %b, %za, %zb : tensor<1x20x37xi8>, tensor<1x37x20xi8>, i32, i32) outs(%init : tensor<1x20x20xi32>) -> tensor<1x20x20xi32>
   return %c : tensor<1x20x20xi32>
+}
+
+// -----
+
+// A padded 3x3 convolution with 64 channels read in place on AMX tiles:
+// the flipped, padded input is one flat tensor (22 * 22 * 64 bytes and 768
+// of slack: the 12 pixels a last tile reads past a row); an A tile is 16
+// pixels of an output row, a reinterpret_cast at the tile's offset with the
+// pixels' stride (64 bytes) and 64 bytes of one kernel row's run; the 20-pixel
+// rows are a full tile and a 4-pixel one, taken together with both column
+// tiles (a 2 x 2 block: 2 A and 2 B loads, 4 tdpbusd per K step, 9 steps);
+// the partial tile finishes its 4 valid rows only.
+// CHECK-LABEL: func.func @conv_amx_in_place
+// CHECK: %[[A:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<31744xi8> to memref<31744xi8>
+// CHECK: %[[S:.*]] = memref.alloca() : memref<16x16xi32>
+// CHECK: scf.for {{.*}} -> (tensor<400x32xi32>)
+// CHECK-COUNT-4: amx.tile_zero
+// CHECK: %[[V:.*]] = memref.reinterpret_cast %[[A]] to offset: [%{{.*}}], sizes: [16, 64], strides: [64, 1] : memref<31744xi8> to memref<16x64xi8, strided<[64, 1], offset: ?>>
+// CHECK: amx.tile_load %[[V]][%{{.*}}, %{{.*}}] : memref<16x64xi8, strided<[64, 1], offset: ?>>
+// CHECK-COUNT-4: amx.tile_muli
+// CHECK-COUNT-32: amx.tile_muli
+// CHECK-NOT: amx.tile_muli
+// CHECK: amx.tile_store %[[S]]
+// CHECK-COUNT-16: vector.transfer_read %[[S]]
+// CHECK: amx.tile_store %[[S]]
+// CHECK-COUNT-4: vector.transfer_read %[[S]]
+// CHECK-NOT: vector.transfer_read %[[S]]
+// CHECK: amx.tile_store %[[S]]
+func.func @conv_amx_in_place(%x: tensor<1x20x20x64xi8>) -> tensor<1x20x20x32xi32> {
+  %zp = arith.constant 3 : i8
+  %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {
+  ^bb0(%a: index, %b: index, %c: index, %d: index):
+    tensor.yield %zp : i8
+  } : tensor<1x20x20x64xi8> to tensor<1x22x22x64xi8>
+  %w = arith.constant dense<1> : tensor<32x3x3x64xi8>
+  %za = arith.constant 3 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x20x20x32xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x20x20x32xi32>) -> tensor<1x20x20x32xi32>
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%p, %w, %za, %zw : tensor<1x22x22x64xi8>, tensor<32x3x3x64xi8>, i32, i32) outs(%init : tensor<1x20x20x32xi32>) -> tensor<1x20x20x32xi32>
+  return %y : tensor<1x20x20x32xi32>
 }

@@ -41,12 +41,13 @@
 //     2^e), the same (0 <= rem + 2^(e-1) - n < 2^(e+1)). n = (x < 0): x >= 0
 //     gives high >= 0; x <= -1 gives x * m0 + 2^30 <= 0 (m0 >= 2^30), so
 //     high < 0 except for x = -1, m0 = 2^30, high = 0, where both n give 0
-//     (2^(e-1) - 1 and 2^(e-1) are below 2^e). |high| <= B + 1, so the sum
-//     stays below 2^31. When the clamp starts at z or above (lo >= z: an
-//     asymmetric grid of a ReLU output, z = -128 on [-128, 127]) the sign
-//     term is dropped: it only changes results of x < 0, where high <= 0
-//     and both (high + 2^(e-1) - n) >> e are <= 0, so both outputs are
-//     below z and clamp to lo. m0 = 0 gives high = 0 and 0 likewise. There the
+//     (2^(e-1) - 1 and 2^(e-1) are below 2^e); m0 = 0 gives high = 0 and 0
+//     likewise. |high| <= B + 1, so the sum stays below 2^31. When the
+//     clamp starts at z or above (lo >= z: an asymmetric grid of a ReLU
+//     output, z = -128 on [-128, 127]) the sign term is dropped: it only
+//     changes results of x < 0, where high <= 0 and both
+//     (high + 2^(e-1) - n) >> e are <= 0, so both outputs are at most z
+//     and clamp to lo. There the
 //     first rounding is doubled, high = (2x * m0 + 2^31) >>arith 32 (2x
 //     fits i32): the same value, and on 16 lanes the high halves of the
 //     even and odd products are merged by one shuffle. 2^(e-1) is added to

@@ -26,12 +26,14 @@
 // tap (ImplicitA), and the copy is one input's size where im2col writes
 // KH * KW of them. Otherwise they are packed once (im2col; int8: xor, K
 // padded to a multiple of 4). The weights are packed at compile time to
-// [N / NR][K / KS][NR * KS] (zero-padded). The correction (int8) and a constant
-// init (a fill or a broadcast bias, as tosa-to-linalg builds it) are added to
-// the accumulators as the kernel starts a tile. The kernel keeps an MR x NR
-// tile of accumulators in registers (NR = 16 * J lanes, MR * J + J + 1 <= 32
-// zmm) through the whole K loop; the last M % MR rows get a kernel of their
-// own height, padded columns are sliced away.
+// [N / NR][K / KS][NR * KS] (zero-padded). The correction (int8) and a
+// constant init (a fill or a broadcast bias, as tosa-to-linalg builds it)
+// are added to the accumulators as the kernel starts a tile. The kernel
+// keeps an MR x NR tile of accumulators in registers (NR = 16 * J lanes,
+// MR * J + J + 1 <= 32 zmm) through the whole K loop; the last M % MR rows
+// get a kernel of their own height (read in place: each output row in
+// equal tiles of at most MR pixels), padded columns are sliced away. Int8
+// GEMMs with a large K run on AMX tiles instead (buildAmxGemm).
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,6 +78,11 @@ namespace {
 /// the rows of a tile are SW * C elements apart.
 struct ImplicitA {
   int64_t images, oh, ow, hp, wp, c, kh, sh, sw, run;
+  /// Elements readable past the padded input (see packPadded).
+  int64_t slack = 0;
+  /// On AMX tiles (decided with the rows' tile use; needs RUN a multiple
+  /// of 64 and the slack of a last tile's 16 pixels).
+  bool amx = false;
 };
 
 /// The GEMM a matched op computes.
@@ -331,11 +338,11 @@ static Value packRuns(OpBuilder &b, Location loc, const WindowInput &window,
 }
 
 /// The input of an implicit GEMM (ImplicitA): `window`'s source padded to
-/// [N, hp, wp, C] (its tensor.pad's padding, and more on the bottom and the
-/// right when hp, wp ask for it), flattened, plus `slack` elements of the
-/// pad value (a last row's run may read past the row); int8 with the sign
-/// bit flipped. One pass over the padded rows in memory order: a row is the
-/// pad value, or its left padding, the source row and its right padding,
+/// [N, hp, wp, C] (its tensor.pad's padding; hp and wp are the padded
+/// sizes), flattened, plus `slack` elements of the pad value (a last row's
+/// run, or a last AMX tile's pixels, may read past the row); int8 with the
+/// sign bit flipped. One pass over the padded rows in memory order: a row is
+/// the pad value, or its left padding, the source row and its right padding,
 /// each written in whole vectors. A vector past the end of its part writes
 /// into the next one, which is written after it.
 static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
@@ -349,10 +356,10 @@ static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
   int64_t lanes = isFloat ? 16 : 64;
   auto vec = VectorType::get({lanes}, element);
   // The pad value, int8 flipped (a u8 value).
+  // (The caller checked a padded window's value is a constant.)
   TypedAttr pad = b.getZeroAttr(element);
   if (window.isPadded())
-    pad = cast<TypedAttr>(
-        cast<arith::ConstantOp>(window.padValue.getDefiningOp()).getValue());
+    (void)matchPattern(window.padValue, m_Constant(&pad));
   if (!isFloat)
     pad = b.getIntegerAttr(element, cast<IntegerAttr>(pad).getValue() ^ 0x80);
   Value fill =
@@ -733,6 +740,8 @@ static constexpr int64_t kAmxMinKImplicit = 128;
 
 /// The int8 GEMM on AMX tiles (tdpbusd: u8 x s8 into 16 x 16 i32 tiles, 64
 /// bytes of K per step): A padded to [MPad, KPad] (multiples of 16 and 64),
+/// or read in place (ImplicitA with `amx`: a tile is 16 pixels of an output
+/// row, the last tile's pixels past OW read from the copy's slack),
 /// the weights packed at compile time to [N/16][KPad/4][64] (a B tile is 16
 /// consecutive rows of 64 bytes), blocks of 2 x 2 C tiles (the odd last row
 /// or column of tiles alone), each C tile then stored to a scratch buffer
@@ -742,6 +751,12 @@ static constexpr int64_t kAmxMinKImplicit = 128;
 static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                           const std::optional<Epilogue> &epilogue) {
   constexpr int64_t kRows = 16, kCols = 16, kBytes = 64;
+  assert((!g.implicit ||
+          (g.implicit->amx && g.implicit->run % kBytes == 0 &&
+           g.implicit->slack >=
+               ((g.implicit->ow + kRows - 1) / kRows * kRows - g.implicit->ow) *
+                   g.implicit->sw * g.implicit->c)) &&
+         "an implicit A without the AMX tiles' slack");
   int64_t mPad = (g.m + kRows - 1) / kRows * kRows;
   int64_t nPad = (g.n + kCols - 1) / kCols * kCols;
   int64_t kPad = (g.k + kBytes - 1) / kBytes * kBytes;
@@ -1002,19 +1017,22 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   return slicePadding(b, loc, c, g.m, g.n);
 }
 
-/// Whether `g` runs on AMX tiles: when asked for, with a constant init, and
-/// whole-tensor epilogue inputs only when no row or column is padded.
-static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue) {
-  // An implicit A's partial tiles finish their valid rows only.
+/// Whether `g` with K = `k` may run on AMX tiles, its A read in place
+/// (`implicitRows`) or packed: when asked for, with a constant init, and
+/// whole-tensor epilogue inputs only when no column (and, packed, no row)
+/// is padded: an implicit A's partial tiles finish their valid rows only.
+static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue,
+                    int64_t k, bool implicitRows) {
   return g.amx && !g.isFloat && g.columnInit &&
-         g.k >= (g.implicit ? kAmxMinKImplicit : kAmxMinK) && g.k % 64 == 0 &&
+         k >= (implicitRows ? kAmxMinKImplicit : kAmxMinK) && k % 64 == 0 &&
          (!epilogue || !epilogue->hasFullInputs() ||
-          ((g.implicit || g.m % 16 == 0) && g.n % 16 == 0));
+          ((implicitRows || g.m % 16 == 0) && g.n % 16 == 0));
 }
 
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                        const std::optional<Epilogue> &epilogue = {}) {
-  if (usesAmx(g, epilogue) && (!g.implicit || g.implicit->run % 64 == 0))
+  // (An implicit A's tiles were decided with its padded copy's slack.)
+  if (g.implicit ? g.implicit->amx : usesAmx(g, epilogue, g.k, false))
     return buildAmxGemm(b, loc, g, epilogue);
   auto [j, mr] = tileFor(g.n);
   int64_t nr = 16 * j, ks = g.isFloat ? 1 : 4;
@@ -1215,18 +1233,22 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   int64_t taps = f[2] * in[3];
   int64_t run = (taps + ks - 1) / ks * ks, run64 = (taps + 63) / 64 * 64;
   bool implicitRows = dilations[0] == 1 && dilations[1] == 1 && f[1] * f[2] > 1;
-  Gemm amxProbe = g;
-  amxProbe.k = f[1] * run64;
-  amxProbe.implicit = ImplicitA{};
   // (Row tiles of 16 pixels within an output row: at least half used.)
-  bool amxImplicit = implicitRows && 2 * amxProbe.k <= 3 * g.k &&
+  bool amxImplicit = implicitRows && 2 * f[1] * run64 <= 3 * g.k &&
                      2 * out[2] >= (out[2] + 15) / 16 * 16 &&
-                     usesAmx(amxProbe, epilogue);
-  bool amxIm2col = !amxImplicit && usesAmx(g, epilogue);
+                     usesAmx(g, epilogue, f[1] * run64, true);
+  bool amxIm2col = !amxImplicit && usesAmx(g, epilogue, g.k, false);
   if (amxImplicit)
     run = run64;
-  bool implicit =
-      implicitRows && (amxImplicit || (!amxIm2col && f[1] * run <= kPad));
+  // (packPadded writes the pad value: it must be a constant attribute.)
+  WindowInput window = WindowInput::get(input);
+  TypedAttr padAttr;
+  bool padKnown =
+      !window.isPadded() || matchPattern(window.padValue, m_Constant(&padAttr));
+  bool implicit = implicitRows && padKnown &&
+                  (amxImplicit || (!amxIm2col && f[1] * run <= kPad));
+  amxImplicit &= implicit;
+  amxIm2col = !implicit && usesAmx(g, epilogue, g.k, false);
 
   OpBuilder::InsertionGuard guard(rewriter);
   if (g.columnInit && !amxImplicit && !amxIm2col &&
@@ -1257,11 +1279,12 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
                            in[3],  f[1],   strides[0], strides[1], run};
     // The last row's run may read past the padded input: by the bytes past
     // its taps, and on AMX by the pixels a last tile of 16 has past OW.
-    int64_t slack = run - taps;
+    g.implicit->amx = amxImplicit;
+    g.implicit->slack = run - taps;
     if (amxImplicit)
-      slack += ((out[2] + 15) / 16 * 16 - out[2]) * strides[1] * in[3];
-    g.a =
-        packPadded(rewriter, loc, WindowInput::get(input), in[1], in[2], slack);
+      g.implicit->slack +=
+          ((out[2] + 15) / 16 * 16 - out[2]) * strides[1] * in[3];
+    g.a = packPadded(rewriter, loc, window, in[1], in[2], g.implicit->slack);
   } else if (isFloat && f[1] == 1 && f[2] == 1 && strides[0] == 1 &&
              strides[1] == 1 && in[1] == out[1] && in[2] == out[2]) {
     // A 1x1 convolution reads the input itself.
