@@ -9,8 +9,9 @@
 //   1. keep the entry signature, expand qnt ops (qnt-expand-ops);
 //   2. TOSA to linalg/tensor/arith, fuse elementwise chains;
 //   3. one-shot bufferization across function boundaries with identity
-//      layouts, results turned into out-params, deallocations inserted (so a
-//      benchmark loop does not leak);
+//      layouts, results turned into out-params, small top-level buffers on
+//      the stack, deallocations inserted for the others (so a benchmark
+//      loop does not leak);
 //   4. convolutions and matmuls with constant weights as packed GEMM
 //      microkernels (qnt-lower-gemm: f32 FMA, int8 vpdpbusd on VNNI CPUs);
 //   5. linalg to loops and everything to LLVM, the entry function with the
@@ -27,8 +28,9 @@
 using namespace mlir;
 
 /// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8, `@AMX@` for
-/// the amx option of --qnt-lower-gemm, `@PROFILE@` for qnt-profile-kernels
-/// when the profile option is on.
+/// the amx option of --qnt-lower-gemm, `@STACK@` for the max-bytes option of
+/// --qnt-stack-buffers, `@PROFILE@` for qnt-profile-kernels when the profile
+/// option is on.
 static constexpr const char *kLowerToLLVM =
     "qnt-record-signature,"
     "func.func(qnt-expand-ops,qnt-inline-rescale-params),"
@@ -42,7 +44,7 @@ static constexpr const char *kLowerToLLVM =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},"
-    "func.func(qnt-write-results-in-place),"
+    "func.func(qnt-write-results-in-place,qnt-stack-buffers{max-bytes=@STACK@}),"
     "buffer-deallocation-pipeline,"
     "func.func(qnt-lower-memref-copy,convert-linalg-to-loops),@PROFILE@"
     "qnt-lower-dot-u8s8{vnni=@VNNI@},"
@@ -55,10 +57,12 @@ static constexpr const char *kLowerToLLVM =
 
 LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                                   StringRef vnni, bool profile,
-                                                  StringRef amx) {
+                                                  StringRef amx,
+                                                  uint64_t stackBytes) {
   std::string pipeline = kLowerToLLVM;
   pipeline.replace(pipeline.find("@VNNI@"), 6, vnni.str());
   pipeline.replace(pipeline.find("@AMX@"), 5, amx.str());
+  pipeline.replace(pipeline.find("@STACK@"), 7, std::to_string(stackBytes));
   pipeline.replace(pipeline.find("@PROFILE@"), 9,
                    profile ? "qnt-profile-kernels," : "");
   return parsePassPipeline(pipeline, pm);
@@ -76,6 +80,12 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       llvm::cl::desc("Run the int8 GEMMs on AMX tiles: auto (if the host has "
                      "AMX-INT8), on, off"),
       llvm::cl::init("auto")};
+  Option<uint64_t> stackBytes{
+      *this, "stack-bytes",
+      llvm::cl::desc("Put the function's small intermediate buffers on its "
+                     "stack, at most this many bytes in all "
+                     "(--qnt-stack-buffers; 0: all on the heap)"),
+      llvm::cl::init(262144)};
   Option<bool> profile{
       *this, "profile",
       llvm::cl::desc("Time every kernel: calls of qnt_profile_enter/exit "
@@ -92,6 +102,6 @@ void mlir::qnt::registerPipelines() {
       "outputs...)",
       [](OpPassManager &pm, const LowerToLLVMOptions &options) {
         (void)buildLowerToLLVMPipeline(pm, options.vnni, options.profile,
-                                       options.amx);
+                                       options.amx, options.stackBytes);
       });
 }

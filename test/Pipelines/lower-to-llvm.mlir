@@ -1,14 +1,21 @@
 // RUN: quant-opt %s --qnt-lower-to-llvm | FileCheck %s
+// RUN: quant-opt %s --qnt-lower-to-llvm=stack-bytes=0 | FileCheck %s --check-prefix=HEAP
 
 // The whole float graph reaches the LLVM dialect; the entry takes bare
-// pointers (inputs, then outputs) and remembers its tensor signature.
+// pointers (inputs, then outputs) and remembers its tensor signature. Its
+// one intermediate buffer (the ReLU6's 128 bytes) is on the stack; with
+// stack-bytes=0 it is allocated and freed.
 // CHECK-NOT: tosa.
 // CHECK-NOT: qnt.
 // CHECK-NOT: linalg.
 // CHECK: llvm.func @main(%{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr, %{{.*}}: !llvm.ptr)
 // CHECK-SAME: qnt.signature = (tensor<1x4x4x3xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x32xf32>)
-// CHECK-DAG: llvm.call @malloc
-// CHECK-DAG: llvm.call @free
+// CHECK: llvm.alloca
+// CHECK-NOT: llvm.call @malloc
+// CHECK-NOT: llvm.call @free
+// HEAP: llvm.func @main
+// HEAP-DAG: llvm.call @malloc
+// HEAP-DAG: llvm.call @free
 func.func @main(%x: tensor<1x4x4x3xf32>) -> (tensor<1x2x2x2xf32>, tensor<1x32xf32>) {
   %w = "tosa.const"() {values = dense<0.5> : tensor<2x1x1x3xf32>} : () -> tensor<2x1x1x3xf32>
   %b = "tosa.const"() {values = dense<[0.1, -0.2]> : tensor<2xf32>} : () -> tensor<2xf32>

@@ -21,11 +21,13 @@ namespace qnt {
 /// function taking its inputs and outputs as bare pointers. `vnni` (auto,
 /// on, off) selects vpdpbusd in the int8 kernels; `profile` times every
 /// kernel (--qnt-profile-kernels); `amx` (auto, on, off) runs the int8
-/// GEMMs on AMX tiles.
+/// GEMMs on AMX tiles; `stackBytes` bounds the intermediate buffers put on
+/// the stack (--qnt-stack-buffers; 0: none).
 LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
                                        StringRef vnni = "auto",
                                        bool profile = false,
-                                       StringRef amx = "auto");
+                                       StringRef amx = "auto",
+                                       uint64_t stackBytes = 262144);
 
 /// Registers the pipelines with the pass registry.
 void registerPipelines();

@@ -969,7 +969,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
     return buildPixelLoops(
         b, loc, {ia.images, ia.oh}, out,
         [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
-          auto [m, base] = rowStart(b, iv[0], iv[1]);
+          std::pair<Value, Value> start = rowStart(b, iv[0], iv[1]);
+          Value m = start.first, base = start.second;
           // Row tile starting at pixel ow of the row.
           auto at = [&](OpBuilder &b, Value ow) {
             return std::make_pair(
