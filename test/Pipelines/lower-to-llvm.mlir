@@ -1,5 +1,7 @@
 // RUN: quant-opt %s --qnt-lower-to-llvm | FileCheck %s
 // RUN: quant-opt %s --qnt-lower-to-llvm=stack-bytes=0 | FileCheck %s --check-prefix=HEAP
+// RUN: %expect_exit 1 -- quant-opt %s --qnt-lower-to-llvm=stack-bytes=abc 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: for the --stack-bytes option: 'abc' value invalid for ulong argument
 
 // The whole float graph reaches the LLVM dialect; the entry takes bare
 // pointers (inputs, then outputs) and remembers its tensor signature. Its

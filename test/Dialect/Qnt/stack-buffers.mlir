@@ -1,4 +1,6 @@
 // RUN: quant-opt %s --split-input-file --allow-unregistered-dialect --qnt-stack-buffers="max-bytes=1024 max-alloc-bytes=512" | FileCheck %s
+// RUN: %expect_exit 1 -- quant-opt %s --allow-unregistered-dialect --qnt-stack-buffers=max-bytes=-5 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: for the --max-bytes option: '-5' value invalid for ulong argument
 
 // Top-level static buffers move to the stack in order while each is at
 // most 512 bytes and all at most 1024: 256 + 512 bytes, not the 1024-byte
