@@ -725,19 +725,19 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
         columnOf[body->getArgument(i)] = input;
         columnValues[body->getArgument(i)] = *getConstantDenseElements(input);
       }
-      Type element = cast<RankedTensorType>(input.getType()).getElementType();
+      Value tensor = input;
+      bool isColumn = kind == Input::Column;
+      Type element = cast<RankedTensorType>(tensor.getType()).getElementType();
       auto read = [&]() -> Value {
         Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(element));
-        SmallVector<Value> indices = kind == Input::Column
-                                         ? SmallVector<Value>{col}
-                                         : SmallVector<Value>(position);
+        SmallVector<Value> indices =
+            isColumn ? SmallVector<Value>{col} : SmallVector<Value>(position);
         // Columns are padded to whole vectors; whole tensors are not.
-        bool exact = kind == Input::Column || inBounds;
-        return vector::TransferReadOp::create(b, loc, lanes(element), input,
-                                              indices, zero,
-                                              ArrayRef<bool>{exact});
+        return vector::TransferReadOp::create(
+            b, loc, lanes(element), tensor, indices, zero,
+            ArrayRef<bool>{isColumn || inBounds});
       };
-      if (kind != Input::Column) {
+      if (!isColumn) {
         map.map(body->getArgument(i), read());
         continue;
       }

@@ -31,6 +31,17 @@ inline Value indexConstant(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+/// The index v * scale + offset (no op for a scale of 1 or an offset of 0).
+inline Value indexAffine(OpBuilder &b, Location loc, Value v, int64_t scale,
+                         int64_t offset = 0) {
+  Value r = scale == 1 ? v
+                       : arith::MulIOp::create(b, loc, v,
+                                               indexConstant(b, loc, scale));
+  return offset == 0
+             ? r
+             : arith::AddIOp::create(b, loc, r, indexConstant(b, loc, offset));
+}
+
 /// A loop from 0 to `count` (step `step`) carrying `init`: `body` gets the
 /// induction variable and the carried values and returns the next ones.
 SmallVector<Value> buildLoop(

@@ -268,8 +268,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   auto idx = [&](OpBuilder &b, int64_t v) { return indexConstant(b, loc, v); };
   auto affine = [&](OpBuilder &b, Value v, int64_t scale,
                     int64_t offset) -> Value {
-    Value r = scale == 1 ? v : arith::MulIOp::create(b, loc, v, idx(b, scale));
-    return offset == 0 ? r : arith::AddIOp::create(b, loc, r, idx(b, offset));
+    return indexAffine(b, loc, v, scale, offset);
   };
 
   Value result;

@@ -83,6 +83,33 @@ struct ImplicitA {
   /// On AMX tiles (decided with the rows' tile use; needs RUN a multiple
   /// of 64 and the slack of a last tile's 16 pixels).
   bool amx = false;
+
+  /// A pixel's row of A (= of C) and the offset of its first tap in the
+  /// padded input.
+  struct Position {
+    Value row, offset;
+  };
+  /// Pixel (n, oh, 0): row (n * OH + oh) * OW, offset
+  /// (n * HP + oh * SH) * WP * C.
+  Position rowStart(OpBuilder &b, Location loc, Value image,
+                    Value outRow) const {
+    Value row = indexAffine(
+        b, loc,
+        arith::AddIOp::create(b, loc, indexAffine(b, loc, image, oh), outRow),
+        ow);
+    Value offset = indexAffine(
+        b, loc,
+        arith::AddIOp::create(b, loc, indexAffine(b, loc, image, hp),
+                              indexAffine(b, loc, outRow, sh)),
+        wp * c);
+    return {row, offset};
+  }
+  /// The pixel `x` columns right of `start`.
+  Position right(OpBuilder &b, Location loc, Position start, Value x) const {
+    return {arith::AddIOp::create(b, loc, start.row, x),
+            arith::AddIOp::create(b, loc, start.offset,
+                                  indexAffine(b, loc, x, sw * c))};
+  }
 };
 
 /// The GEMM a matched op computes.
@@ -375,9 +402,6 @@ static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
   Value rows = tensor::CollapseShapeOp::create(
       b, loc, window.source, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   SmallVector<bool> masked = {false};
-  auto add = [&](OpBuilder &b, Value x, int64_t y) -> Value {
-    return arith::AddIOp::create(b, loc, x, indexConstant(b, loc, y));
-  };
   auto write = [&](OpBuilder &b, Value v, Value p, Value at) -> Value {
     return vector::TransferWriteOp::create(b, loc, v, p, ValueRange{at}, masked)
         .getResult();
@@ -398,12 +422,10 @@ static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
       b, loc, {images, hp}, init,
       [&](OpBuilder &b, ValueRange iv, Value p) -> Value {
         Value n = iv[0], y = iv[1];
-        Value row = arith::MulIOp::create(
+        Value row = indexAffine(
             b, loc,
-            arith::AddIOp::create(
-                b, loc,
-                arith::MulIOp::create(b, loc, n, indexConstant(b, loc, hp)), y),
-            indexConstant(b, loc, wp * c));
+            arith::AddIOp::create(b, loc, indexAffine(b, loc, n, hp), y),
+            wp * c);
         using P = arith::CmpIPredicate;
         Value inside = arith::AndIOp::create(
             b, loc,
@@ -415,8 +437,8 @@ static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
             b, loc, inside,
             [&](OpBuilder &b, Location) {
               Value t = fillRun(b, p, row, window.left * c);
-              Value sy = add(b, y, -window.top);
-              Value start = add(b, row, window.left * c);
+              Value sy = indexAffine(b, loc, y, 1, -window.top);
+              Value start = indexAffine(b, loc, row, 1, window.left * c);
               t = buildLoop(
                   b, loc, w * c, lanes, t,
                   [&](OpBuilder &b, Value i, ValueRange args) {
@@ -428,7 +450,8 @@ static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
                         write(b, v, args[0],
                               arith::AddIOp::create(b, loc, start, i))};
                   })[0];
-              t = fillRun(b, t, add(b, row, (window.left + w) * c),
+              t = fillRun(b, t,
+                          indexAffine(b, loc, row, 1, (window.left + w) * c),
                           (wp - window.left - w) * c);
               scf::YieldOp::create(b, loc, t);
             },
@@ -646,32 +669,10 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
           result = buildPixelLoops(
               b, loc, {ia.images, ia.oh}, colArgs[0],
               [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
-                Value n = iv[0], oh = iv[1];
-                Value m = arith::MulIOp::create(
-                    b, loc,
-                    arith::AddIOp::create(
-                        b, loc,
-                        arith::MulIOp::create(b, loc, n,
-                                              indexConstant(b, loc, ia.oh)),
-                        oh),
-                    indexConstant(b, loc, ia.ow));
-                Value base = arith::MulIOp::create(
-                    b, loc,
-                    arith::AddIOp::create(
-                        b, loc,
-                        arith::MulIOp::create(b, loc, n,
-                                              indexConstant(b, loc, ia.hp)),
-                        arith::MulIOp::create(b, loc, oh,
-                                              indexConstant(b, loc, ia.sh))),
-                    indexConstant(b, loc, ia.wp * ia.c));
+                ImplicitA::Position start = ia.rowStart(b, loc, iv[0], iv[1]);
                 auto at = [&](OpBuilder &b, Value ow) {
-                  return std::make_pair(
-                      arith::AddIOp::create(b, loc, m, ow).getResult(),
-                      arith::AddIOp::create(
-                          b, loc, base,
-                          arith::MulIOp::create(
-                              b, loc, ow, indexConstant(b, loc, ia.sw * ia.c)))
-                          .getResult());
+                  ImplicitA::Position p = ia.right(b, loc, start, ow);
+                  return std::make_pair(p.row, p.offset);
                 };
                 if (full > 0)
                   out = buildLoop(b, loc, full, mr, out,
@@ -900,14 +901,9 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   // row pairs inside; an odd last column or row tile alone.
   auto rowsFor = [&](OpBuilder &b, Value out, Value colTile,
                      int64_t cc) -> Value {
-    auto times = [&](OpBuilder &b, Value v, int64_t by) -> Value {
-      return arith::MulIOp::create(b, loc, v, indexConstant(b, loc, by));
-    };
     if (!g.implicit) {
       auto tileRow = [&](OpBuilder &b, Value t, int64_t r) -> Value {
-        return times(b,
-                     arith::AddIOp::create(b, loc, t, indexConstant(b, loc, r)),
-                     kRows);
+        return indexAffine(b, loc, t, kRows, r * kRows);
       };
       if (mt / 2 > 0)
         out = buildLoop(b, loc, mt / 2 * 2, 2, out,
@@ -926,27 +922,16 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
     const ImplicitA &ia = *g.implicit;
     int64_t full = ia.ow / kRows, rest = ia.ow % kRows;
     int64_t tiles = full + (rest ? 1 : 0), pairs = tiles / 2;
-    // The first output row and the padded input's offset of (n, oh).
-    auto rowStart = [&](OpBuilder &b, Value n, Value oh) {
-      return std::make_pair(
-          times(b, arith::AddIOp::create(b, loc, times(b, n, ia.oh), oh),
-                ia.ow),
-          times(b,
-                arith::AddIOp::create(b, loc, times(b, n, ia.hp),
-                                      times(b, oh, ia.sh)),
-                ia.wp * ia.c));
-    };
     if (tiles == 1) {
       // One tile per output row: two output rows per block.
       auto rowsOf = [&](OpBuilder &b, Value n, Value oh0, int64_t count,
                         Value out) -> Value {
         SmallVector<Value> rows, bases;
         for (int64_t r = 0; r < count; ++r) {
-          auto [m, base] = rowStart(
-              b, n,
-              arith::AddIOp::create(b, loc, oh0, indexConstant(b, loc, r)));
-          rows.push_back(m);
-          bases.push_back(base);
+          ImplicitA::Position p =
+              ia.rowStart(b, loc, n, indexAffine(b, loc, oh0, 1, r));
+          rows.push_back(p.row);
+          bases.push_back(p.offset);
         }
         return block(b, out, rows, bases, SmallVector<int64_t>(count, ia.ow),
                      colTile, cc);
@@ -969,14 +954,11 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
     return buildPixelLoops(
         b, loc, {ia.images, ia.oh}, out,
         [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
-          std::pair<Value, Value> start = rowStart(b, iv[0], iv[1]);
-          Value m = start.first, base = start.second;
+          ImplicitA::Position start = ia.rowStart(b, loc, iv[0], iv[1]);
           // Row tile starting at pixel ow of the row.
           auto at = [&](OpBuilder &b, Value ow) {
-            return std::make_pair(
-                arith::AddIOp::create(b, loc, m, ow).getResult(),
-                arith::AddIOp::create(b, loc, base, times(b, ow, ia.sw * ia.c))
-                    .getResult());
+            ImplicitA::Position p = ia.right(b, loc, start, ow);
+            return std::make_pair(p.row, p.offset);
           };
           auto validAt = [&](int64_t t) { return t < full ? kRows : rest; };
           // Pairs of full tiles in a loop; a pair with the last tile, if
@@ -1233,27 +1215,26 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   int64_t ks = isFloat ? 1 : 4, kPad = (g.k + ks - 1) / ks * ks;
   int64_t taps = f[2] * in[3];
   int64_t run = (taps + ks - 1) / ks * ks, run64 = (taps + 63) / 64 * 64;
-  bool implicitRows = dilations[0] == 1 && dilations[1] == 1 && f[1] * f[2] > 1;
+  // (packPadded writes the pad value: it must be a constant attribute.)
+  WindowInput window = WindowInput::get(input);
+  TypedAttr padAttr;
+  bool implicitRows = dilations[0] == 1 && dilations[1] == 1 &&
+                      f[1] * f[2] > 1 &&
+                      (!window.isPadded() ||
+                       matchPattern(window.padValue, m_Constant(&padAttr)));
   // (Row tiles of 16 pixels within an output row: at least half used.)
   bool amxImplicit = implicitRows && 2 * f[1] * run64 <= 3 * g.k &&
                      2 * out[2] >= (out[2] + 15) / 16 * 16 &&
                      usesAmx(g, epilogue, f[1] * run64, true);
-  bool amxIm2col = !amxImplicit && usesAmx(g, epilogue, g.k, false);
+  bool amxPacked = usesAmx(g, epilogue, g.k, false);
+  bool implicit =
+      amxImplicit || (implicitRows && !amxPacked && f[1] * run <= kPad);
   if (amxImplicit)
     run = run64;
-  // (packPadded writes the pad value: it must be a constant attribute.)
-  WindowInput window = WindowInput::get(input);
-  TypedAttr padAttr;
-  bool padKnown =
-      !window.isPadded() || matchPattern(window.padValue, m_Constant(&padAttr));
-  bool implicit = implicitRows && padKnown &&
-                  (amxImplicit || (!amxIm2col && f[1] * run <= kPad));
-  amxImplicit &= implicit;
-  amxIm2col = !implicit && usesAmx(g, epilogue, g.k, false);
+  bool amxTiles = amxImplicit || (!implicit && amxPacked);
 
   OpBuilder::InsertionGuard guard(rewriter);
-  if (g.columnInit && !amxImplicit && !amxIm2col &&
-      g.n % (16 * tileFor(g.n).first) == 0)
+  if (g.columnInit && !amxTiles && g.n % (16 * tileFor(g.n).first) == 0)
     if (tensor::InsertSliceOp slot = concatSlot(rewriter, result)) {
       rewriter.setInsertionPoint(slot);
       auto sliceType = cast<RankedTensorType>(slot.getSourceType());
@@ -1311,13 +1292,13 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
     if (!lanes && dilations[0] == 1 && dilations[1] == 1 &&
         f[2] * in[3] <= 64) {
       // Few channels: contiguous runs straight into [M, kPad].
-      g.a = packRuns(rewriter, loc, WindowInput::get(input),
-                     ArrayRef<int64_t>(out).take_front(3), f[1], f[2], in[3],
-                     strides, kPad);
+      g.a =
+          packRuns(rewriter, loc, window, ArrayRef<int64_t>(out).take_front(3),
+                   f[1], f[2], in[3], strides, kPad);
     } else {
       Value cols =
-          lanes ? packWindows(rewriter, loc, WindowInput::get(input), patches,
-                              strides, dilations, lanes)
+          lanes ? packWindows(rewriter, loc, window, patches, strides,
+                              dilations, lanes)
                 : packActivations(rewriter, loc, input, patches, inputMap);
       g.a = tensor::CollapseShapeOp::create(
           rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
