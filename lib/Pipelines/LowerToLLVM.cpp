@@ -15,7 +15,9 @@
 //   4. convolutions and matmuls with constant weights as packed GEMM
 //      microkernels (qnt-lower-gemm: f32 FMA, int8 vpdpbusd on VNNI CPUs);
 //   5. linalg to loops and everything to LLVM, the entry function with the
-//      bare-pointer calling convention: main(in0, ..., out0, ...).
+//      bare-pointer calling convention: main(in0, ..., out0, ...);
+//   6. one-lane masked stores as scalar stores (an LLVM 22 x86 miscompile,
+//      qnt-scalarize-single-lane-stores).
 //
 //===----------------------------------------------------------------------===//
 
@@ -53,7 +55,8 @@ static constexpr const char *kLowerToLLVM =
     "finalize-memref-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
     "convert-arith-to-llvm,convert-cf-to-llvm,"
     "convert-func-to-llvm{use-bare-ptr-memref-call-conv},"
-    "convert-index-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts";
+    "convert-index-to-llvm,convert-ub-to-llvm,reconcile-unrealized-casts,"
+    "qnt-scalarize-single-lane-stores";
 
 LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                                   StringRef vnni, bool profile,

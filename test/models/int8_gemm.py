@@ -384,6 +384,12 @@ CASES = {
                                            pads=(0, 1, 0, 1)),
     "conv_same": lambda rng: conv_case(rng, 8, 32, 24, 3, 2, 1, 0, 9,
                                        pads=(0, 1, 0, 1)),
+    # A last block of one channel (17 = 16 + 1): its i8 store has one lane
+    # (--qnt-scalarize-single-lane-stores).
+    "depthwise_c17": lambda rng: rescaled(
+        rng, depthwise_case(rng, 8, 17, 3, 1, 1, 5)),
+    "depthwise_c33_s2": lambda rng: rescaled(
+        rng, depthwise_case(rng, 9, 33, 3, 2, 1, -3)),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),

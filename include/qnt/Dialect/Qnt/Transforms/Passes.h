@@ -66,6 +66,10 @@ void populateQntWriteResultsInPlacePatterns(RewritePatternSet &patterns);
 /// dense constants (see --qnt-inline-rescale-params).
 void populateQntInlineRescaleParamsPatterns(RewritePatternSet &patterns);
 
+/// The pattern storing the lane of a one-lane masked store with a scalar
+/// store (see --qnt-scalarize-single-lane-stores).
+void populateQntScalarizeSingleLaneStoresPatterns(RewritePatternSet &patterns);
+
 /// Whether this process can use AMX-INT8 tiles: the host CPU has them and
 /// the OS grants the tile state (which the first call asks for; the answer
 /// is kept for the process).

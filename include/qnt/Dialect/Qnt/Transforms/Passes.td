@@ -437,6 +437,34 @@ def QntProfileKernelsPass : Pass<"qnt-profile-kernels", "ModuleOp"> {
                            "::mlir::func::FuncDialect"];
 }
 
+def QntScalarizeSingleLaneStoresPass
+    : Pass<"qnt-scalarize-single-lane-stores", "ModuleOp"> {
+  let summary = "Masked stores with one lane set as scalar stores (an LLVM 22 "
+                "x86 miscompile)";
+  let description = [{
+    Rewrites every `llvm.intr.masked.store` whose mask is a constant with
+    exactly one lane set into an `llvm.extractelement` of that lane and an
+    `llvm.store` at its address:
+
+    ```
+    llvm.intr.masked.store %v, %p, %mask {alignment = 1 : i32}
+        : vector<16xi8>, vector<16xi1> into !llvm.ptr  // mask: lane 0 only
+    // becomes
+    %e = llvm.extractelement %v[%c0 : i64] : vector<16xi8>
+    llvm.store %e, %p {alignment = 1 : i64} : i8, !llvm.ptr
+    ```
+
+    LLVM 22's x86 backend (llvm/llvm-project issue 179489, fixed after
+    22.1; Debian's 22.1.8 has it) selects such a store of a truncated
+    vector as a scalar store of the untruncated element: `vmovss` writes 4
+    bytes for lane 0 of `trunc <16 x i32> to <16 x i8>`. The kernels' last
+    partial block of 16 channels stores one lane when the channel count is
+    1 mod 16 (an int8 depthwise with 17 or 145 channels wrote 3 bytes of the
+    next pixel). The last pass of `--qnt-lower-to-llvm`.
+  }];
+  let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
+}
+
 def QntStackBuffersPass : Pass<"qnt-stack-buffers", "func::FuncOp"> {
   let summary = "Small intermediate buffers of a function on its stack";
   let description = [{
