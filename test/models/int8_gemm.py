@@ -390,6 +390,15 @@ CASES = {
         rng, depthwise_case(rng, 8, 17, 3, 1, 1, 5)),
     "depthwise_c33_s2": lambda rng: rescaled(
         rng, depthwise_case(rng, 9, 33, 3, 2, 1, -3)),
+    # AMX tiles from whole-tile packed activations (packRows): K padded to
+    # 64-byte steps (200 -> 256, 40 -> 64, 72 -> 128), partial row tiles
+    # (M = 37, 25, 36) finishing their valid rows, the requantize fused
+    # into a matmul, a residual epilogue on a partial row tile.
+    "matmul_k200_rescale": lambda rng: rescaled(
+        rng, matmul_case(rng, 37, 200, 40, 7)),
+    "matmul_k40": lambda rng: matmul_case(rng, 20, 40, 24, -5),
+    "conv1x1_k72": lambda rng: conv_case(rng, 6, 72, 20, 1, 1, 1, 0, 3),
+    "conv_residual_k112": lambda rng: residual(rng, 5, 112, -3),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),

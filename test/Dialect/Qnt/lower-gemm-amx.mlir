@@ -2,26 +2,26 @@
 // RUN: %expect_exit 1 -- quant-opt %s --split-input-file --qnt-lower-gemm=amx=maybe 2>&1 | FileCheck %s --check-prefix=BADOPT
 // BADOPT: error: --qnt-lower-gemm: option amx must be auto, on or off, got 'maybe'
 
-// K = 256 (a multiple of 64): AMX tiles. M = 20 rows padded to 32 and
-// N = 20 columns to 32: one 2 x 2 block of 16 x 16 C tiles, four tdpbusd
-// steps each (u8 lhs: the
-// activations with their sign bit flipped, s8 weights packed [N/16][K/4][64]),
-// the C tile stored to a scratch buffer, and its rows finished on vectors
-// with the correction -(z_a + 128) * colsum(w) = -(3 + 128) * 256; the
-// padding is sliced away.
+// K = 256 (a multiple of 64): AMX tiles. The activations flipped into
+// whole tiles, 32 rows (the last 12 zero) by 256 (packRows); N = 20 columns
+// padded to 32: one 2 x 2 block of 16 x 16 C tiles (row tiles 16 + 4 valid
+// rows), four tdpbusd steps each (u8 lhs, s8 weights packed
+// [N/16][K/4][64]), the C tile stored to a scratch buffer, and its valid
+// rows finished on vectors with the correction -(z_a + 128) * colsum(w) =
+// -(3 + 128) * 256 into [20, 32]; the padded columns are sliced away.
 // CHECK-LABEL: func.func @matmul_amx
 // CHECK-DAG: %[[W:.*]] = arith.constant dense<"0x{{[0-9A-F]+}}"> : tensor<2x64x64xi8>
 // CHECK-DAG: %[[CORR:.*]] = arith.constant dense<[-33536, {{.*}}, -33536, 0, {{.*}}, 0]> : tensor<32xi32>
 // CHECK-DAG: %[[A:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<32x256xi8> to memref<32x256xi8>
 // CHECK-DAG: %[[B:.*]] = bufferization.to_buffer %[[W]] read_only : tensor<2x64x64xi8> to memref<2x64x64xi8>
 // CHECK-DAG: %[[S:.*]] = memref.alloca() : memref<16x16xi32>
-// CHECK: scf.for
+// CHECK: tensor.empty() : tensor<20x32xi32>
 // CHECK: scf.for
 // CHECK: amx.tile_zero : !amx.tile<16x16xi32>
 // CHECK-COUNT-4: amx.tile_muli %{{.*}} zext, %{{.*}}, %{{.*}} : !amx.tile<16x64xi8>, !amx.tile<16x64xi8>, !amx.tile<16x16xi32>
 // CHECK: amx.tile_store %[[S]]
 // CHECK: vector.transfer_read %[[S]]
-// CHECK: tensor.extract_slice %{{.*}}[0, 0] [20, 20] [1, 1] : tensor<32x32xi32> to tensor<20x20xi32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0] [20, 20] [1, 1] : tensor<20x32xi32> to tensor<20x20xi32>
 func.func @matmul_amx(%a: tensor<1x20x256xi8>) -> tensor<1x20x20xi32> {
   %b = arith.constant dense<1> : tensor<1x256x20xi8>
   %za = arith.constant 3 : i32
@@ -35,18 +35,19 @@ func.func @matmul_amx(%a: tensor<1x20x256xi8>) -> tensor<1x20x20xi32> {
 
 // -----
 
-// K = 37: the vpdpbusd kernel even with amx.
+// K = 31: whole 64-byte steps would more than double it: the vpdpbusd
+// kernel even with amx (K = 33 would be padded to 64 for AMX tiles).
 // CHECK-LABEL: func.func @matmul_small_k
 // CHECK-NOT: amx.
 // CHECK: qnt.dot_u8s8
-func.func @matmul_small_k(%a: tensor<1x20x37xi8>) -> tensor<1x20x20xi32> {
-  %b = arith.constant dense<1> : tensor<1x37x20xi8>
+func.func @matmul_small_k(%a: tensor<1x20x31xi8>) -> tensor<1x20x20xi32> {
+  %b = arith.constant dense<1> : tensor<1x31x20xi8>
   %za = arith.constant 3 : i32
   %zb = arith.constant 0 : i32
   %z = arith.constant 0 : i32
   %e = tensor.empty() : tensor<1x20x20xi32>
   %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x20x20xi32>) -> tensor<1x20x20xi32>
-  %c = linalg.quantized_batch_matmul ins(%a, %b, %za, %zb : tensor<1x20x37xi8>, tensor<1x37x20xi8>, i32, i32) outs(%init : tensor<1x20x20xi32>) -> tensor<1x20x20xi32>
+  %c = linalg.quantized_batch_matmul ins(%a, %b, %za, %zb : tensor<1x20x31xi8>, tensor<1x31x20xi8>, i32, i32) outs(%init : tensor<1x20x20xi32>) -> tensor<1x20x20xi32>
   return %c : tensor<1x20x20xi32>
 }
 

@@ -135,6 +135,37 @@ func.func @fused_requantize(%x: tensor<1x4x4x4xi8>) -> tensor<1x2x2x16xi8> {
 
 // -----
 
+// The same for a matmul: the activations flipped by packRows (K = 37 padded
+// to 40, the padding flipped -128s), the consumer in the kernel.
+// CHECK-LABEL: func.func @matmul_fused_requantize
+// CHECK: scf.for {{.*}} -> (tensor<6x40xi8>)
+// CHECK: vector.transfer_read %{{.*}}, %c-128_i8 : tensor<6x37xi8>, vector<40xi8>
+// CHECK: scf.for {{.*}} -> (tensor<6x16xi8>)
+// CHECK: qnt.dot_u8s8
+// CHECK: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: vector.transfer_write {{.*}} : vector<16xi8>, tensor<6x16xi8>
+// CHECK-NOT: linalg.generic
+func.func @matmul_fused_requantize(%a: tensor<1x6x37xi8>) -> tensor<1x6x16xi8> {
+  %b = arith.constant dense<1> : tensor<1x37x16xi8>
+  %za = arith.constant 4 : i32
+  %zb = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x6x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x6x16xi32>) -> tensor<1x6x16xi32>
+  %y = linalg.quantized_batch_matmul ins(%a, %b, %za, %zb : tensor<1x6x37xi8>, tensor<1x37x16xi8>, i32, i32) outs(%init : tensor<1x6x16xi32>) -> tensor<1x6x16xi32>
+  %m = arith.constant dense<3> : tensor<16xi32>
+  %o = tensor.empty() : tensor<1x6x16xi8>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]} ins(%y, %m : tensor<1x6x16xi32>, tensor<16xi32>) outs(%o : tensor<1x6x16xi8>) {
+  ^bb0(%in: i32, %mult: i32, %out: i8):
+    %p = arith.muli %in, %mult : i32
+    %t = arith.trunci %p : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x6x16xi8>
+  return %r : tensor<1x6x16xi8>
+}
+
+// -----
+
 // tosa-to-linalg's form of an int8 convolution whose zero points are both
 // 0: the plain named op on i8 with an i32 result. It is the int8 kernel
 // with z_a = 0: the correction is -128 * colsum(w) = -128 * 8 per column.

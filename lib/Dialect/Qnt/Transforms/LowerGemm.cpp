@@ -78,11 +78,9 @@ namespace {
 /// the rows of a tile are SW * C elements apart.
 struct ImplicitA {
   int64_t images, oh, ow, hp, wp, c, kh, sh, sw, run;
-  /// Elements readable past the padded input (see packPadded).
+  /// Elements readable past the padded input (see packPadded; on AMX tiles
+  /// also a last tile's pixels past OW).
   int64_t slack = 0;
-  /// On AMX tiles (decided with the rows' tile use; needs RUN a multiple
-  /// of 64 and the slack of a last tile's 16 pixels).
-  bool amx = false;
 
   /// A pixel's row of A (= of C) and the offset of its first tap in the
   /// padded input.
@@ -128,8 +126,10 @@ struct Gemm {
   /// Set when init is a constant per column: then added at the start of a
   /// tile, and init is never read.
   std::optional<SmallVector<double>> columnInit;
-  /// int8 on AMX tiles (see buildAmxGemm).
+  /// AMX tiles are allowed (the host has them, or amx=on).
   bool amx = false;
+  /// int8 on AMX tiles (see buildAmxGemm; decided with the packing of A).
+  bool amxTiles = false;
   /// Set when `a` is not [M, K] but a padded input read in place (see
   /// ImplicitA).
   std::optional<ImplicitA> implicit;
@@ -163,6 +163,72 @@ static Value packActivations(OpBuilder &b, Location loc, Value input,
         linalg::YieldOp::create(nb, l, v);
       });
   return generic.getResult(0);
+}
+
+/// The int8 activations `a` ([M, K]) with their sign bit flipped into a
+/// [rows, cols] tensor (rows >= M, cols >= K), the padding zero: per row
+/// vectors of 64 bytes, the last one read masked. One pass, where a copy
+/// and a tensor.pad of it would be two.
+static Value packRows(OpBuilder &b, Location loc, Value a, int64_t rows,
+                      int64_t cols) {
+  auto type = cast<RankedTensorType>(a.getType());
+  int64_t m = type.getDimSize(0), k = type.getDimSize(1);
+  Type i8 = b.getI8Type();
+  constexpr int64_t kChunk = 64;
+  int64_t full = k / kChunk * kChunk;
+  Value init =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, cols}, i8);
+  // Padding read as -128: flipped, it is the zero the K padding needs.
+  Value minus128 = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128));
+  auto vec = [&](int64_t n) { return VectorType::get({n}, i8); };
+  auto flip = [&](OpBuilder &b, int64_t n) -> Value {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(vec(n), b.getI8IntegerAttr(-128)));
+  };
+  Value out = buildLoop(
+      b, loc, m, 1, init, [&](OpBuilder &b, Value row, ValueRange args) {
+        Value t = args[0];
+        if (full > 0)
+          t = buildLoop(b, loc, full, kChunk, t,
+                        [&](OpBuilder &b, Value col, ValueRange args) {
+                          Value v = vector::TransferReadOp::create(
+                              b, loc, vec(kChunk), a, ValueRange{row, col},
+                              minus128, ArrayRef<bool>{true});
+                          v = arith::XOrIOp::create(b, loc, v, flip(b, kChunk));
+                          return SmallVector<Value>{
+                              vector::TransferWriteOp::create(
+                                  b, loc, v, args[0], ValueRange{row, col},
+                                  ArrayRef<bool>{true})
+                                  .getResult()};
+                        })[0];
+        for (int64_t col = full; col < cols; col += kChunk) {
+          int64_t n = std::min(kChunk, cols - col);
+          Value at = indexConstant(b, loc, col);
+          Value v = col >= k ? flip(b, n)
+                             : Value(vector::TransferReadOp::create(
+                                   b, loc, vec(n), a, ValueRange{row, at},
+                                   minus128, ArrayRef<bool>{col + n <= k}));
+          v = arith::XOrIOp::create(b, loc, v, flip(b, n));
+          t = vector::TransferWriteOp::create(b, loc, v, t, ValueRange{row, at},
+                                              ArrayRef<bool>{true})
+                  .getResult();
+        }
+        return SmallVector<Value>{t};
+      })[0];
+  if (rows == m)
+    return out;
+  // The rows past M (a last AMX tile's) zero.
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(i8));
+  Value zeros = linalg::FillOp::create(
+                    b, loc, zero,
+                    ValueRange{tensor::EmptyOp::create(
+                        b, loc, ArrayRef<int64_t>{rows - m, cols}, i8)})
+                    .getResult(0);
+  return tensor::InsertSliceOp::create(
+      b, loc, zeros, out,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(rows - m), b.getIndexAttr(cols)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
 }
 
 /// im2col with vectors: cols[n, oh, ow, kh, kw, c] = x[n, oh*s + kh*d,
@@ -730,30 +796,29 @@ static Value slicePadding(OpBuilder &b, Location loc, Value c, int64_t m,
       ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
 }
 
-/// The smallest K worth the AMX kernel (K a multiple of 64, so that A needs
-/// no padded copy): below it the C tile round trip through memory costs
-/// more than the tiles save (measured on the models' layers).
-static constexpr int64_t kAmxMinK = 256;
-/// The same for a convolution read in place (no A copy to pad): from K =
-/// 128 (Fashion-MNIST's 16-channel 3x3, K 144 padded to 192, ran 2x faster
-/// than with vpdpbusd).
-static constexpr int64_t kAmxMinKImplicit = 128;
+/// The smallest (padded) K of the AMX kernel: from one 64-byte step the
+/// tiles are at least as fast as vpdpbusd, the C tile round trip through
+/// memory included (measured requantized on 512 x 512 GEMMs with K 33-128,
+/// 1x1 convolutions of 49-3136 rows and 24-1280 columns, Fashion-MNIST's
+/// 16-channel 3x3 read in place).
+static constexpr int64_t kAmxMinK = 64;
 
 /// The int8 GEMM on AMX tiles (tdpbusd: u8 x s8 into 16 x 16 i32 tiles, 64
-/// bytes of K per step): A padded to [MPad, KPad] (multiples of 16 and 64),
-/// or read in place (ImplicitA with `amx`: a tile is 16 pixels of an output
-/// row, the last tile's pixels past OW read from the copy's slack),
-/// the weights packed at compile time to [N/16][KPad/4][64] (a B tile is 16
-/// consecutive rows of 64 bytes), blocks of 2 x 2 C tiles (the odd last row
-/// or column of tiles alone), each C tile then stored to a scratch buffer
-/// and finished row by row on vectors: the correction, the constant init
-/// and the epilogue, as in the vector kernel. The caller checks the init is
-/// constant and whole-tensor epilogue inputs fit.
+/// bytes of K per step): A as [MPad, KPad] (multiples of 16 and 64; packRows
+/// writes it so, an im2col is padded here), or read in place (ImplicitA: a
+/// tile is 16 pixels of an output row, the last tile's pixels past OW read
+/// from the copy's slack), the weights packed at compile time to
+/// [N/16][KPad/4][64] (a B tile is 16 consecutive rows of 64 bytes), blocks
+/// of 2 x 2 C tiles (the odd last row or column of tiles alone), each C
+/// tile then stored to a scratch buffer and its valid rows finished on
+/// vectors: the correction, the constant init and the epilogue, as in the
+/// vector kernel, into [M, NPad]. The caller checks the init is constant
+/// and whole-tensor epilogue inputs fit.
 static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                           const std::optional<Epilogue> &epilogue) {
   constexpr int64_t kRows = 16, kCols = 16, kBytes = 64;
   assert((!g.implicit ||
-          (g.implicit->amx && g.implicit->run % kBytes == 0 &&
+          (g.implicit->run % kBytes == 0 &&
            g.implicit->slack >=
                ((g.implicit->ow + kRows - 1) / kRows * kRows - g.implicit->ow) *
                    g.implicit->sw * g.implicit->c)) &&
@@ -804,9 +869,9 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   auto cTile = amx::TileType::get({kRows, kCols}, i32);
   auto acc = VectorType::get({kCols}, i32);
   Value zero32 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i32));
-  // Implicit A: only the valid rows are stored.
-  Value c0 = tensor::EmptyOp::create(
-      b, loc, ArrayRef<int64_t>{g.implicit ? g.m : mPad, nPad}, outElement);
+  // Only the valid rows are stored.
+  Value c0 =
+      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad}, outElement);
   SmallVector<bool> inBounds = {true};
   // The A tile of row tile r at K step k: rows of [M, KPad], or (implicit)
   // 16 pixels of an output row, sw * C bytes apart in the padded input,
@@ -905,16 +970,24 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
       auto tileRow = [&](OpBuilder &b, Value t, int64_t r) -> Value {
         return indexAffine(b, loc, t, kRows, r * kRows);
       };
-      if (mt / 2 > 0)
-        out = buildLoop(b, loc, mt / 2 * 2, 2, out,
+      // Pairs of full row tiles in a loop; the rest (an odd full tile, a
+      // partial one) in one block.
+      int64_t full = g.m / kRows, pairs = full / 2;
+      if (pairs > 0)
+        out = buildLoop(b, loc, pairs * 2, 2, out,
                         [&](OpBuilder &b, Value t, ValueRange args) {
                           return SmallVector<Value>{block(
                               b, args[0], {tileRow(b, t, 0), tileRow(b, t, 1)},
                               {}, {kRows, kRows}, colTile, cc)};
                         })[0];
-      if (mt % 2)
-        out = block(b, out, {indexConstant(b, loc, (mt - 1) * kRows)}, {},
-                    {kRows}, colTile, cc);
+      SmallVector<Value> rows;
+      SmallVector<int64_t> valid;
+      for (int64_t t = 2 * pairs; t < mt; ++t) {
+        rows.push_back(indexConstant(b, loc, t * kRows));
+        valid.push_back(std::min(kRows, g.m - t * kRows));
+      }
+      if (!rows.empty())
+        out = block(b, out, rows, {}, valid, colTile, cc);
       return out;
     }
     // Implicit: per output row, its tiles of 16 pixels in pairs; an odd
@@ -1000,22 +1073,34 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   return slicePadding(b, loc, c, g.m, g.n);
 }
 
-/// Whether `g` with K = `k` may run on AMX tiles, its A read in place
-/// (`implicitRows`) or packed: when asked for, with a constant init, and
-/// whole-tensor epilogue inputs only when no column (and, packed, no row)
-/// is padded: an implicit A's partial tiles finish their valid rows only.
+/// Whether `g` with K = `k` may run on AMX tiles: when allowed, with a
+/// constant init, K a whole number of 64-byte steps or (`padsK`: A's
+/// packing pads it, packRows) more than half of its padded K (the tiles
+/// are about 3x vpdpbusd's speed per step), and
+/// whole-tensor epilogue inputs only when no column is padded (partial row
+/// tiles finish their valid rows only). An im2col that must be padded
+/// again costs more than the tiles save.
 static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue,
-                    int64_t k, bool implicitRows) {
-  return g.amx && !g.isFloat && g.columnInit &&
-         k >= (implicitRows ? kAmxMinKImplicit : kAmxMinK) && k % 64 == 0 &&
-         (!epilogue || !epilogue->hasFullInputs() ||
-          ((implicitRows || g.m % 16 == 0) && g.n % 16 == 0));
+                    int64_t k, bool padsK) {
+  int64_t kPad = (k + 63) / 64 * 64;
+  return g.amx && !g.isFloat && g.columnInit && kPad >= kAmxMinK &&
+         (k == kPad || (padsK && 2 * k > kPad)) &&
+         (!epilogue || !epilogue->hasFullInputs() || g.n % 16 == 0);
+}
+
+/// The rows and the K of a packed int8 A: whole AMX tiles (16 rows, 64-byte
+/// K steps) on AMX, else M rows and whole 4-byte K steps.
+static int64_t packedRows(const Gemm &g) {
+  return g.amxTiles ? (g.m + 15) / 16 * 16 : g.m;
+}
+static int64_t packedK(const Gemm &g) {
+  return g.amxTiles ? (g.k + 63) / 64 * 64 : (g.k + 3) / 4 * 4;
 }
 
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                        const std::optional<Epilogue> &epilogue = {}) {
-  // (An implicit A's tiles were decided with its padded copy's slack.)
-  if (g.implicit ? g.implicit->amx : usesAmx(g, epilogue, g.k, false))
+  // (Decided with A's packing: an implicit A's with its copy's slack.)
+  if (g.amxTiles)
     return buildAmxGemm(b, loc, g, epilogue);
   auto [j, mr] = tileFor(g.n);
   int64_t nr = 16 * j, ks = g.isFloat ? 1 : 4;
@@ -1147,6 +1232,45 @@ static tensor::InsertSliceOp concatSlot(RewriterBase &rewriter, Value result) {
   return insert;
 }
 
+/// The chain of elementwise consumers (the requantize to i8) of `op`'s
+/// accumulators that the kernel runs on them in registers, when they start
+/// from constants; its constants hoisted above `op` (where the kernel is
+/// built) and its whole-tensor inputs (a residual) viewed as [M, N] through
+/// `rows`, the grouping of the result's dimensions into [M, N].
+static std::optional<Epilogue>
+matchEpilogue(RewriterBase &rewriter, Operation *op, const Gemm &g,
+              ArrayRef<ReassociationIndices> rows) {
+  if (!g.columnInit)
+    return std::nullopt;
+  std::optional<Epilogue> epilogue = Epilogue::match(op->getResult(0), op);
+  if (!epilogue)
+    return std::nullopt;
+  epilogue->hoistInputsAbove(rewriter, op);
+  epilogue->viewFullInputs([&](Value v) -> Value {
+    auto type = cast<RankedTensorType>(v.getType());
+    return tensor::CollapseShapeOp::create(
+        rewriter, op->getLoc(),
+        RankedTensorType::get({g.m, g.n}, type.getElementType()), v, rows);
+  });
+  return epilogue;
+}
+
+/// Replaces `op` (and the consumers `epilogue` fused) with the GEMM's [M, N]
+/// result `c`, expanded through `rows`.
+static void replaceWithGemm(RewriterBase &rewriter, Operation *op, Value c,
+                            const std::optional<Epilogue> &epilogue,
+                            ArrayRef<ReassociationIndices> rows) {
+  if (!epilogue) {
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        op, op->getResult(0).getType(), c, rows);
+    return;
+  }
+  epilogue->replace(rewriter, tensor::ExpandShapeOp::create(
+                                  rewriter, op->getLoc(),
+                                  epilogue->getResultType(), c, rows));
+  rewriter.eraseOp(op);
+}
+
 /// A convolution (NHWC input, FHWC weights) as a GEMM; `za` is the input
 /// zero point of an int8 one.
 static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
@@ -1184,24 +1308,8 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
       rewriter, loc,
       RankedTensorType::get({g.m, g.n}, outType.getElementType()), init,
       ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-  // An elementwise consumer (the requantize to i8) runs in the kernel, on
-  // the accumulators in registers, when they start from constants.
-  std::optional<Epilogue> epilogue;
-  if (g.columnInit)
-    epilogue = Epilogue::match(op->getResult(0), op);
-  // Whole tensors (a residual input) are read as [M, N] at the kernel's
-  // rows and columns, masked past N where columns are padded.
-  // The kernel is built here: the consumer's constants must come first.
-  if (epilogue) {
-    epilogue->hoistInputsAbove(rewriter, op);
-    epilogue->viewFullInputs([&](Value v) -> Value {
-      auto type = cast<RankedTensorType>(v.getType());
-      return tensor::CollapseShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({g.m, g.n}, type.getElementType()), v,
-          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-    });
-  }
+  std::optional<Epilogue> epilogue =
+      matchEpilogue(rewriter, op, g, {{0, 1, 2}, {3}});
   // A kernel result that is a slot of a channel concat is written there,
   // built just before the slot's insert_slice (whose destination is
   // defined by then).
@@ -1225,13 +1333,17 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   // (Row tiles of 16 pixels within an output row: at least half used.)
   bool amxImplicit = implicitRows && 2 * f[1] * run64 <= 3 * g.k &&
                      2 * out[2] >= (out[2] + 15) / 16 * 16 &&
-                     usesAmx(g, epilogue, f[1] * run64, true);
-  bool amxPacked = usesAmx(g, epilogue, g.k, false);
+                     usesAmx(g, epilogue, f[1] * run64, false);
+  // A 1x1 convolution reads its input as [M, C] (int8: packRows).
+  bool rowsA = f[1] == 1 && f[2] == 1 && strides[0] == 1 && strides[1] == 1 &&
+               in[1] == out[1] && in[2] == out[2];
+  bool amxPacked = usesAmx(g, epilogue, g.k, rowsA);
   bool implicit =
       amxImplicit || (implicitRows && !amxPacked && f[1] * run <= kPad);
   if (amxImplicit)
     run = run64;
   bool amxTiles = amxImplicit || (!implicit && amxPacked);
+  g.amxTiles = amxTiles;
 
   OpBuilder::InsertionGuard guard(rewriter);
   if (g.columnInit && !amxTiles && g.n % (16 * tileFor(g.n).first) == 0)
@@ -1261,18 +1373,19 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
                            in[3],  f[1],   strides[0], strides[1], run};
     // The last row's run may read past the padded input: by the bytes past
     // its taps, and on AMX by the pixels a last tile of 16 has past OW.
-    g.implicit->amx = amxImplicit;
     g.implicit->slack = run - taps;
     if (amxImplicit)
       g.implicit->slack +=
           ((out[2] + 15) / 16 * 16 - out[2]) * strides[1] * in[3];
     g.a = packPadded(rewriter, loc, window, in[1], in[2], g.implicit->slack);
-  } else if (isFloat && f[1] == 1 && f[2] == 1 && strides[0] == 1 &&
-             strides[1] == 1 && in[1] == out[1] && in[2] == out[2]) {
-    // A 1x1 convolution reads the input itself.
+  } else if (rowsA) {
+    // A 1x1 convolution reads the input itself (int8: a flipped copy, with
+    // the rows and K the kernel's tiles need).
     g.a = tensor::CollapseShapeOp::create(
         rewriter, loc, RankedTensorType::get({g.m, g.k}, element), input,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+    if (!isFloat)
+      g.a = packRows(rewriter, loc, g.a, packedRows(g), packedK(g));
   } else {
     // im2col: [N, OH, OW, KH, KW, C] <- input[n, oh*s + kh*d, ow*s + kw*d,
     // c].
@@ -1305,17 +1418,8 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
           ArrayRef<ReassociationIndices>{{0, 1, 2}, {3, 4, 5}});
     }
   }
-  Value c = buildGemm(rewriter, loc, g, epilogue);
-  if (epilogue) {
-    Value fused = tensor::ExpandShapeOp::create(
-        rewriter, loc, epilogue->getResultType(), c,
-        ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-    epilogue->replace(rewriter, fused);
-    rewriter.eraseOp(op);
-    return success();
-  }
-  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-      op, outType, c, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+  replaceWithGemm(rewriter, op, buildGemm(rewriter, loc, g, epilogue), epilogue,
+                  {{0, 1, 2}, {3}});
   return success();
 }
 
@@ -1344,22 +1448,21 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
     return rewriter.notifyMatchFailure(op, "needs constant weights");
   Location loc = op->getLoc();
   Type element = aType.getElementType();
-  Value a = isFloat ? lhs
-                    : packActivations(rewriter, loc, lhs, aType.getShape(),
-                                      rewriter.getMultiDimIdentityMap(3));
-  g.a = tensor::CollapseShapeOp::create(
-      rewriter, loc, RankedTensorType::get({g.m, g.k}, element), a,
-      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+  SmallVector<ReassociationIndices> rows = {{0, 1}, {2}};
   g.w = std::move(*w);
   g.zeroPoint = za.value_or(0);
   g.columnInit = getColumnConstant(init, g.n);
   g.init = tensor::CollapseShapeOp::create(
       rewriter, loc,
-      RankedTensorType::get({g.m, g.n}, outType.getElementType()), init,
-      ArrayRef<ReassociationIndices>{{0, 1}, {2}});
-  Value c = buildGemm(rewriter, loc, g);
-  rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-      op, outType, c, ArrayRef<ReassociationIndices>{{0, 1}, {2}});
+      RankedTensorType::get({g.m, g.n}, outType.getElementType()), init, rows);
+  std::optional<Epilogue> epilogue = matchEpilogue(rewriter, op, g, rows);
+  g.amxTiles = usesAmx(g, epilogue, g.k, /*padsK=*/true);
+  g.a = tensor::CollapseShapeOp::create(
+      rewriter, loc, RankedTensorType::get({g.m, g.k}, element), lhs, rows);
+  if (!isFloat)
+    g.a = packRows(rewriter, loc, g.a, packedRows(g), packedK(g));
+  replaceWithGemm(rewriter, op, buildGemm(rewriter, loc, g, epilogue), epilogue,
+                  rows);
   return success();
 }
 

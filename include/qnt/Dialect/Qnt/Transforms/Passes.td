@@ -319,14 +319,18 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     row (int8: read in whole K steps of 4 bytes, the bytes past the run
     weighing 0); its row tiles stay within an output row (on AMX tiles,
     when each run is whole 64-byte K steps, an A tile is 16 pixels of an
-    output row, loaded with the pixels' stride). Otherwise the
-    activations are packed once (im2col; int8: K padded to a multiple of
-    4). The weights are packed at compile time to `[N/NR][K/KS][NR * KS]`,
+    output row, loaded with the pixels' stride). A 1x1 convolution and a
+    matmul read their activations as rows (int8: flipped once into the
+    rows and K the kernel needs: whole AMX tiles, or K steps of 4).
+    Otherwise the activations are packed once (im2col; int8: K padded to a
+    multiple of 4). The weights are packed at compile time to `[N/NR][K/KS][NR * KS]`,
     and the zero-point correction and a constant init (fill or broadcast
     bias) are added as the accumulators start. The kernel keeps MR x NR
     accumulators (NR = 16, 32, 48 or 64 lanes, MR = 16, 12, 8 or 6 rows) in
     registers through the K loop; the last M % MR rows get a kernel of
-    their height and padded columns are sliced away. A convolution whose
+    their height and padded columns are sliced away. The elementwise
+    consumers of a convolution's or a matmul's accumulators (the
+    requantize) run on them in registers. A convolution whose
     result (or fused consumer's) is only an input of a `tensor.concat`
     along the channels, with columns that fill whole tiles, writes into
     its slot of the result: the concat becomes a chain of
@@ -335,10 +339,12 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
   }];
   let options = [
     Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
-           "int8 GEMMs with K >= 256, a multiple of 64 (convolutions read "
-           "in place: K >= 128 once each kernel row is padded to 64 bytes), "
-           "on AMX tiles (tdpbusd): auto (if the host has AMX-INT8), on, off; "
-           "the running process must have the AMX tile state from the OS">
+           "int8 GEMMs on AMX tiles (tdpbusd) where K fills at least one "
+           "64-byte step: K a multiple of 64 (convolutions read in place: "
+           "each kernel row padded to 64 bytes), or for rows read from a "
+           "1x1 convolution's or a matmul's input, more than half of K "
+           "padded to 64: auto (if the host has AMX-INT8), on, off; the "
+           "running process must have the AMX tile state from the OS">
   ];
   let dependentDialects = ["::mlir::amx::AMXDialect",
                            "::mlir::arith::ArithDialect",
