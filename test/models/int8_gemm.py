@@ -120,8 +120,8 @@ def conv_case(rng, h, c, o, k, stride, dilation, pad, za, batch=1,
 
 def concat_case(rng, h, c, outs, za, isFloat=False):
     """Convolutions of one input (3x3, padding 1) concatenated along the
-    channels: kernels whose columns fill whole tiles write into their slot
-    of the result (N = 16 and 32), the others are copied (N = 24)."""
+    channels: every kernel writes into its slot of the result (N = 16,
+    24 and 32; the 24-channel one stores 8 lanes of its second vector)."""
     x = rng.standard_normal((1, h, h, c)).astype(np.float32) if isFloat \
         else rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
     cases = [conv_case(rng, h, c, o, 3, 1, 1, 1, za, isFloat=isFloat, x=x)
@@ -399,6 +399,13 @@ CASES = {
     "matmul_k40": lambda rng: matmul_case(rng, 20, 40, 24, -5),
     "conv1x1_k72": lambda rng: conv_case(rng, 6, 72, 20, 1, 1, 1, 0, 3),
     "conv_residual_k112": lambda rng: residual(rng, 5, 112, -3),
+    # Last column tiles of one column (a vector<1> store; vpdpbusd and AMX)
+    # and AMX kernels (3x3 read in place, K 576) writing concat slots.
+    "conv_n17_rescale": lambda rng: rescaled(
+        rng, conv_case(rng, 6, 16, 17, 3, 1, 1, 1, 2)),
+    "matmul_n17_rescale": lambda rng: rescaled(
+        rng, matmul_case(rng, 20, 128, 17, -9)),
+    "concat_amx": lambda rng: concat_case(rng, 16, 64, (32, 24), 5),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),

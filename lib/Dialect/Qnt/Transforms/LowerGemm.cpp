@@ -32,7 +32,8 @@
 // keeps an MR x NR tile of accumulators in registers (NR = 16 * J lanes,
 // MR * J + J + 1 <= 32 zmm) through the whole K loop; the last M % MR rows
 // get a kernel of their own height (read in place: each output row in
-// equal tiles of at most MR pixels), padded columns are sliced away. Int8
+// equal tiles of at most MR pixels); a last, partial column tile computes and
+// stores only its columns (no padded result to slice). Int8
 // GEMMs with a large K run on AMX tiles instead (buildAmxGemm).
 //
 //===----------------------------------------------------------------------===//
@@ -552,16 +553,35 @@ struct Kernel {
   Value corr;   // [NT * NR]: added to the accumulators of every tile
   bool readInit;
   int64_t j, nt, kSteps;
+  /// The columns of C: the last tile's past them are neither computed nor
+  /// stored.
+  int64_t n;
   /// When set, the accumulators of columns `col` go through it before they
   /// are stored (a fused elementwise consumer, e.g. the requantize).
   std::function<Value(OpBuilder &, Location, Value acc, Value row, Value col,
-                      Epilogue::ColumnCache &)>
+                      bool exact, Epilogue::ColumnCache &)>
       epilogue;
 };
 } // namespace
 
+/// `v` (16 lanes) written to `out` at (row, col), only its first `valid`
+/// lanes when fewer: a narrower vector, not a masked store (LLVM 22 selects
+/// a one-lane masked store of a truncated vector wrong, see
+/// --qnt-scalarize-single-lane-stores).
+static Value storeColumns(OpBuilder &b, Location loc, Value v, Value out,
+                          Value row, Value col, int64_t valid) {
+  if (valid < 16)
+    v = vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{0},
+                                              ArrayRef<int64_t>{valid},
+                                              ArrayRef<int64_t>{1});
+  return vector::TransferWriteOp::create(b, loc, v, out, ValueRange{row, col},
+                                         ArrayRef<bool>{true})
+      .getResult();
+}
+
 /// The kernel over rows [lo, lo + count) in tiles of `mr` rows:
-/// C[M, NT * NR] += A[M, K] x packed B.
+/// C[M, N] += A[M, K] x packed B (the last column tile's padding neither
+/// computed nor stored).
 static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                          int64_t lo, int64_t count, int64_t mr) {
   if (count == 0)
@@ -576,187 +596,195 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
       b, loc, b.getZeroAttr(weightVec.getElementType()));
   SmallVector<bool> inBounds = {true};
   // Column tiles outside, rows inside: a column tile's packed weights stay
-  // in L1 while the rows stream past.
-  auto cols = scf::ForOp::create(
-      b, loc, indexConstant(b, loc, 0), indexConstant(b, loc, kn.nt),
-      indexConstant(b, loc, 1), ValueRange{c},
-      [&](OpBuilder &b, Location loc, Value tile, ValueRange colArgs) {
-        // The tile's correction and constant init, added to every row's
-        // accumulators as they start.
-        Value n0 =
-            arith::MulIOp::create(b, loc, tile, indexConstant(b, loc, nr));
-        SmallVector<Value> colIdx, correction;
+  // in L1 while the rows stream past. Tile `tile` with `valid` columns
+  // (those of a last, partial tile: its vectors past them are skipped).
+  auto columnTile = [&](OpBuilder &b, Value tile, Value colArg,
+                        int64_t valid) -> Value {
+    int64_t j = (valid + 15) / 16;
+    auto lanes = [&](int64_t q) {
+      return std::min<int64_t>(16, valid - 16 * q);
+    };
+    // The tile's correction and constant init, added to every row's
+    // accumulators as they start.
+    Value n0 = arith::MulIOp::create(b, loc, tile, indexConstant(b, loc, nr));
+    SmallVector<Value> colIdx, correction;
+    for (int64_t q = 0; q < j; ++q) {
+      colIdx.push_back(
+          arith::AddIOp::create(b, loc, n0, indexConstant(b, loc, 16 * q)));
+      correction.push_back(vector::TransferReadOp::create(
+          b, loc, acc, kn.corr, ValueRange{colIdx[q]}, zeroAcc, inBounds));
+    }
+    // One tile of `mr` rows from row `m`; `aBase`: implicit, the
+    // padded input's offset of its first row's first tap.
+    auto tileAt = [&](OpBuilder &b, Value out, Value m, Value aBase,
+                      int64_t mr) -> Value {
+      SmallVector<Value> rowIdx, init;
+      for (int64_t i = 0; i < mr; ++i)
+        rowIdx.push_back(
+            arith::AddIOp::create(b, loc, m, indexConstant(b, loc, i)));
+      for (int64_t i = 0; i < mr; ++i)
         for (int64_t q = 0; q < j; ++q) {
-          colIdx.push_back(
-              arith::AddIOp::create(b, loc, n0, indexConstant(b, loc, 16 * q)));
-          correction.push_back(vector::TransferReadOp::create(
-              b, loc, acc, kn.corr, ValueRange{colIdx[q]}, zeroAcc, inBounds));
+          if (!kn.readInit) {
+            init.push_back(correction[q]);
+            continue;
+          }
+          Value read = vector::TransferReadOp::create(
+              b, loc, acc, out, ValueRange{rowIdx[i], colIdx[q]}, zeroAcc,
+              ArrayRef<bool>{lanes(q) == 16});
+          init.push_back(
+              kn.isFloat
+                  ? Value(arith::AddFOp::create(b, loc, read, correction[q]))
+                  : Value(arith::AddIOp::create(b, loc, read, correction[q])));
         }
-        // One tile of `mr` rows from row `m`; `aBase`: implicit, the
-        // padded input's offset of its first row's first tap.
-        auto tileAt = [&](OpBuilder &b, Value out, Value m, Value aBase,
-                          int64_t mr) -> Value {
-          SmallVector<Value> rowIdx, init;
-          for (int64_t i = 0; i < mr; ++i)
-            rowIdx.push_back(
-                arith::AddIOp::create(b, loc, m, indexConstant(b, loc, i)));
-          for (int64_t i = 0; i < mr; ++i)
-            for (int64_t q = 0; q < j; ++q) {
-              if (!kn.readInit) {
-                init.push_back(correction[q]);
-                continue;
-              }
-              Value read = vector::TransferReadOp::create(
-                  b, loc, acc, out, ValueRange{rowIdx[i], colIdx[q]}, zeroAcc,
-                  inBounds);
-              init.push_back(kn.isFloat ? Value(arith::AddFOp::create(
-                                              b, loc, read, correction[q]))
-                                        : Value(arith::AddIOp::create(
-                                              b, loc, read, correction[q])));
-            }
-          // One K step: packed step `k`, row i's KS values at aIndex(i).
-          auto step = [&](OpBuilder &b, Value k,
-                          function_ref<SmallVector<Value>(int64_t)> aIndex,
-                          ValueRange accs) -> SmallVector<Value> {
-            SmallVector<Value> weights;
-            for (int64_t q = 0; q < j; ++q)
-              weights.push_back(vector::TransferReadOp::create(
-                  b, loc, weightVec, kn.packed,
-                  ValueRange{tile, k, indexConstant(b, loc, 16 * ks * q)},
-                  zeroIn, inBounds));
-            SmallVector<Value> next;
-            for (int64_t i = 0; i < mr; ++i) {
-              // KS values of row i, broadcast to all 16 lanes.
-              Value lhs;
-              if (kn.isFloat) {
-                Value one = vector::TransferReadOp::create(
-                    b, loc, VectorType::get({1}, b.getF32Type()), kn.a,
-                    aIndex(i), zeroIn, inBounds);
-                lhs = vector::BroadcastOp::create(b, loc, acc, one);
-              } else {
-                Value four = vector::TransferReadOp::create(
-                    b, loc, VectorType::get({4}, b.getI8Type()), kn.a,
-                    aIndex(i), zeroIn, inBounds);
-                Value word = vector::BitCastOp::create(
-                    b, loc, VectorType::get({1}, b.getI32Type()), four);
-                Value lanes = vector::BroadcastOp::create(
-                    b, loc, VectorType::get({16}, b.getI32Type()), word);
-                lhs = vector::BitCastOp::create(b, loc, weightVec, lanes);
-              }
-              for (int64_t q = 0; q < j; ++q)
-                next.push_back(
-                    kn.isFloat
-                        ? Value(vector::FMAOp::create(b, loc, lhs, weights[q],
-                                                      accs[i * j + q]))
-                        : Value(DotU8S8Op::create(b, loc, acc, accs[i * j + q],
-                                                  lhs, weights[q])));
-            }
-            return next;
-          };
-          SmallVector<Value> sums;
-          if (!kn.implicit) {
-            sums = buildLoop(
-                b, loc, kn.kSteps, 1, init,
-                [&](OpBuilder &b, Value k, ValueRange accs) {
-                  Value k0 = ks == 1
-                                 ? k
-                                 : Value(arith::MulIOp::create(
-                                       b, loc, k, indexConstant(b, loc, ks)));
-                  return step(
-                      b, k,
-                      [&](int64_t i) {
-                        return SmallVector<Value>{rowIdx[i], k0};
-                      },
-                      accs);
-                });
+      // One K step: packed step `k`, row i's KS values at aIndex(i).
+      auto step = [&](OpBuilder &b, Value k,
+                      function_ref<SmallVector<Value>(int64_t)> aIndex,
+                      ValueRange accs) -> SmallVector<Value> {
+        SmallVector<Value> weights;
+        for (int64_t q = 0; q < j; ++q)
+          weights.push_back(vector::TransferReadOp::create(
+              b, loc, weightVec, kn.packed,
+              ValueRange{tile, k, indexConstant(b, loc, 16 * ks * q)}, zeroIn,
+              inBounds));
+        SmallVector<Value> next;
+        for (int64_t i = 0; i < mr; ++i) {
+          // KS values of row i, broadcast to all 16 lanes.
+          Value lhs;
+          if (kn.isFloat) {
+            Value one = vector::TransferReadOp::create(
+                b, loc, VectorType::get({1}, b.getF32Type()), kn.a, aIndex(i),
+                zeroIn, inBounds);
+            lhs = vector::BroadcastOp::create(b, loc, acc, one);
           } else {
-            // Kernel rows outside, the run of each inside.
-            const ImplicitA &ia = *kn.implicit;
-            int64_t perRow = ia.run / ks;
-            sums = buildLoop(
-                b, loc, ia.kh, 1, init,
-                [&](OpBuilder &b, Value r, ValueRange accs) {
-                  Value rowBase = arith::AddIOp::create(
-                      b, loc, aBase,
-                      arith::MulIOp::create(
-                          b, loc, r, indexConstant(b, loc, ia.wp * ia.c)));
-                  Value k0 = arith::MulIOp::create(
-                      b, loc, r, indexConstant(b, loc, perRow));
-                  return buildLoop(
-                      b, loc, perRow, 1, accs,
-                      [&](OpBuilder &b, Value t, ValueRange accs) {
-                        Value at = arith::AddIOp::create(
-                            b, loc, rowBase,
-                            ks == 1
-                                ? t
+            Value four = vector::TransferReadOp::create(
+                b, loc, VectorType::get({4}, b.getI8Type()), kn.a, aIndex(i),
+                zeroIn, inBounds);
+            Value word = vector::BitCastOp::create(
+                b, loc, VectorType::get({1}, b.getI32Type()), four);
+            Value lanes = vector::BroadcastOp::create(
+                b, loc, VectorType::get({16}, b.getI32Type()), word);
+            lhs = vector::BitCastOp::create(b, loc, weightVec, lanes);
+          }
+          for (int64_t q = 0; q < j; ++q)
+            next.push_back(
+                kn.isFloat
+                    ? Value(vector::FMAOp::create(b, loc, lhs, weights[q],
+                                                  accs[i * j + q]))
+                    : Value(DotU8S8Op::create(b, loc, acc, accs[i * j + q], lhs,
+                                              weights[q])));
+        }
+        return next;
+      };
+      SmallVector<Value> sums;
+      if (!kn.implicit) {
+        sums = buildLoop(b, loc, kn.kSteps, 1, init,
+                         [&](OpBuilder &b, Value k, ValueRange accs) {
+                           Value k0 =
+                               ks == 1
+                                   ? k
+                                   : Value(arith::MulIOp::create(
+                                         b, loc, k, indexConstant(b, loc, ks)));
+                           return step(
+                               b, k,
+                               [&](int64_t i) {
+                                 return SmallVector<Value>{rowIdx[i], k0};
+                               },
+                               accs);
+                         });
+      } else {
+        // Kernel rows outside, the run of each inside.
+        const ImplicitA &ia = *kn.implicit;
+        int64_t perRow = ia.run / ks;
+        sums = buildLoop(
+            b, loc, ia.kh, 1, init,
+            [&](OpBuilder &b, Value r, ValueRange accs) {
+              Value rowBase = arith::AddIOp::create(
+                  b, loc, aBase,
+                  arith::MulIOp::create(b, loc, r,
+                                        indexConstant(b, loc, ia.wp * ia.c)));
+              Value k0 = arith::MulIOp::create(b, loc, r,
+                                               indexConstant(b, loc, perRow));
+              return buildLoop(
+                  b, loc, perRow, 1, accs,
+                  [&](OpBuilder &b, Value t, ValueRange accs) {
+                    Value at = arith::AddIOp::create(
+                        b, loc, rowBase,
+                        ks == 1 ? t
                                 : Value(arith::MulIOp::create(
                                       b, loc, t, indexConstant(b, loc, ks))));
-                        return step(
-                            b, arith::AddIOp::create(b, loc, k0, t),
-                            [&](int64_t i) {
-                              return SmallVector<Value>{arith::AddIOp::create(
-                                  b, loc, at,
-                                  indexConstant(b, loc, i * ia.sw * ia.c))};
-                            },
-                            accs);
-                      });
-                });
-          }
-          // Per vector of columns, what the epilogue derives from them.
-          SmallVector<Epilogue::ColumnCache> caches(j);
-          for (int64_t i = 0; i < mr; ++i)
-            for (int64_t q = 0; q < j; ++q)
-              out =
-                  vector::TransferWriteOp::create(
-                      b, loc,
-                      kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q],
-                                                rowIdx[i], colIdx[q], caches[q])
-                                  : sums[i * j + q],
-                      out, ValueRange{rowIdx[i], colIdx[q]}, inBounds)
-                      .getResult();
-          return out;
-        };
-        Value result;
-        if (!kn.implicit) {
-          result =
-              scf::ForOp::create(
-                  b, loc, indexConstant(b, loc, lo),
-                  indexConstant(b, loc, lo + count), indexConstant(b, loc, mr),
-                  ValueRange{colArgs[0]},
-                  [&](OpBuilder &b, Location loc, Value m, ValueRange rowArgs) {
-                    scf::YieldOp::create(b, loc,
-                                         tileAt(b, rowArgs[0], m, Value(), mr));
-                  })
-                  .getResult(0);
-        } else {
-          // Per output row: tiles of `mr` pixels, then the rest.
-          const ImplicitA &ia = *kn.implicit;
-          int64_t full = ia.ow / mr * mr;
-          result = buildPixelLoops(
-              b, loc, {ia.images, ia.oh}, colArgs[0],
-              [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
-                ImplicitA::Position start = ia.rowStart(b, loc, iv[0], iv[1]);
-                auto at = [&](OpBuilder &b, Value ow) {
-                  ImplicitA::Position p = ia.right(b, loc, start, ow);
-                  return std::make_pair(p.row, p.offset);
-                };
-                if (full > 0)
-                  out = buildLoop(b, loc, full, mr, out,
-                                  [&](OpBuilder &b, Value ow, ValueRange args) {
-                                    auto [row, a0] = at(b, ow);
-                                    return SmallVector<Value>{
-                                        tileAt(b, args[0], row, a0, mr)};
-                                  })[0];
-                if (full < ia.ow) {
-                  auto [row, a0] = at(b, indexConstant(b, loc, full));
-                  out = tileAt(b, out, row, a0, ia.ow - full);
-                }
-                return out;
-              });
-        }
-        scf::YieldOp::create(b, loc, result);
-      });
-  return cols.getResult(0);
+                    return step(
+                        b, arith::AddIOp::create(b, loc, k0, t),
+                        [&](int64_t i) {
+                          return SmallVector<Value>{arith::AddIOp::create(
+                              b, loc, at,
+                              indexConstant(b, loc, i * ia.sw * ia.c))};
+                        },
+                        accs);
+                  });
+            });
+      }
+      // Per vector of columns, what the epilogue derives from them.
+      SmallVector<Epilogue::ColumnCache> caches(j);
+      for (int64_t i = 0; i < mr; ++i)
+        for (int64_t q = 0; q < j; ++q)
+          out = storeColumns(
+              b, loc,
+              kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q], rowIdx[i],
+                                        colIdx[q], lanes(q) == 16, caches[q])
+                          : sums[i * j + q],
+              out, rowIdx[i], colIdx[q], lanes(q));
+      return out;
+    };
+    Value result;
+    if (!kn.implicit) {
+      result =
+          scf::ForOp::create(
+              b, loc, indexConstant(b, loc, lo),
+              indexConstant(b, loc, lo + count), indexConstant(b, loc, mr),
+              ValueRange{colArg},
+              [&](OpBuilder &b, Location loc, Value m, ValueRange rowArgs) {
+                scf::YieldOp::create(b, loc,
+                                     tileAt(b, rowArgs[0], m, Value(), mr));
+              })
+              .getResult(0);
+    } else {
+      // Per output row: tiles of `mr` pixels, then the rest.
+      const ImplicitA &ia = *kn.implicit;
+      int64_t full = ia.ow / mr * mr;
+      result = buildPixelLoops(
+          b, loc, {ia.images, ia.oh}, colArg,
+          [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
+            ImplicitA::Position start = ia.rowStart(b, loc, iv[0], iv[1]);
+            auto at = [&](OpBuilder &b, Value ow) {
+              ImplicitA::Position p = ia.right(b, loc, start, ow);
+              return std::make_pair(p.row, p.offset);
+            };
+            if (full > 0)
+              out = buildLoop(b, loc, full, mr, out,
+                              [&](OpBuilder &b, Value ow, ValueRange args) {
+                                auto [row, a0] = at(b, ow);
+                                return SmallVector<Value>{
+                                    tileAt(b, args[0], row, a0, mr)};
+                              })[0];
+            if (full < ia.ow) {
+              auto [row, a0] = at(b, indexConstant(b, loc, full));
+              out = tileAt(b, out, row, a0, ia.ow - full);
+            }
+            return out;
+          });
+    }
+    return result;
+  };
+  int64_t fullTiles = kn.n / nr;
+  if (fullTiles > 0)
+    c = buildLoop(b, loc, fullTiles, 1, c,
+                  [&](OpBuilder &b, Value tile, ValueRange args) {
+                    return SmallVector<Value>{columnTile(b, tile, args[0], nr)};
+                  })[0];
+  if (fullTiles < kn.nt)
+    c = columnTile(b, indexConstant(b, loc, fullTiles), c,
+                   kn.n - fullTiles * nr);
+  return c;
 }
 
 /// The packed GEMM `g`; the result is [M, N] like init.
@@ -781,19 +809,6 @@ packWeights(const Gemm &g, int64_t nr, int64_t ks, int64_t kSteps,
                     (g.columnInit ? (*g.columnInit)[n] : 0.0);
   }
   return {packed, correction};
-}
-
-/// `c` ([rows, cols], padded) without its padding: [m, n].
-static Value slicePadding(OpBuilder &b, Location loc, Value c, int64_t m,
-                          int64_t n) {
-  auto type = cast<RankedTensorType>(c.getType());
-  if (type.getDimSize(0) == m && type.getDimSize(1) == n)
-    return c;
-  return tensor::ExtractSliceOp::create(
-      b, loc, RankedTensorType::get({m, n}, type.getElementType()), c,
-      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(0)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(m), b.getIndexAttr(n)},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(1)});
 }
 
 /// The smallest (padded) K of the AMX kernel: from one 64-byte step the
@@ -869,9 +884,10 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   auto cTile = amx::TileType::get({kRows, kCols}, i32);
   auto acc = VectorType::get({kCols}, i32);
   Value zero32 = arith::ConstantOp::create(b, loc, b.getZeroAttr(i32));
-  // Only the valid rows are stored.
-  Value c0 =
-      tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad}, outElement);
+  // Only the valid rows and columns are stored.
+  Value c0 = g.output ? g.output
+                      : tensor::EmptyOp::create(
+                            b, loc, ArrayRef<int64_t>{g.m, g.n}, outElement);
   SmallVector<bool> inBounds = {true};
   // The A tile of row tile r at K step k: rows of [M, KPad], or (implicit)
   // 16 pixels of an output row, sw * C bytes apart in the padded input,
@@ -907,7 +923,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   // and has valid[r] rows.
   auto block = [&](OpBuilder &b, Value out, ArrayRef<Value> row0,
                    ArrayRef<Value> aBase, ArrayRef<int64_t> valid,
-                   Value colTile, int64_t cc) -> Value {
+                   Value colTile, int64_t cc, int64_t lastCols) -> Value {
     int64_t rr = row0.size();
     SmallVector<Value> col0, cs;
     for (int64_t q = 0; q < cc; ++q)
@@ -954,9 +970,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
           if (padded)
             v = padded->apply(b, loc, v, col, ValueRange{row, col},
                               /*inBounds=*/true, &cache);
-          out = vector::TransferWriteOp::create(b, loc, v, out,
-                                                ValueRange{row, col}, inBounds)
-                    .getResult();
+          out = storeColumns(b, loc, v, out, row, col,
+                             q == cc - 1 ? lastCols : kCols);
         }
       }
     }
@@ -964,8 +979,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   };
   // Column pairs outside (their B tiles stay in cache while the rows pass),
   // row pairs inside; an odd last column or row tile alone.
-  auto rowsFor = [&](OpBuilder &b, Value out, Value colTile,
-                     int64_t cc) -> Value {
+  auto rowsFor = [&](OpBuilder &b, Value out, Value colTile, int64_t cc,
+                     int64_t lastCols) -> Value {
     if (!g.implicit) {
       auto tileRow = [&](OpBuilder &b, Value t, int64_t r) -> Value {
         return indexAffine(b, loc, t, kRows, r * kRows);
@@ -978,7 +993,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                         [&](OpBuilder &b, Value t, ValueRange args) {
                           return SmallVector<Value>{block(
                               b, args[0], {tileRow(b, t, 0), tileRow(b, t, 1)},
-                              {}, {kRows, kRows}, colTile, cc)};
+                              {}, {kRows, kRows}, colTile, cc, lastCols)};
                         })[0];
       SmallVector<Value> rows;
       SmallVector<int64_t> valid;
@@ -987,7 +1002,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
         valid.push_back(std::min(kRows, g.m - t * kRows));
       }
       if (!rows.empty())
-        out = block(b, out, rows, {}, valid, colTile, cc);
+        out = block(b, out, rows, {}, valid, colTile, cc, lastCols);
       return out;
     }
     // Implicit: per output row, its tiles of 16 pixels in pairs; an odd
@@ -1007,7 +1022,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
           bases.push_back(p.offset);
         }
         return block(b, out, rows, bases, SmallVector<int64_t>(count, ia.ow),
-                     colTile, cc);
+                     colTile, cc, lastCols);
       };
       return buildLoop(
           b, loc, ia.images, 1, out,
@@ -1047,7 +1062,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                                 b, loc, ow, indexConstant(b, loc, kRows)));
                   return SmallVector<Value>{block(b, args[0], {r0, r1},
                                                   {a0, a1}, {kRows, kRows},
-                                                  colTile, cc)};
+                                                  colTile, cc, lastCols)};
                 })[0];
           SmallVector<Value> rows, bases;
           SmallVector<int64_t> valid;
@@ -1058,19 +1073,23 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
             valid.push_back(validAt(t));
           }
           if (!rows.empty())
-            out = block(b, out, rows, bases, valid, colTile, cc);
+            out = block(b, out, rows, bases, valid, colTile, cc, lastCols);
           return out;
         });
   };
+  // Pairs of full column tiles in a loop; the rest (an odd full tile, a
+  // partial one, whose padded columns are not stored) in one group.
   Value c = c0;
-  if (nt / 2 > 0)
-    c = buildLoop(b, loc, nt / 2 * 2, 2, c,
+  int64_t pairs = g.n / kCols / 2;
+  if (pairs > 0)
+    c = buildLoop(b, loc, pairs * 2, 2, c,
                   [&](OpBuilder &b, Value t, ValueRange args) {
-                    return SmallVector<Value>{rowsFor(b, args[0], t, 2)};
+                    return SmallVector<Value>{rowsFor(b, args[0], t, 2, kCols)};
                   })[0];
-  if (nt % 2)
-    c = rowsFor(b, c, indexConstant(b, loc, nt - 1), 1);
-  return slicePadding(b, loc, c, g.m, g.n);
+  if (2 * pairs < nt)
+    c = rowsFor(b, c, indexConstant(b, loc, 2 * pairs), nt - 2 * pairs,
+                g.n - (nt - 1) * kCols);
+  return c;
 }
 
 /// Whether `g` with K = `k` may run on AMX tiles: when allowed, with a
@@ -1146,6 +1165,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   kn.j = j;
   kn.nt = nt;
   kn.kSteps = kSteps;
+  kn.n = g.n;
 
   // With a fused consumer the kernel stores its element type; its column
   // constants are zero-padded to NT * NR like the weights, so that the last
@@ -1157,27 +1177,19 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   if (epilogue) {
     outElement = epilogue->getResultType().getElementType();
     // A vector of padded columns reads whole tensors masked.
-    bool exact = nPad == g.n;
-    kn.epilogue = [&, exact](OpBuilder &b, Location loc, Value acc, Value row,
-                             Value col, Epilogue::ColumnCache &cache) {
+    kn.epilogue = [&](OpBuilder &b, Location loc, Value acc, Value row,
+                      Value col, bool exact, Epilogue::ColumnCache &cache) {
       return padded->apply(b, loc, acc, col, ValueRange{row, col}, exact,
                            &cache);
     };
   }
 
-  // The accumulators start from init (or only the constants), columns
-  // padded to NT * NR.
+  // The accumulators start from init (or only the constants).
   Value c0 = g.init;
   if (!kn.readInit)
-    c0 = g.output && nPad == g.n
-             ? g.output
-             : tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, nPad},
-                                       outElement);
-  else if (nPad != g.n)
-    c0 = tensor::createPadHighOp(
-        RankedTensorType::get({g.m, nPad}, accElement), c0,
-        arith::ConstantOp::create(b, loc, b.getZeroAttr(accElement)),
-        /*nofold=*/false, loc, b);
+    c0 = g.output ? g.output
+                  : tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, g.n},
+                                            outElement);
 
   Value c;
   if (g.implicit) {
@@ -1189,7 +1201,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
     c = buildKernel(b, loc, kn, c0, 0, full, mr);
     c = buildKernel(b, loc, kn, c, full, g.m - full, g.m - full);
   }
-  return slicePadding(b, loc, c, g.m, g.n);
+  return c;
 }
 
 /// The insert_slice that puts `result` into its slot of a concatenation
@@ -1342,11 +1354,10 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
       amxImplicit || (implicitRows && !amxPacked && f[1] * run <= kPad);
   if (amxImplicit)
     run = run64;
-  bool amxTiles = amxImplicit || (!implicit && amxPacked);
-  g.amxTiles = amxTiles;
+  g.amxTiles = amxImplicit || (!implicit && amxPacked);
 
   OpBuilder::InsertionGuard guard(rewriter);
-  if (g.columnInit && !amxTiles && g.n % (16 * tileFor(g.n).first) == 0)
+  if (g.columnInit)
     if (tensor::InsertSliceOp slot = concatSlot(rewriter, result)) {
       rewriter.setInsertionPoint(slot);
       auto sliceType = cast<RankedTensorType>(slot.getSourceType());

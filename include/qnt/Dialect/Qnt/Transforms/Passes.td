@@ -328,11 +328,12 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     bias) are added as the accumulators start. The kernel keeps MR x NR
     accumulators (NR = 16, 32, 48 or 64 lanes, MR = 16, 12, 8 or 6 rows) in
     registers through the K loop; the last M % MR rows get a kernel of
-    their height and padded columns are sliced away. The elementwise
+    their height, and a last, partial column tile computes and stores only
+    its columns (the result is [M, N], nothing to slice). The elementwise
     consumers of a convolution's or a matmul's accumulators (the
     requantize) run on them in registers. A convolution whose
     result (or fused consumer's) is only an input of a `tensor.concat`
-    along the channels, with columns that fill whole tiles, writes into
+    along the channels writes into
     its slot of the result: the concat becomes a chain of
     `tensor.insert_slice`s that bufferizes in place. Other forms (affine
     weights, runtime weights, dynamic shapes, batches) are left alone.
