@@ -20,6 +20,9 @@ this.) Every number is measured in the run; nothing is hard-coded.
    PyTorch int8 (torch_bench.py kernels, onednn, 1 thread) on the same
    shapes, twice: oneDNN's default ISA (on a CPU with AMX that is AMX) and
    ONEDNN_MAX_CPU_ISA=AVX512_CORE_VNNI (the instructions ours uses).
+   Neighbouring shapes: each NEIGHBOURS variant of a kernel shape (a few
+   units off in one dimension) and the K_CHAIN of 512 x 512 GEMMs,
+   requantized, exact, their GOP/s against their base's.
 3. Models: the Fashion-MNIST example and MobileNetV2 (export_mobilenetv2.py)
    at batch 1 and 64. Ours: quant-translate -> --qnt-fold-batch-norm
    --qnt-fuse-activations (the float program) -> --qnt-insert-observers ->
@@ -72,6 +75,29 @@ KERNELS = [
      "pad": 1},
 ]
 KERNEL_RUNS = 200
+
+# Neighbours of the kernel shapes (issue 9: no shape class more than 2x
+# slower per operation than its neighbours): per KERNELS index, variants a
+# few units off in one dimension, so that every remainder class of the
+# tiles shows (M, N not multiples of 16; K not a multiple of 4 or 64; odd
+# channel counts; odd image sizes). Each is timed requantized to i8 (what
+# a network runs) against its base shape.
+NEIGHBOURS = {
+    0: [{"m": 511}, {"n": 511}, {"k": 511}, {"k": 500}, {"k": 520},
+        {"m": 500, "n": 500, "k": 500}],
+    1: [{"cin": 63}, {"cin": 65}, {"cout": 63}, {"cout": 65},
+        {"h": 55, "w": 55}],
+    2: [{"cin": 255}, {"cin": 257}, {"cout": 63}, {"cout": 65},
+        {"h": 55, "w": 55}],
+    3: [{"cin": 4}, {"cout": 31}, {"cout": 33}, {"h": 223, "w": 223}],
+    4: [{"cin": 23}, {"cin": 25}, {"cout": 143}, {"cout": 145},
+        {"h": 55, "w": 55}],
+    5: [{"cin": 143, "cout": 143}, {"cin": 145, "cout": 145},
+        {"h": 55, "w": 55}],
+}
+# 512 x 512 GEMMs down the K axis, each against the one before it: the
+# kernels change (AMX tiles, padded K, vpdpbusd) without a cliff.
+K_CHAIN = [512, 256, 192, 128, 96, 95, 64, 48, 33, 32, 16]
 INPUT_ZP = 5
 
 # Timed runs per batch: ours (quant-run --bench N, after its one warm-up)
@@ -286,12 +312,75 @@ def kernel_gemm_dims(shape):
     return oh * ow, shape["cout"], shape["kh"] * shape["kh"] * shape["cin"]
 
 
+def time_requantized(tool, work, tag, text, x, ref, rng):
+    """The median latency of `text` (returning the i32 `ref` of input `x`)
+    requantized to i8 in its kernel, and whether it is exact."""
+    q_text, q_ref = requantized(text, ref, rng)
+    q_module = os.path.join(work, f"{tag}-i8.mlir")
+    with open(q_module, "w") as f:
+        f.write(q_text)
+    x_path = os.path.join(work, f"{tag}-in.npy")
+    np.save(x_path, x)
+    q_out = os.path.join(work, f"{tag}-i8-out.npy")
+    median, low = quant_run_bench(tool, q_module, x_path, KERNEL_RUNS, q_out)
+    got = np.load(q_out)
+    return median, low, got.shape == q_ref.shape and np.array_equal(got, q_ref)
+
+
+def shape_module(shape, rng):
+    return (gemm_module if shape["kind"] == "gemm" else conv_module)(shape, rng)
+
+
+def bench_neighbours(tool, work):
+    """Every NEIGHBOURS variant and K_CHAIN step requantized: its GOP/s
+    and its slowdown per operation against its base (base GOP/s over its
+    GOP/s; above 1 it is slower per operation)."""
+    rng = np.random.default_rng(11)
+    rows = []
+
+    def one(tag, shape):
+        text, x, ref = shape_module(shape, rng)
+        median, _, exact = time_requantized(tool, work, tag, text, x, ref,
+                                            rng)
+        m, n, k = kernel_gemm_dims(shape)
+        return {"m": m, "n": n, "k": k, "median_ms": median, "exact": exact,
+                "gops": 2 * m * n * k / (median * 1e-3) / 1e9}
+
+    for i, variants in NEIGHBOURS.items():
+        base = KERNELS[i]
+        b = one(f"nb{i}", base)
+        for j, change in enumerate(variants):
+            shape = dict(base, **change)
+            r = one(f"nb{i}-{j}", shape)
+            r.update(base=base["name"], change=", ".join(
+                f"{key} {value}" for key, value in change.items()
+                if key != "w"), base_gops=b["gops"],
+                slowdown=b["gops"] / r["gops"])
+            rows.append(r)
+            log(f"  {base['name']}, {r['change']}: {r['gops']:.0f} GOP/s, "
+                f"{r['slowdown']:.2f}x per op of the base's; "
+                f"{'exact' if r['exact'] else 'WRONG'}")
+    previous = None
+    for k in K_CHAIN:
+        shape = {"name": "GEMM", "kind": "gemm", "m": 512, "n": 512, "k": k}
+        r = one(f"kchain{k}", shape)
+        if previous:
+            r.update(base=f"GEMM 512x512x{previous['k']}",
+                     change=f"k {k}", base_gops=previous["gops"],
+                     slowdown=previous["gops"] / r["gops"])
+            rows.append(r)
+            log(f"  GEMM 512x512x{k}: {r['gops']:.0f} GOP/s, "
+                f"{r['slowdown']:.2f}x per op of K {previous['k']}'s; "
+                f"{'exact' if r['exact'] else 'WRONG'}")
+        previous = r
+    return rows
+
+
 def bench_kernels(tool, work):
     rng = np.random.default_rng(9)
     results = []
     for i, shape in enumerate(KERNELS):
-        build = gemm_module if shape["kind"] == "gemm" else conv_module
-        text, x, ref = build(shape, rng)
+        text, x, ref = shape_module(shape, rng)
         module = os.path.join(work, f"kernel{i}.mlir")
         with open(module, "w") as f:
             f.write(text)
@@ -313,17 +402,9 @@ def bench_kernels(tool, work):
             KERNEL_RUNS, vnni_out)
         exact = exact and np.array_equal(np.load(vnni_out), ref)
         # The same, requantized to i8 in the kernel's epilogue.
-        q_text, q_ref = requantized(text, ref, rng)
-        q_module = os.path.join(work, f"kernel{i}-i8.mlir")
-        with open(q_module, "w") as f:
-            f.write(q_text)
-        q_out = os.path.join(work, f"kernel{i}-i8-out.npy")
-        q_median, q_low = quant_run_bench(
-            tool, q_module, os.path.join(work, f"kernel{i}-in.npy"),
-            KERNEL_RUNS, q_out)
-        q_got = np.load(q_out)
-        exact = exact and q_got.shape == q_ref.shape and \
-            np.array_equal(q_got, q_ref)
+        q_median, q_low, q_exact = time_requantized(
+            tool, work, f"kernel{i}", text, x, ref, rng)
+        exact = exact and q_exact
         m, n, k = kernel_gemm_dims(shape)
         results.append({"name": shape["name"], "m": m, "n": n, "k": k,
                         "median_ms": median, "min_ms": low, "exact": exact,
@@ -588,8 +669,8 @@ def report(data):
         "",
         "**Kernels** (int8 in; ours: the int32 accumulators out with the "
         "vpdpbusd kernel alone (`amx=off`) and with the default (AMX tiles "
-        "where the host has them: K >= 256 a multiple of 64, or a 3x3 read "
-        "in place), and the "
+        "where the host has them and K fills a 64-byte step: see "
+        "docs/Passes.md), and the "
         "default requantized to i8 per channel by a tosa.rescale in the "
         "kernel, all checked exactly against numpy; PyTorch: requantized u8 "
         "out, so the ratios use our i8 time). "
@@ -619,6 +700,26 @@ def report(data):
             f"| {', '.join(x.split(' ', 1)[1] for x in d['onednn'])} "
             f"| {ms(v['median_ms'])} | {ops / v['median_ms'] * 1e3:.0f} "
             f"| {q / d['median_ms']:.2f}; {q / v['median_ms']:.2f} |")
+    worst = max(data["neighbours"], key=lambda r: r["slowdown"])
+    lines += [
+        "",
+        "**Neighbouring shapes** (requantized to i8 like the i8 column above, "
+        "each checked exactly against numpy; slowdown per operation = the "
+        "base's GOP/s over the variant's, above 1 slower; the K chain "
+        "compares each 512 x 512 GEMM with the one of the next larger K). "
+        f"Worst: **{worst['slowdown']:.2f}x** ({worst['base']}, "
+        f"{worst['change']}).",
+        "",
+        "| base | variant | M x N x K | ours, i8 out | GOP/s | base GOP/s "
+        "| slowdown per op | exact |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in data["neighbours"]:
+        lines.append(
+            f"| {r['base']} | {r['change']} | {r['m']} x {r['n']} x {r['k']} "
+            f"| {ms(r['median_ms'])} | {r['gops']:.0f} "
+            f"| {r['base_gops']:.0f} | {r['slowdown']:.2f} "
+            f"| {'yes' if r['exact'] else '**NO**'} |")
     lines += [
         "",
         "**Models** (latency per batch; ours int8 = --qnt-quantize minmax "
@@ -702,6 +803,9 @@ def main():
         k["torch_vnni"] = vnni["kernels"][k["name"]]
     data["kernels"] = kernels
     data["torch_version"] = default["torch"]
+    log(f"neighbouring shapes ({sum(map(len, NEIGHBOURS.values()))} "
+        f"variants, {len(K_CHAIN)} K steps)")
+    data["neighbours"] = bench_neighbours(tool, args.work)
 
     data["models"] = {}
     for name in MODELS:
@@ -722,7 +826,7 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(data, f, indent=1)
-    if not all(k["exact"] for k in kernels):
+    if not all(k["exact"] for k in kernels + data["neighbours"]):
         sys.exit("some kernel outputs differ from numpy")
     return 0
 
