@@ -399,6 +399,8 @@ CASES = {
     "matmul_k40": lambda rng: matmul_case(rng, 20, 40, 24, -5),
     "conv1x1_k72": lambda rng: conv_case(rng, 6, 72, 20, 1, 1, 1, 0, 3),
     "conv_residual_k112": lambda rng: residual(rng, 5, 112, -3),
+    # On AMX with a partial column tile (N = 40): the residual read masked.
+    "conv_residual_c40": lambda rng: residual(rng, 5, 40, 2),
     # Last column tiles of one column (a vector<1> store; vpdpbusd and AMX)
     # and AMX kernels (3x3 read in place, K 576) writing concat slots.
     "conv_n17_rescale": lambda rng: rescaled(

@@ -954,6 +954,9 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
       Value correctionVec = vector::TransferReadOp::create(
           b, loc, acc, corr, ValueRange{col}, zero32, inBounds);
       Epilogue::ColumnCache cache;
+      // A partial column tile stores its columns and reads whole-tensor
+      // epilogue inputs (a residual) masked past them.
+      int64_t cols = q == cc - 1 ? lastCols : kCols;
       for (int64_t r = 0; r < rr; ++r) {
         amx::TileStoreOp::create(
             b, loc, scratch,
@@ -969,9 +972,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
           v = arith::AddIOp::create(b, loc, v, correctionVec);
           if (padded)
             v = padded->apply(b, loc, v, col, ValueRange{row, col},
-                              /*inBounds=*/true, &cache);
-          out = storeColumns(b, loc, v, out, row, col,
-                             q == cc - 1 ? lastCols : kCols);
+                              /*inBounds=*/cols == kCols, &cache);
+          out = storeColumns(b, loc, v, out, row, col, cols);
         }
       }
     }
@@ -1095,16 +1097,14 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
 /// Whether `g` with K = `k` may run on AMX tiles: when allowed, with a
 /// constant init, K a whole number of 64-byte steps or (`padsK`: A's
 /// packing pads it, packRows) more than half of its padded K (the tiles
-/// are about 3x vpdpbusd's speed per step), and
-/// whole-tensor epilogue inputs only when no column is padded (partial row
-/// tiles finish their valid rows only). An im2col that must be padded
-/// again costs more than the tiles save.
-static bool usesAmx(const Gemm &g, const std::optional<Epilogue> &epilogue,
-                    int64_t k, bool padsK) {
+/// are about 3x vpdpbusd's speed per step). An im2col that must be padded
+/// again costs more than the tiles save. (Partial row and column tiles
+/// finish their valid rows and columns only, so whole-tensor epilogue inputs
+/// are read within them.)
+static bool usesAmx(const Gemm &g, int64_t k, bool padsK) {
   int64_t kPad = (k + 63) / 64 * 64;
   return g.amx && !g.isFloat && g.columnInit && kPad >= kAmxMinK &&
-         (k == kPad || (padsK && 2 * k > kPad)) &&
-         (!epilogue || !epilogue->hasFullInputs() || g.n % 16 == 0);
+         (k == kPad || (padsK && 2 * k > kPad));
 }
 
 /// The rows and the K of a packed int8 A: whole AMX tiles (16 rows, 64-byte
@@ -1345,11 +1345,11 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   // (Row tiles of 16 pixels within an output row: at least half used.)
   bool amxImplicit = implicitRows && 2 * f[1] * run64 <= 3 * g.k &&
                      2 * out[2] >= (out[2] + 15) / 16 * 16 &&
-                     usesAmx(g, epilogue, f[1] * run64, false);
+                     usesAmx(g, f[1] * run64, false);
   // A 1x1 convolution reads its input as [M, C] (int8: packRows).
   bool rowsA = f[1] == 1 && f[2] == 1 && strides[0] == 1 && strides[1] == 1 &&
                in[1] == out[1] && in[2] == out[2];
-  bool amxPacked = usesAmx(g, epilogue, g.k, rowsA);
+  bool amxPacked = usesAmx(g, g.k, rowsA);
   bool implicit =
       amxImplicit || (implicitRows && !amxPacked && f[1] * run <= kPad);
   if (amxImplicit)
@@ -1467,7 +1467,7 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
       rewriter, loc,
       RankedTensorType::get({g.m, g.n}, outType.getElementType()), init, rows);
   std::optional<Epilogue> epilogue = matchEpilogue(rewriter, op, g, rows);
-  g.amxTiles = usesAmx(g, epilogue, g.k, /*padsK=*/true);
+  g.amxTiles = usesAmx(g, g.k, /*padsK=*/true);
   g.a = tensor::CollapseShapeOp::create(
       rewriter, loc, RankedTensorType::get({g.m, g.k}, element), lhs, rows);
   if (!isFloat)
