@@ -2,13 +2,14 @@
 # The benchmark of issue 9 (not part of the test suite): installs what is
 # missing (python3-torch, python3-torchvision, the Fashion-MNIST data set),
 # builds the tools, and prints in one run, single thread:
-#   - GEMM 512^3 and conv shapes from real networks: our int8 GOP/s next to
+#   - GEMM 512^3 and conv shapes from real networks (and their neighbouring
+#     shapes, to find cliffs): our int8 GOP/s next to
 #     the measured VNNI peak (utils/bench/vnni_peak.c) and PyTorch/oneDNN int8;
 #   - the Fashion-MNIST model and MobileNetV2 (torchvision, random weights)
 #     at batch 1 and 64: our float and int8, PyTorch float and int8, ratios;
 #   - the compile time of MobileNetV2's whole pipeline.
 # Writes the table to build/performance.md and the numbers to
-# build/performance.json. About 5 minutes on a 2-core machine.
+# build/performance.json. About 4.5 minutes on a 2-core machine.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
