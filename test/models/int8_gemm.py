@@ -408,6 +408,8 @@ CASES = {
     "matmul_n17_rescale": lambda rng: rescaled(
         rng, matmul_case(rng, 20, 128, 17, -9)),
     "concat_amx": lambda rng: concat_case(rng, 16, 64, (32, 24), 5),
+    # A one-channel convolution (its bias broadcast as (d0..d3) -> (0)).
+    "concat_n1": lambda rng: concat_case(rng, 6, 16, (1, 24), 3),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),

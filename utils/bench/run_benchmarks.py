@@ -669,7 +669,7 @@ def report(data):
         "",
         "**Kernels** (int8 in; ours: the int32 accumulators out with the "
         "vpdpbusd kernel alone (`amx=off`) and with the default (AMX tiles "
-        "where the host has them and K fills a 64-byte step: see "
+        "where the host has them and K fills most of its 64-byte steps: see "
         "docs/Passes.md), and the "
         "default requantized to i8 per channel by a tosa.rescale in the "
         "kernel, all checked exactly against numpy; PyTorch: requantized u8 "

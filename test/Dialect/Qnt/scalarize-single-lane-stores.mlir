@@ -42,3 +42,15 @@ llvm.func @kept(%v: vector<16xi8>, %p: !llvm.ptr, %dyn: vector<16xi1>) {
   llvm.intr.masked.store %v, %p, %dyn {alignment = 1 : i32} : vector<16xi8>, vector<16xi1> into !llvm.ptr
   llvm.return
 }
+
+// -----
+
+// i1 lanes are bits in memory, not bytes: left alone.
+// CHECK-LABEL: llvm.func @bits
+// CHECK: llvm.intr.masked.store
+// CHECK-NOT: llvm.store
+llvm.func @bits(%v: vector<16xi1>, %p: !llvm.ptr) {
+  %m = llvm.mlir.constant(dense<[true, false, false, false, false, false, false, false, false, false, false, false, false, false, false, false]> : vector<16xi1>) : vector<16xi1>
+  llvm.intr.masked.store %v, %p, %m {alignment = 1 : i32} : vector<16xi1>, vector<16xi1> into !llvm.ptr
+  llvm.return
+}

@@ -57,10 +57,14 @@ std::optional<SmallVector<double>> mlir::qnt::getColumnConstant(Value init,
   auto yield = cast<linalg::YieldOp>(generic.getBody()->getTerminator());
   AffineMap map = generic.getIndexingMapsArray()[0];
   unsigned rank = map.getNumDims();
+  MLIRContext *ctx = generic.getContext();
+  // The bias along the last dimension; with one column tosa-to-linalg
+  // broadcasts its single element as (d0, ..., dn) -> (0).
+  bool column =
+      map == AffineMap::get(rank, 0, getAffineDimExpr(rank - 1, ctx)) ||
+      (n == 1 && map == AffineMap::get(rank, 0, getAffineConstantExpr(0, ctx)));
   if (yield.getValues().size() != 1 ||
-      yield.getValues()[0] != generic.getBody()->getArgument(0) ||
-      map != AffineMap::get(rank, 0,
-                            getAffineDimExpr(rank - 1, generic.getContext())))
+      yield.getValues()[0] != generic.getBody()->getArgument(0) || !column)
     return std::nullopt;
   std::optional<DenseElementsAttr> dense =
       getConstantDenseElements(generic.getDpsInputs()[0]);

@@ -24,17 +24,19 @@
 // the padded row (int8: read in whole K steps, the bytes past the run
 // weighing 0), so A[m, kh * RUN + j] is an offset from the pixel's first
 // tap (ImplicitA), and the copy is one input's size where im2col writes
-// KH * KW of them. Otherwise they are packed once (im2col; int8: xor, K
-// padded to a multiple of 4). The weights are packed at compile time to
-// [N / NR][K / KS][NR * KS] (zero-padded). The correction (int8) and a
-// constant init (a fill or a broadcast bias, as tosa-to-linalg builds it)
-// are added to the accumulators as the kernel starts a tile. The kernel
-// keeps an MR x NR tile of accumulators in registers (NR = 16 * J lanes,
-// MR * J + J + 1 <= 32 zmm) through the whole K loop; the last M % MR rows
-// get a kernel of their own height (read in place: each output row in
-// equal tiles of at most MR pixels); a last, partial column tile computes and
-// stores only its columns (no padded result to slice). Int8
-// GEMMs with a large K run on AMX tiles instead (buildAmxGemm).
+// KH * KW of them. A matmul or a 1x1 convolution reads them as rows (int8:
+// flipped once into the rows and K its kernel needs, packRows). Otherwise
+// they are packed once (im2col; int8: xor, K padded to a multiple of 4). The
+// weights are packed at compile time to [N / NR][K / KS][NR * KS]
+// (zero-padded). The correction (int8) and a constant init (a fill or a
+// broadcast bias, as tosa-to-linalg builds it) are added to the accumulators as
+// the kernel starts a tile. The kernel keeps an MR x NR tile of accumulators in
+// registers (NR = 16 * J lanes, MR * J + J + 1 <= 32 zmm) through the whole K
+// loop; the last M % MR rows get a kernel of their own height (read in place:
+// each output row in equal tiles of at most MR pixels); a last, partial column
+// tile computes and stores only its columns (no padded result to slice). Int8
+// GEMMs whose K fills most of its 64-byte steps run on AMX tiles instead
+// (usesAmx, buildAmxGemm).
 //
 //===----------------------------------------------------------------------===//
 
@@ -116,7 +118,7 @@ struct Gemm {
   /// f32 (FMA) or int8 (u8 x s8 dot products).
   bool isFloat = false;
   /// [M, K] activations (int8: s8 storage, xor-ed already), or [M, kPad]
-  /// with the K padding zeroed.
+  /// with the K padding zeroed (on AMX from packRows: [MPad, KPad]).
   Value a;
   int64_t m, n, k;
   /// Weights as w[n][k] (int8 values or floats, exact in double).
@@ -134,8 +136,8 @@ struct Gemm {
   /// Set when `a` is not [M, K] but a padded input read in place (see
   /// ImplicitA).
   std::optional<ImplicitA> implicit;
-  /// Set with a constant init and no padded column: the [M, N] tensor the
-  /// kernel writes into (a slice of a concat's result) instead of a new one.
+  /// Set with a constant init: the [M, N] tensor the kernel writes into (a
+  /// slice of a concat's result) instead of a new one.
   Value output;
 };
 
@@ -205,10 +207,10 @@ static Value packRows(OpBuilder &b, Location loc, Value a, int64_t rows,
         for (int64_t col = full; col < cols; col += kChunk) {
           int64_t n = std::min(kChunk, cols - col);
           Value at = indexConstant(b, loc, col);
-          Value v = col >= k ? flip(b, n)
-                             : Value(vector::TransferReadOp::create(
-                                   b, loc, vec(n), a, ValueRange{row, at},
-                                   minus128, ArrayRef<bool>{col + n <= k}));
+          // (col < k: cols - full <= 64.)
+          Value v = vector::TransferReadOp::create(
+              b, loc, vec(n), a, ValueRange{row, at}, minus128,
+              ArrayRef<bool>{col + n <= k});
           v = arith::XOrIOp::create(b, loc, v, flip(b, n));
           t = vector::TransferWriteOp::create(b, loc, v, t, ValueRange{row, at},
                                               ArrayRef<bool>{true})
@@ -787,7 +789,6 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
   return c;
 }
 
-/// The packed GEMM `g`; the result is [M, N] like init.
 /// The weights packed as [NT][kSteps][NR][KS] (w[n][k] at tile n / NR, step
 /// k / KS, lane n % NR, byte k % KS; zero where padded), and per padded
 /// column the correction: for int8 -(z_a + 128) * colsum(w), plus the
@@ -811,13 +812,6 @@ packWeights(const Gemm &g, int64_t nr, int64_t ks, int64_t kSteps,
   return {packed, correction};
 }
 
-/// The smallest (padded) K of the AMX kernel: from one 64-byte step the
-/// tiles are at least as fast as vpdpbusd, the C tile round trip through
-/// memory included (measured requantized on 512 x 512 GEMMs with K 33-128,
-/// 1x1 convolutions of 49-3136 rows and 24-1280 columns, Fashion-MNIST's
-/// 16-channel 3x3 read in place).
-static constexpr int64_t kAmxMinK = 64;
-
 /// The int8 GEMM on AMX tiles (tdpbusd: u8 x s8 into 16 x 16 i32 tiles, 64
 /// bytes of K per step): A as [MPad, KPad] (multiples of 16 and 64; packRows
 /// writes it so, an im2col is padded here), or read in place (ImplicitA: a
@@ -827,8 +821,7 @@ static constexpr int64_t kAmxMinK = 64;
 /// of 2 x 2 C tiles (the odd last row or column of tiles alone), each C
 /// tile then stored to a scratch buffer and its valid rows finished on
 /// vectors: the correction, the constant init and the epilogue, as in the
-/// vector kernel, into [M, NPad]. The caller checks the init is constant
-/// and whole-tensor epilogue inputs fit.
+/// vector kernel, into [M, N]. The caller checks the init is constant.
 static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                           const std::optional<Epilogue> &epilogue) {
   constexpr int64_t kRows = 16, kCols = 16, kBytes = 64;
@@ -1100,14 +1093,19 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
 
 /// Whether `g` with K = `k` may run on AMX tiles: when allowed, with a
 /// constant init, K a whole number of 64-byte steps or (`padsK`: A's
-/// packing pads it, packRows) more than half of its padded K (the tiles
-/// are about 3x vpdpbusd's speed per step). An im2col that must be padded
-/// again costs more than the tiles save. (Partial row and column tiles
-/// finish their valid rows and columns only, so whole-tensor epilogue inputs
-/// are read within them.)
+/// packing pads it, packRows) more than half of its padded K. From one
+/// 64-byte step the tiles are at least as fast as vpdpbusd, the C tile
+/// round trip through memory included, even with half of K padding
+/// (measured requantized on 512 x 512 GEMMs with K 16-128, 1x1
+/// convolutions of 49-3136 rows and 24-1280 columns, Fashion-MNIST's
+/// 16-channel 3x3 read in place). An im2col whose K must be padded again
+/// costs more than the tiles save (its rows are padded to whole tiles by a
+/// copy in buildAmxGemm). Partial row and column tiles finish their valid
+/// rows and columns only, so whole-tensor epilogue inputs are read within
+/// them.
 static bool usesAmx(const Gemm &g, int64_t k, bool padsK) {
   int64_t kPad = (k + 63) / 64 * 64;
-  return g.amx && !g.isFloat && g.columnInit && kPad >= kAmxMinK &&
+  return g.amx && !g.isFloat && g.columnInit &&
          (k == kPad || (padsK && 2 * k > kPad));
 }
 
@@ -1120,6 +1118,7 @@ static int64_t packedK(const Gemm &g) {
   return g.amxTiles ? (g.k + 63) / 64 * 64 : (g.k + 3) / 4 * 4;
 }
 
+/// The GEMM `g` with its fused `epilogue`: [M, N] like init.
 static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                        const std::optional<Epilogue> &epilogue = {}) {
   // (Decided with A's packing: an implicit A's with its copy's slack.)
@@ -1134,8 +1133,8 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
 
   // Activations with K padded by zeros (their weights are zero too).
   Value a = g.a;
-  // (A packed by packRuns is [M, kPad] already; an implicit A's runs are
-  // whole K steps.)
+  // (A packed by packRuns or packRows is [M, kPad] already; an implicit
+  // A's runs are whole K steps.)
   if (!g.implicit && kPad != cast<RankedTensorType>(a.getType()).getDimSize(1))
     a = tensor::createPadHighOp(
         RankedTensorType::get({g.m, kPad}, inElement), a,

@@ -48,6 +48,11 @@ struct ScalarizeSingleLaneStore : OpRewritePattern<LLVM::MaskedStoreOp> {
     auto vectorType = dyn_cast<VectorType>(op.getValue().getType());
     if (!vectorType || vectorType.isScalable())
       return rewriter.notifyMatchFailure(op, "not a fixed vector");
+    // Lane i at byte i * size: whole-byte integers and floats only (i1 or
+    // i4 lanes are packed, pointers have no bit width here).
+    Type element = vectorType.getElementType();
+    if (!element.isIntOrFloat() || element.getIntOrFloatBitWidth() % 8 != 0)
+      return rewriter.notifyMatchFailure(op, "not whole-byte lanes");
     int64_t lane = -1, set = 0, index = 0;
     for (bool bit : mask.getValues<bool>()) {
       if (bit) {
@@ -59,7 +64,6 @@ struct ScalarizeSingleLaneStore : OpRewritePattern<LLVM::MaskedStoreOp> {
     if (set != 1)
       return rewriter.notifyMatchFailure(op, "not one lane");
     Location loc = op.getLoc();
-    Type element = vectorType.getElementType();
     Value position = LLVM::ConstantOp::create(
         rewriter, loc, rewriter.getI64Type(), rewriter.getI64IntegerAttr(lane));
     Value value =
@@ -70,7 +74,7 @@ struct ScalarizeSingleLaneStore : OpRewritePattern<LLVM::MaskedStoreOp> {
           rewriter, loc, address.getType(), element, address,
           ArrayRef<LLVM::GEPArg>{static_cast<int32_t>(lane)});
     // The lane's alignment: that of the base at offset lane * size.
-    uint64_t bytes = (element.getIntOrFloatBitWidth() + 7) / 8;
+    uint64_t bytes = element.getIntOrFloatBitWidth() / 8;
     uint64_t align = std::max<uint64_t>(op.getAlignment(), 1);
     if (lane > 0)
       align = std::gcd(align, static_cast<uint64_t>(lane) * bytes);

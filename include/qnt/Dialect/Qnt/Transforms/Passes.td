@@ -340,12 +340,14 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
   }];
   let options = [
     Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
-           "int8 GEMMs on AMX tiles (tdpbusd) where K fills at least one "
-           "64-byte step: K a multiple of 64 (convolutions read in place: "
-           "each kernel row padded to 64 bytes), or for rows read from a "
-           "1x1 convolution's or a matmul's input, more than half of K "
-           "padded to 64: auto (if the host has AMX-INT8), on, off; the "
-           "running process must have the AMX tile state from the OS">
+           "int8 GEMMs on AMX tiles (tdpbusd): K a multiple of 64 "
+           "(convolutions read in place: each kernel row padded to 64 bytes "
+           "when that adds at most half of K and a row of output pixels "
+           "fills at least half of its 16-pixel tiles), or for rows read "
+           "from a 1x1 convolution's or a matmul's input any K that is "
+           "more than half of K padded to 64: auto (if the host has "
+           "AMX-INT8), on, off; the running process must have the AMX tile "
+           "state from the OS">
   ];
   let dependentDialects = ["::mlir::amx::AMXDialect",
                            "::mlir::arith::ArithDialect",
