@@ -89,14 +89,15 @@ func.func @depthwise_f(%x: tensor<1x4x4x16xf32>) -> tensor<1x2x2x16x1xf32> {
 
 // -----
 
-// 8 channels: one partial block, its tensor reads and writes masked
-// (no in_bounds attribute: out of bounds allowed), the tables padded to 16;
-// a multiplier of 2 is left.
+// 8 channels: one partial block, its tensor reads masked (no in_bounds
+// attribute: out of bounds allowed), its 8 lanes written as a vector<8>,
+// the tables padded to 16; a multiplier of 2 is left.
 // CHECK-LABEL: func.func @partial_and_not_lowered
 // CHECK-DAG: arith.constant dense<{{.*}}> : tensor<9x16xf32>
 // CHECK: vector.transfer_read %{{[a-z0-9_]+}}[{{.*}}], %{{[a-z0-9_]+}} : tensor<1x2x2x8xf32>, vector<16xf32>
 // CHECK: vector.transfer_read %{{[a-z0-9_]+}}[{{.*}}], %{{[a-z0-9_]+}} : tensor<1x4x4x8xf32>, vector<16xf32>
-// CHECK: vector.transfer_write %{{[a-z0-9_]+}}, %{{[a-z0-9_]+}}[{{.*}}] : vector<16xf32>, tensor<1x2x2x8xf32>
+// CHECK: %[[LANES:.*]] = vector.extract_strided_slice %{{.*}} {offsets = [0], sizes = [8], strides = [1]} : vector<16xf32> to vector<8xf32>
+// CHECK: vector.transfer_write %[[LANES]], %{{[a-z0-9_]+}}[{{.*}}] {in_bounds = [true]} : vector<8xf32>, tensor<1x2x2x8xf32>
 // CHECK: linalg.depthwise_conv_2d_nhwc_hwcm {{.*}} -> tensor<1x2x2x16x2xf32>
 func.func @partial_and_not_lowered(%x: tensor<1x4x4x8xf32>, %i: tensor<1x2x2x8x1xf32>, %y: tensor<1x4x4x16xf32>, %j: tensor<1x2x2x16x2xf32>) -> (tensor<1x2x2x8x1xf32>, tensor<1x2x2x16x2xf32>) {
   %w = arith.constant dense<0.5> : tensor<3x3x8x1xf32>

@@ -38,6 +38,17 @@ std::optional<int64_t> mlir::qnt::getSymmetricInputZeroPoint(Value input,
 
 /// The per-column values of `init` when it is a constant fill or the
 /// broadcast of a constant 1-D tensor along the last dimension.
+Value mlir::qnt::writeLanes(OpBuilder &b, Location loc, Value v, Value dest,
+                            ValueRange indices, int64_t valid) {
+  if (valid < cast<VectorType>(v.getType()).getNumElements())
+    v = vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{0},
+                                              ArrayRef<int64_t>{valid},
+                                              ArrayRef<int64_t>{1});
+  return vector::TransferWriteOp::create(b, loc, v, dest, indices,
+                                         ArrayRef<bool>{true})
+      .getResult();
+}
+
 std::optional<SmallVector<double>> mlir::qnt::getColumnConstant(Value init,
                                                                 int64_t n) {
   if (auto fill = init.getDefiningOp<linalg::FillOp>()) {

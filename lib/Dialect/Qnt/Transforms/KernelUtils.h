@@ -42,6 +42,14 @@ inline Value indexAffine(OpBuilder &b, Location loc, Value v, int64_t scale,
              : arith::AddIOp::create(b, loc, r, indexConstant(b, loc, offset));
 }
 
+/// The first `valid` lanes of the 16-lane vector `v` written to `dest` at
+/// `indices` (all 16 when `valid` is 16): a narrower in-bounds vector, not
+/// a masked store (LLVM 22 stores a one-lane masked store of a truncated
+/// vector wrong, see --qnt-scalarize-single-lane-stores; a narrow store is
+/// also no slower).
+Value writeLanes(OpBuilder &b, Location loc, Value v, Value dest,
+                 ValueRange indices, int64_t valid);
+
 /// A loop from 0 to `count` (step `step`) carrying `init`: `body` gets the
 /// induction variable and the carried values and returns the next ones.
 SmallVector<Value> buildLoop(

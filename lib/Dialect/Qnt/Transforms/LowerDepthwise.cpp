@@ -245,9 +245,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     SmallVector<Value> position = {pixel[0], pixel[1], pixel[2], c};
     if (epilogue)
       sum = epilogue->apply(b, loc, sum, c, position, exact, cache);
-    return vector::TransferWriteOp::create(b, loc, sum, tile, position,
-                                           exact ? inBounds : masked)
-        .getResult();
+    return writeLanes(b, loc, sum, tile, position,
+                      exact ? kLanes : channels - blocks * kLanes);
   };
   // The channel blocks: in a loop (unrolling them all would make wide
   // layers' bodies thousands of ops long), then the partial block.

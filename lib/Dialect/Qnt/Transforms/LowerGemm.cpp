@@ -566,21 +566,6 @@ struct Kernel {
 };
 } // namespace
 
-/// `v` (16 lanes) written to `out` at (row, col), only its first `valid`
-/// lanes when fewer: a narrower vector, not a masked store (LLVM 22 selects
-/// a one-lane masked store of a truncated vector wrong, see
-/// --qnt-scalarize-single-lane-stores).
-static Value storeColumns(OpBuilder &b, Location loc, Value v, Value out,
-                          Value row, Value col, int64_t valid) {
-  if (valid < 16)
-    v = vector::ExtractStridedSliceOp::create(b, loc, v, ArrayRef<int64_t>{0},
-                                              ArrayRef<int64_t>{valid},
-                                              ArrayRef<int64_t>{1});
-  return vector::TransferWriteOp::create(b, loc, v, out, ValueRange{row, col},
-                                         ArrayRef<bool>{true})
-      .getResult();
-}
-
 /// The kernel over rows [lo, lo + count) in tiles of `mr` rows:
 /// C[M, N] += A[M, K] x packed B (the last column tile's padding neither
 /// computed nor stored).
@@ -729,12 +714,12 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
       SmallVector<Epilogue::ColumnCache> caches(j);
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t q = 0; q < j; ++q)
-          out = storeColumns(
-              b, loc,
-              kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q], rowIdx[i],
-                                        colIdx[q], lanes(q) == 16, caches[q])
-                          : sums[i * j + q],
-              out, rowIdx[i], colIdx[q], lanes(q));
+          out = writeLanes(b, loc,
+                           kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q],
+                                                     rowIdx[i], colIdx[q],
+                                                     lanes(q) == 16, caches[q])
+                                       : sums[i * j + q],
+                           out, ValueRange{rowIdx[i], colIdx[q]}, lanes(q));
       return out;
     };
     Value result;
@@ -970,7 +955,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
                 v = padded->apply(b, loc, v, col, ValueRange{row, col},
                                   /*inBounds=*/cols == kCols, &cache);
               return SmallVector<Value>{
-                  storeColumns(b, loc, v, args[0], row, col, cols)};
+                  writeLanes(b, loc, v, args[0], ValueRange{row, col}, cols)};
             })[0];
       }
     }

@@ -91,7 +91,7 @@ struct LowerPool : OpRewritePattern<PoolOp> {
           Value ows = arith::MulIOp::create(b, loc, pixel[2],
                                             indexConstant(b, loc, strides[1]));
           // One block of 16 channels from `c`; `exact`: inside the tensors
-          // (else masked: the last, partial block).
+          // (else the last, partial block: read masked, its lanes stored).
           auto block = [&](OpBuilder &b, Value c, Value tile,
                            bool exact) -> Value {
             SmallVector<bool> bounds = {exact};
@@ -110,10 +110,9 @@ struct LowerPool : OpRewritePattern<PoolOp> {
                                 b, loc, inVec, input,
                                 ValueRange{pixel[0], y, x, c}, zeroIn, bounds));
               }
-            return vector::TransferWriteOp::create(
-                       b, loc, acc, tile,
-                       ValueRange{pixel[0], pixel[1], pixel[2], c}, bounds)
-                .getResult();
+            return writeLanes(b, loc, acc, tile,
+                              ValueRange{pixel[0], pixel[1], pixel[2], c},
+                              exact ? kLanes : out[3] % kLanes);
           };
           int64_t whole = out[3] / kLanes * kLanes;
           if (whole > 0)
