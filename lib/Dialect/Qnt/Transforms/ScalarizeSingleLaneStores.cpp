@@ -10,10 +10,12 @@
 // 22.1.8): a masked store of a truncated vector whose constant mask has one
 // lane set is selected as a scalar store of the untruncated element, e.g.
 // `vmovss` (4 bytes) for lane 0 of trunc <16 x i32> to <16 x i8>. The
-// kernels' last partial block of a channel count = 1 mod 16 is such a store
-// (an i8 depthwise with 17 or 145 channels wrote 3 bytes of the next
-// pixel). Here every llvm.intr.masked.store with a constant one-lane mask
-// becomes the store of that element, which the backend truncates right.
+// kernels' last partial block of a channel count = 1 mod 16 was such a
+// store (an i8 depthwise with 17 or 145 channels wrote 3 bytes of the next
+// pixel); they now write partial blocks as narrower vectors (writeLanes),
+// and this pass covers any such store left. Every llvm.intr.masked.store
+// with a constant one-lane mask becomes the store of that element, which
+// the backend truncates right.
 //
 //===----------------------------------------------------------------------===//
 

@@ -466,10 +466,12 @@ def QntScalarizeSingleLaneStoresPass
     LLVM 22's x86 backend (llvm/llvm-project issue 179489, fixed after
     22.1; Debian's 22.1.8 has it) selects such a store of a truncated
     vector as a scalar store of the untruncated element: `vmovss` writes 4
-    bytes for lane 0 of `trunc <16 x i32> to <16 x i8>`. The kernels' last
-    partial block of 16 channels stores one lane when the channel count is
-    1 mod 16 (an int8 depthwise with 17 or 145 channels wrote 3 bytes of the
-    next pixel). The last pass of `--qnt-lower-to-llvm`.
+    bytes for lane 0 of `trunc <16 x i32> to <16 x i8>`. The kernels'
+    last partial block of 16 channels stored one lane so when the channel
+    count was 1 mod 16 (an int8 depthwise with 17 or 145 channels wrote 3
+    bytes of the next pixel); they now store partial blocks as narrower
+    vectors, and this pass keeps any one-lane masked store the pipeline
+    still produces correct. The last pass of `--qnt-lower-to-llvm`.
   }];
   let dependentDialects = ["::mlir::LLVM::LLVMDialect"];
 }
