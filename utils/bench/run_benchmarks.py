@@ -346,32 +346,28 @@ def bench_neighbours(tool, work):
         return {"m": m, "n": n, "k": k, "median_ms": median, "exact": exact,
                 "gops": 2 * m * n * k / (median * 1e-3) / 1e9}
 
+    def against(r, base_name, change, base):
+        r.update(base=base_name, change=change, base_gops=base["gops"],
+                 slowdown=base["gops"] / r["gops"])
+        rows.append(r)
+        log(f"  {base_name}, {change}: {r['gops']:.0f} GOP/s, "
+            f"{r['slowdown']:.2f}x per op of the base's; "
+            f"{'exact' if r['exact'] else 'WRONG'}")
+
     for i, variants in NEIGHBOURS.items():
         base = KERNELS[i]
         b = one(f"nb{i}", base)
         for j, change in enumerate(variants):
-            shape = dict(base, **change)
-            r = one(f"nb{i}-{j}", shape)
-            r.update(base=base["name"], change=", ".join(
+            r = one(f"nb{i}-{j}", dict(base, **change))
+            against(r, base["name"], ", ".join(
                 f"{key} {value}" for key, value in change.items()
-                if key != "w"), base_gops=b["gops"],
-                slowdown=b["gops"] / r["gops"])
-            rows.append(r)
-            log(f"  {base['name']}, {r['change']}: {r['gops']:.0f} GOP/s, "
-                f"{r['slowdown']:.2f}x per op of the base's; "
-                f"{'exact' if r['exact'] else 'WRONG'}")
+                if key != "w"), b)
     previous = None
     for k in K_CHAIN:
         shape = {"name": "GEMM", "kind": "gemm", "m": 512, "n": 512, "k": k}
         r = one(f"kchain{k}", shape)
         if previous:
-            r.update(base=f"GEMM 512x512x{previous['k']}",
-                     change=f"k {k}", base_gops=previous["gops"],
-                     slowdown=previous["gops"] / r["gops"])
-            rows.append(r)
-            log(f"  GEMM 512x512x{k}: {r['gops']:.0f} GOP/s, "
-                f"{r['slowdown']:.2f}x per op of K {previous['k']}'s; "
-                f"{'exact' if r['exact'] else 'WRONG'}")
+            against(r, f"GEMM 512x512x{previous['k']}", f"k {k}", previous)
         previous = r
     return rows
 

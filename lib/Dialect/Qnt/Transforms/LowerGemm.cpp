@@ -573,7 +573,7 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                          int64_t lo, int64_t count, int64_t mr) {
   if (count == 0)
     return c;
-  int64_t j = kn.j, nr = 16 * j, ks = kn.isFloat ? 1 : 4;
+  int64_t nr = 16 * kn.j, ks = kn.isFloat ? 1 : 4;
   Type accElement = kn.isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
   auto acc = VectorType::get({16}, accElement);
   auto weightVec = VectorType::get({16 * ks}, kn.isFloat ? Type(b.getF32Type())
@@ -742,19 +742,16 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
           b, loc, {ia.images, ia.oh}, colArg,
           [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
             ImplicitA::Position start = ia.rowStart(b, loc, iv[0], iv[1]);
-            auto at = [&](OpBuilder &b, Value ow) {
-              ImplicitA::Position p = ia.right(b, loc, start, ow);
-              return std::make_pair(p.row, p.offset);
-            };
             if (full > 0)
               out = buildLoop(b, loc, full, mr, out,
                               [&](OpBuilder &b, Value ow, ValueRange args) {
-                                auto [row, a0] = at(b, ow);
+                                auto [row, a0] = ia.right(b, loc, start, ow);
                                 return SmallVector<Value>{
                                     tileAt(b, args[0], row, a0, mr)};
                               })[0];
             if (full < ia.ow) {
-              auto [row, a0] = at(b, indexConstant(b, loc, full));
+              auto [row, a0] =
+                  ia.right(b, loc, start, indexConstant(b, loc, full));
               out = tileAt(b, out, row, a0, ia.ow - full);
             }
             return out;
@@ -1027,11 +1024,6 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
         b, loc, {ia.images, ia.oh}, out,
         [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
           ImplicitA::Position start = ia.rowStart(b, loc, iv[0], iv[1]);
-          // Row tile starting at pixel ow of the row.
-          auto at = [&](OpBuilder &b, Value ow) {
-            ImplicitA::Position p = ia.right(b, loc, start, ow);
-            return std::make_pair(p.row, p.offset);
-          };
           auto validAt = [&](int64_t t) { return t < full ? kRows : rest; };
           // Pairs of full tiles in a loop; a pair with the last tile, if
           // partial, and a single odd tile, unrolled.
@@ -1040,10 +1032,11 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
             out = buildLoop(
                 b, loc, loopPairs * 2 * kRows, 2 * kRows, out,
                 [&](OpBuilder &b, Value ow, ValueRange args) {
-                  auto [r0, a0] = at(b, ow);
+                  auto [r0, a0] = ia.right(b, loc, start, ow);
                   auto [r1, a1] =
-                      at(b, arith::AddIOp::create(
-                                b, loc, ow, indexConstant(b, loc, kRows)));
+                      ia.right(b, loc, start,
+                               arith::AddIOp::create(
+                                   b, loc, ow, indexConstant(b, loc, kRows)));
                   return SmallVector<Value>{block(b, args[0], {r0, r1},
                                                   {a0, a1}, {kRows, kRows},
                                                   colTile, cc, lastCols)};
@@ -1051,7 +1044,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
           SmallVector<Value> rows, bases;
           SmallVector<int64_t> valid;
           for (int64_t t = 2 * loopPairs; t < tiles; ++t) {
-            auto [r, a0] = at(b, indexConstant(b, loc, t * kRows));
+            auto [r, a0] =
+                ia.right(b, loc, start, indexConstant(b, loc, t * kRows));
             rows.push_back(r);
             bases.push_back(a0);
             valid.push_back(validAt(t));
