@@ -204,18 +204,22 @@ def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1):
     return mlir, x, ref.astype(np.float32 if isFloat else np.int32)
 
 
-def rescaled(rng, case, blob=False):
+def rescaled(rng, case, blob=False, shifts=(36, 44), clamp=None):
     """`case`'s i32 result rescaled to i8 by tosa.rescale (per channel,
-    SINGLE_ROUND, scale32), which the kernels run on their accumulators;
-    with `blob` the multipliers are a dense_resource (which the kernel pads
-    to its column tiles like inline constants)."""
+    SINGLE_ROUND, scale32, shifts in [shifts[0], shifts[1])), which the
+    kernels run on their accumulators; with `blob` the multipliers are a
+    dense_resource (which the kernel pads to its column tiles like inline
+    constants); with `clamp` (lo, hi) a tosa.clamp of the i8 result follows
+    (a ReLU's), which runs in the kernels too."""
     mlir, x, acc = case
     c = acc.shape[-1]
     mult = rng.integers(1 << 30, 1 << 31, c).astype(np.int64)
-    shift = rng.integers(36, 44, c).astype(np.int64)
+    shift = rng.integers(shifts[0], shifts[1], c).astype(np.int64)
     zp = 3
     v = acc.astype(np.int64) * mult + (np.int64(1) << (shift - 1))
     ref = np.clip((v >> shift) + zp, -128, 127).astype(np.int8)
+    if clamp:
+        ref = np.clip(ref, clamp[0], clamp[1]).astype(np.int8)
     shape = "x".join(map(str, acc.shape))
     body, rest = mlir.split("  return %", 1)
     result = "%" + rest.split(" ", 1)[0]
@@ -225,7 +229,13 @@ def rescaled(rng, case, blob=False):
   %rzi = "tosa.const"() {{values = dense<0> : tensor<1xi32>}} : () -> tensor<1xi32>
   %rzo = "tosa.const"() {{values = dense<{zp}> : tensor<1xi8>}} : () -> tensor<1xi8>
   %q = tosa.rescale {result}, %rm, %rs, %rzi, %rzo {{input_unsigned = false, output_unsigned = false, per_channel = true, rounding_mode = #tosa.rounding_mode<SINGLE_ROUND>, scale32 = true}} : (tensor<{shape}xi32>, tensor<{c}xi32>, tensor<{c}xi8>, tensor<1xi32>, tensor<1xi8>) -> tensor<{shape}xi8>
-  return %q : tensor<{shape}xi8>
+"""
+    if clamp:
+        body += f"""  %qc = tosa.clamp %q {{min_val = {clamp[0]} : i8, max_val = {clamp[1]} : i8}} : (tensor<{shape}xi8>) -> tensor<{shape}xi8>
+  return %qc : tensor<{shape}xi8>
+"""
+    else:
+        body += f"""  return %q : tensor<{shape}xi8>
 """
     body += rest.split("\n", 1)[1]
     if blob:
@@ -411,6 +421,21 @@ CASES = {
     # A one-channel convolution (its bias broadcast as (d0..d3) -> (0)).
     "concat_n1": lambda rng: concat_case(rng, 6, 16, (1, 24), 3),
     "concat": lambda rng: concat_case(rng, 6, 16, (16, 24, 32), -3),
+    # Requantized bytes narrowed four or two at a time (qnt.pack_s8): some
+    # channels' scales above 1, so that the i32 values pass both the i16
+    # and the i8 saturation, then a ReLU-like clamp; a vector GEMM with
+    # three column vectors, AMX tiles, depthwise rows of 4k + 3 columns.
+    "conv_saturate": lambda rng: rescaled(
+        rng, conv_case(rng, 9, 16, 48, 1, 1, 1, 0, 5), shifts=(20, 44),
+        clamp=(-20, 100)),
+    "conv_amx_saturate": lambda rng: rescaled(
+        rng, conv_case(rng, 10, 64, 32, 3, 1, 1, 1, 6), shifts=(20, 44),
+        clamp=(3, 127)),
+    "depthwise_saturate": lambda rng: rescaled(
+        rng, depthwise_case(rng, 11, 32, 3, 1, 1, -3), shifts=(20, 44),
+        clamp=(-128, 90)),
+    "depthwise_saturate_s2": lambda rng: rescaled(
+        rng, depthwise_case(rng, 13, 48, 3, 2, 1, 7), shifts=(20, 44)),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),
 }

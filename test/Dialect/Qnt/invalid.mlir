@@ -393,3 +393,23 @@ func.func @dequantize_any(%q: tensor<4xi8>) -> tensor<4xf32> {
   %0 = qnt.dequantize %q, !quant.any<i8:f32> : tensor<4xi8> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+//===----------------------------------------------------------------------===//
+// qnt.pack_s8
+//===----------------------------------------------------------------------===//
+
+// -----
+
+func.func @pack_three(%a: vector<16xi32>) -> vector<64xi8> {
+  // expected-error@+1 {{'qnt.pack_s8' op takes 2 or 4 vectors, not 3}}
+  %0 = qnt.pack_s8 %a, %a, %a : vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
+  return %0 : vector<64xi8>
+}
+
+// -----
+
+func.func @pack_lanes(%a: vector<16xi32>) -> vector<64xi8> {
+  // expected-error@+1 {{'qnt.pack_s8' op packs 2 vectors of 16 lanes into 32 lanes, not 64}}
+  %0 = qnt.pack_s8 %a, %a : vector<16xi32>, vector<16xi32> -> vector<64xi8>
+  return %0 : vector<64xi8>
+}

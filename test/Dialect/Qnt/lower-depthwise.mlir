@@ -342,3 +342,45 @@ func.func @depthwise_rescale_tables(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x
   } -> tensor<1x2x2x16xi8>
   return %r : tensor<1x2x2x16xi8>
 }
+
+// -----
+
+// Four output columns per step (two pairs reading the same quads), their
+// requantized bytes narrowed together: qnt.pack_s8 of the four i32
+// vectors, the clamp on the 64 bytes. The 7 columns of the row are one
+// step and the rest 3: two narrowed together, the last alone.
+// CHECK-LABEL: func.func @depthwise_narrowed
+// CHECK: scf.for
+// CHECK-COUNT-12: qnt.dot_u8s8
+// CHECK: %[[P:.*]] = qnt.pack_s8 %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
+// CHECK: %[[L:.*]] = arith.maxsi %[[P]], %{{.*}} : vector<64xi8>
+// CHECK: arith.minsi %[[L]], %{{.*}} : vector<64xi8>
+// CHECK-COUNT-4: vector.transfer_write {{.*}} : vector<16xi8>, tensor<1x1x7x16xi8>
+// CHECK: %[[T:.*]] = arith.trunci %{{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: qnt.pack_s8 %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32> -> vector<32xi8>
+// CHECK-COUNT-2: vector.transfer_write {{.*}} : vector<16xi8>, tensor<1x1x7x16xi8>
+// CHECK: vector.transfer_write %[[T]], {{.*}} : vector<16xi8>, tensor<1x1x7x16xi8>
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+func.func @depthwise_narrowed(%x: tensor<1x3x9x16xi8>) -> tensor<1x1x7x16xi8> {
+  %w = arith.constant dense<1> : tensor<3x3x16x1xi8>
+  %zx = arith.constant -3 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x1x7x16x1xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x1x7x16x1xi32>) -> tensor<1x1x7x16x1xi32>
+  %y = linalg.depthwise_conv_2d_nhwc_hwcm_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %zx, %zw : tensor<1x3x9x16xi8>, tensor<3x3x16x1xi8>, i32, i32) outs(%init : tensor<1x1x7x16x1xi32>) -> tensor<1x1x7x16x1xi32>
+  %c = tensor.collapse_shape %y [[0], [1], [2], [3, 4]] : tensor<1x1x7x16x1xi32> into tensor<1x1x7x16xi32>
+  %e3 = tensor.empty() : tensor<1x1x7x16xi8>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%c : tensor<1x1x7x16xi32>) outs(%e3 : tensor<1x1x7x16xi8>) {
+  ^bb0(%in: i32, %out: i8):
+    %c2 = arith.constant 2 : i32
+    %lo = arith.constant -50 : i32
+    %hi = arith.constant 60 : i32
+    %h = arith.shrsi %in, %c2 : i32
+    %a = arith.maxsi %h, %lo : i32
+    %b = arith.minsi %a, %hi : i32
+    %t = arith.trunci %b : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x1x7x16xi8>
+  return %r : tensor<1x1x7x16xi8>
+}

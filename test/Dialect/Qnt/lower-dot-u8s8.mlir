@@ -48,3 +48,54 @@ func.func @dot_s16(%acc: vector<16xi32>, %a: vector<32xi16>, %b: vector<32xi16>)
   %r = qnt.dot_s16s16 %acc, %a, %b : vector<16xi32>, vector<32xi16>
   return %r : vector<16xi32>
 }
+
+// Four vectors: two vpackssdw, one vpacksswb, the dwords put back in
+// operand order (dword 4L + s of the packs is operand s's lanes 4L..4L+3).
+// VNNI-LABEL: func.func @pack4
+// VNNI-SAME: (%[[A:.*]]: vector<16xi32>, %[[B:.*]]: vector<16xi32>, %[[C:.*]]: vector<16xi32>, %[[D:.*]]: vector<16xi32>)
+// VNNI: %[[AB:.*]] = llvm.call_intrinsic "llvm.x86.avx512.packssdw.512"(%[[A]], %[[B]]) : (vector<16xi32>, vector<16xi32>) -> vector<32xi16>
+// VNNI: %[[CD:.*]] = llvm.call_intrinsic "llvm.x86.avx512.packssdw.512"(%[[C]], %[[D]]) : (vector<16xi32>, vector<16xi32>) -> vector<32xi16>
+// VNNI: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx512.packsswb.512"(%[[AB]], %[[CD]]) : (vector<32xi16>, vector<32xi16>) -> vector<64xi8>
+// VNNI: %[[W:.*]] = vector.bitcast %[[P]] : vector<64xi8> to vector<16xi32>
+// VNNI: %[[O:.*]] = vector.shuffle %[[W]], %[[W]] [0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15]
+// VNNI: %[[R:.*]] = vector.bitcast %[[O]] : vector<16xi32> to vector<64xi8>
+// VNNI: return %[[R]]
+
+// Each operand clamped and truncated, the halves concatenated.
+// PORTABLE-LABEL: func.func @pack4
+// PORTABLE-SAME: (%[[A:.*]]: vector<16xi32>, %[[B:.*]]: vector<16xi32>, %[[C:.*]]: vector<16xi32>, %[[D:.*]]: vector<16xi32>)
+// PORTABLE: %[[LO:.*]] = arith.constant dense<-128> : vector<16xi32>
+// PORTABLE: %[[HI:.*]] = arith.constant dense<127> : vector<16xi32>
+// PORTABLE: %[[MA:.*]] = arith.maxsi %[[A]], %[[LO]]
+// PORTABLE: %[[CA:.*]] = arith.minsi %[[MA]], %[[HI]]
+// PORTABLE: %[[TA:.*]] = arith.trunci %[[CA]] : vector<16xi32> to vector<16xi8>
+// PORTABLE: %[[TB:.*]] = arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// PORTABLE: %[[TC:.*]] = arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// PORTABLE: %[[TD:.*]] = arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// PORTABLE: %[[AB:.*]] = vector.shuffle %[[TA]], %[[TB]] [0, 1, {{.*}}, 31] : vector<16xi8>, vector<16xi8>
+// PORTABLE: %[[CD:.*]] = vector.shuffle %[[TC]], %[[TD]] [0, 1, {{.*}}, 31] : vector<16xi8>, vector<16xi8>
+// PORTABLE: %[[R:.*]] = vector.shuffle %[[AB]], %[[CD]] [0, 1, {{.*}}, 63] : vector<32xi8>, vector<32xi8>
+// PORTABLE-NOT: llvm.call_intrinsic
+// PORTABLE: return %[[R]]
+func.func @pack4(%a: vector<16xi32>, %b: vector<16xi32>, %c: vector<16xi32>, %d: vector<16xi32>) -> vector<64xi8> {
+  %r = qnt.pack_s8 %a, %b, %c, %d : vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
+  return %r : vector<64xi8>
+}
+
+// Two vectors: the second vpacksswb operand repeats the first, the low
+// eight dwords are the result.
+// VNNI-LABEL: func.func @pack2
+// VNNI-SAME: (%[[A:.*]]: vector<16xi32>, %[[B:.*]]: vector<16xi32>)
+// VNNI: %[[AB:.*]] = llvm.call_intrinsic "llvm.x86.avx512.packssdw.512"(%[[A]], %[[B]])
+// VNNI: %[[P:.*]] = llvm.call_intrinsic "llvm.x86.avx512.packsswb.512"(%[[AB]], %[[AB]])
+// VNNI: %[[W:.*]] = vector.bitcast %[[P]] : vector<64xi8> to vector<16xi32>
+// VNNI: %[[O:.*]] = vector.shuffle %[[W]], %[[W]] [0, 4, 8, 12, 1, 5, 9, 13] : vector<16xi32>, vector<16xi32>
+// VNNI: %[[R:.*]] = vector.bitcast %[[O]] : vector<8xi32> to vector<32xi8>
+// VNNI: return %[[R]]
+// PORTABLE-LABEL: func.func @pack2
+// PORTABLE: %[[R:.*]] = vector.shuffle {{.*}} [0, 1, {{.*}}, 31] : vector<16xi8>, vector<16xi8>
+// PORTABLE: return %[[R]]
+func.func @pack2(%a: vector<16xi32>, %b: vector<16xi32>) -> vector<32xi8> {
+  %r = qnt.pack_s8 %a, %b : vector<16xi32>, vector<16xi32> -> vector<32xi8>
+  return %r : vector<32xi8>
+}

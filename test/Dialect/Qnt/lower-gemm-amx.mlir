@@ -63,8 +63,8 @@ func.func @matmul_small_k(%a: tensor<1x20x31xi8>) -> tensor<1x20x20xi32> {
 // pixels' stride (64 bytes) and 64 bytes of one kernel row's run; the 20-pixel
 // rows are a full tile and a 4-pixel one, taken together with both column
 // tiles (a 2 x 2 block: 2 A and 2 B loads, 4 tdpbusd per K step, 9 steps);
-// each C tile's rows are finished in a loop, the partial tile's over its
-// 4 valid rows only.
+// each C tile's rows are finished in a loop, four rows per iteration, the
+// partial tile's over its 4 valid rows only.
 // CHECK-LABEL: func.func @conv_amx_in_place
 // CHECK: %[[A:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<31744xi8> to memref<31744xi8>
 // CHECK: %[[S:.*]] = memref.alloca() : memref<16x16xi32>
@@ -76,11 +76,13 @@ func.func @matmul_small_k(%a: tensor<1x20x31xi8>) -> tensor<1x20x20xi32> {
 // CHECK-COUNT-32: amx.tile_muli
 // CHECK-NOT: amx.tile_muli
 // CHECK: amx.tile_store %[[S]]
-// CHECK: scf.for %[[I:.*]] = %{{.*}} to %c16{{(_[0-9]+)?}} step
+// CHECK: scf.for %[[I:.*]] = %{{.*}} to %c16{{(_[0-9]+)?}} step %c4
 // CHECK: vector.transfer_read %[[S]][%[[I]], %{{.*}}]
+// CHECK-COUNT-3: vector.transfer_read %[[S]]
 // CHECK: amx.tile_store %[[S]]
-// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c4{{(_[0-9]+)?}} step
+// CHECK: scf.for %[[J:.*]] = %{{.*}} to %c4{{(_[0-9]+)?}} step %c4
 // CHECK: vector.transfer_read %[[S]][%[[J]], %{{.*}}]
+// CHECK-COUNT-3: vector.transfer_read %[[S]]
 // CHECK-NOT: vector.transfer_read %[[S]]
 // CHECK: amx.tile_store %[[S]]
 func.func @conv_amx_in_place(%x: tensor<1x20x20x64xi8>) -> tensor<1x20x20x32xi32> {

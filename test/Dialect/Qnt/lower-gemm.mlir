@@ -386,3 +386,43 @@ func.func @conv_concat(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x48xi32> {
   %c = tensor.concat dim(3) %y0, %y1 : (tensor<1x4x4x16xi32>, tensor<1x4x4x32xi32>) -> tensor<1x4x4x48xi32>
   return %c : tensor<1x4x4x48xi32>
 }
+
+// -----
+
+// A requantize ending in a clamp within [-128, 127] (bounds defined outside
+// the body, where canonicalization hoists them) narrows its bytes four
+// vectors at a time: qnt.pack_s8 of the i32 lanes, the clamp once on the
+// 64 bytes, a 16-byte slice per row; the 6 rows of the tile as 4 + 2. No
+// i32 clamp or truncation is left.
+// CHECK-LABEL: func.func @narrow_clamped
+// CHECK: %[[P:.*]] = qnt.pack_s8 %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
+// CHECK: %[[LO:.*]] = arith.maxsi %[[P]], %{{.*}} : vector<64xi8>
+// CHECK: %[[HI:.*]] = arith.minsi %[[LO]], %{{.*}} : vector<64xi8>
+// CHECK: vector.extract_strided_slice %[[HI]] {offsets = [0], sizes = [16], strides = [1]}
+// CHECK: vector.extract_strided_slice %[[HI]] {offsets = [48], sizes = [16], strides = [1]}
+// CHECK: %[[Q:.*]] = qnt.pack_s8 %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32> -> vector<32xi8>
+// CHECK: arith.maxsi %[[Q]], %{{.*}} : vector<32xi8>
+// CHECK-NOT: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// CHECK: return
+func.func @narrow_clamped(%x: tensor<1x3x4x4xi8>) -> tensor<1x3x2x16xi8> {
+  %w = arith.constant dense<1> : tensor<16x1x1x4xi8>
+  %za = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %lo = arith.constant -100 : i32
+  %hi = arith.constant 120 : i32
+  %e = tensor.empty() : tensor<1x3x2x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x3x2x16xi32>) -> tensor<1x3x2x16xi32>
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<[1, 2]> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x3x4x4xi8>, tensor<16x1x1x4xi8>, i32, i32) outs(%init : tensor<1x3x2x16xi32>) -> tensor<1x3x2x16xi32>
+  %m = arith.constant dense<3> : tensor<16xi32>
+  %o = tensor.empty() : tensor<1x3x2x16xi8>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y, %m : tensor<1x3x2x16xi32>, tensor<16xi32>) outs(%o : tensor<1x3x2x16xi8>) {
+  ^bb0(%in: i32, %mult: i32, %out: i8):
+    %p = arith.muli %in, %mult : i32
+    %a = arith.maxsi %p, %lo : i32
+    %b = arith.minsi %a, %hi : i32
+    %t = arith.trunci %b : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x3x2x16xi8>
+  return %r : tensor<1x3x2x16xi8>
+}

@@ -108,3 +108,14 @@ func.func @quantize_dequantize(%x: tensor<1x8xf32>, %q: tensor<2x3xi8>)
   %2 = qnt.dequantize %q, !quant.uniform<i8:f32:1, {0.1, 0.2:3, 0.3}> : tensor<2x3xi8> -> tensor<2x3xf32>
   return %0, %1, %2 : tensor<1x8xi8>, tensor<1x8xi32>, tensor<2x3xf32>
 }
+
+// -----
+
+// CHECK-LABEL: func.func @pack_s8
+// CHECK: qnt.pack_s8 %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32> -> vector<32xi8>
+// CHECK: qnt.pack_s8 %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
+func.func @pack_s8(%a: vector<16xi32>, %b: vector<16xi32>) -> (vector<32xi8>, vector<64xi8>) {
+  %0 = qnt.pack_s8 %a, %b : vector<16xi32>, vector<16xi32> -> vector<32xi8>
+  %1 = qnt.pack_s8 %a, %b, %a, %b : vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
+  return %0, %1 : vector<32xi8>, vector<64xi8>
+}

@@ -306,3 +306,14 @@ LogicalResult DequantizeOp::canonicalize(DequantizeOp op,
       op, op.getType(), quantize.getInput(), TypeAttr::get(op.getQtype()));
   return success();
 }
+
+LogicalResult PackS8Op::verify() {
+  int64_t count = getInputs().size();
+  if (count != 2 && count != 4)
+    return emitOpError("takes 2 or 4 vectors, not ") << count;
+  int64_t lanes = getResult().getType().getNumElements();
+  if (lanes != 16 * count)
+    return emitOpError("packs ") << count << " vectors of 16 lanes into "
+                                 << 16 * count << " lanes, not " << lanes;
+  return success();
+}

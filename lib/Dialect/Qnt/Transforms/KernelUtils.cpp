@@ -7,6 +7,7 @@
 
 #include "KernelUtils.h"
 
+#include "qnt/Dialect/Qnt/IR/Qnt.h"
 #include "qnt/Dialect/Qnt/Utils/ConstantUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -47,6 +48,128 @@ Value mlir::qnt::writeLanes(OpBuilder &b, Location loc, Value v, Value dest,
   return vector::TransferWriteOp::create(b, loc, v, dest, indices,
                                          ArrayRef<bool>{true})
       .getResult();
+}
+
+/// The i32 lanes and the clamp [lo, hi] of `v` when it is a chain of
+/// maxsi/minsi with splat constants around a trunci(x) of 16 i32 lanes to
+/// i8 (the clamps of a requantize before it, a tosa.clamp after it) that
+/// ends within [-128, 127]: a chain of them is clamp(., lo, hi) for the
+/// interval it maps the whole line to.
+static std::optional<std::pair<Value, std::pair<int64_t, int64_t>>>
+matchClampedNarrowing(Value v) {
+  auto type = dyn_cast<VectorType>(v.getType());
+  if (!type || type.getNumElements() != 16 ||
+      !type.getElementType().isInteger(8))
+    return std::nullopt;
+  // The ops from `v` up, then applied to [-inf, inf] in order.
+  SmallVector<std::pair<bool, int64_t>> ops; // (is max, constant)
+  auto clamps = [&](Value x) {
+    while (isa_and_present<arith::MaxSIOp, arith::MinSIOp>(x.getDefiningOp())) {
+      Operation *op = x.getDefiningOp();
+      int side = -1;
+      APInt c;
+      for (int i = 0; i < 2 && side < 0; ++i)
+        if (matchPattern(op->getOperand(i), m_ConstantInt(&c)))
+          side = i;
+      if (side < 0)
+        break;
+      ops.push_back({isa<arith::MaxSIOp>(op), c.getSExtValue()});
+      x = op->getOperand(1 - side);
+    }
+    return x;
+  };
+  auto trunc = clamps(v).getDefiningOp<arith::TruncIOp>();
+  if (!trunc || !getElementTypeOrSelf(trunc.getIn().getType()).isInteger(32))
+    return std::nullopt;
+  size_t after = ops.size();
+  Value x = clamps(trunc.getIn());
+  int64_t lo = std::numeric_limits<int64_t>::min();
+  int64_t hi = std::numeric_limits<int64_t>::max();
+  auto apply = [&](ArrayRef<std::pair<bool, int64_t>> chain) {
+    for (auto [isMax, c] : llvm::reverse(chain)) {
+      lo = isMax ? std::max(lo, c) : std::min(lo, c);
+      hi = isMax ? std::max(hi, c) : std::min(hi, c);
+    }
+  };
+  // The truncation is exact only on a range within i8.
+  apply(ArrayRef(ops).drop_front(after));
+  if (lo < -128 || hi > 127)
+    return std::nullopt;
+  apply(ArrayRef(ops).take_front(after));
+  return std::make_pair(x, std::make_pair(lo, hi));
+}
+
+/// Erases `v` and the ops above it that only it used (a narrowing's
+/// truncation and clamps; not their constants, which a column cache may
+/// share).
+static void eraseNarrowing(Value v) {
+  while (Operation *op = v.getDefiningOp()) {
+    if (!op->use_empty() ||
+        !isa<arith::TruncIOp, arith::MaxSIOp, arith::MinSIOp>(op))
+      return;
+    Value next = op->getOperand(0);
+    if (!isa<arith::TruncIOp>(op) && matchPattern(next, m_Constant()))
+      next = op->getOperand(1);
+    op->erase();
+    v = next;
+  }
+}
+
+void mlir::qnt::ResultWriter::write(Value v, ValueRange indices,
+                                    int64_t valid) {
+  auto narrowing = matchClampedNarrowing(v);
+  if (!narrowing || (!pending.empty() && narrowing->second != clamp)) {
+    flush();
+    if (!narrowing) {
+      dest = writeLanes(b, loc, v, dest, indices, valid);
+      return;
+    }
+  }
+  clamp = narrowing->second;
+  pending.push_back({v, narrowing->first, llvm::to_vector(indices), valid});
+  if (pending.size() == 4)
+    flush();
+}
+
+void mlir::qnt::ResultWriter::flush() {
+  auto i8 = b.getI8Type();
+  size_t done = 0;
+  while (pending.size() - done >= 2) {
+    size_t count = pending.size() - done >= 4 ? 4 : 2;
+    SmallVector<Value> wide;
+    for (size_t k = 0; k < count; ++k)
+      wide.push_back(pending[done + k].wide);
+    auto type = VectorType::get({int64_t(16 * count)}, i8);
+    Value packed = PackS8Op::create(b, loc, type, wide);
+    auto splat = [&](int64_t c) -> Value {
+      return arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(c)));
+    };
+    if (clamp.first > -128)
+      packed = arith::MaxSIOp::create(b, loc, packed, splat(clamp.first));
+    if (clamp.second < 127)
+      packed = arith::MinSIOp::create(b, loc, packed, splat(clamp.second));
+    for (size_t k = 0; k < count; ++k) {
+      const Pending &p = pending[done + k];
+      eraseNarrowing(p.value);
+      Value slice = vector::ExtractStridedSliceOp::create(
+          b, loc, packed, ArrayRef<int64_t>{int64_t(16 * k)},
+          ArrayRef<int64_t>{16}, ArrayRef<int64_t>{1});
+      dest = writeLanes(b, loc, slice, dest, p.indices, p.valid);
+    }
+    done += count;
+  }
+  // One left: as it is.
+  if (done < pending.size()) {
+    const Pending &p = pending[done];
+    dest = writeLanes(b, loc, p.value, dest, p.indices, p.valid);
+  }
+  pending.clear();
+}
+
+Value mlir::qnt::ResultWriter::finish() {
+  flush();
+  return dest;
 }
 
 std::optional<SmallVector<double>> mlir::qnt::getColumnConstant(Value init,
@@ -774,10 +897,22 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
         columnOnly.insert(constant.getResult());
         continue;
       }
+      // A value from outside the body on all lanes: a constant (hoisted
+      // there by canonicalization) as a splat constant, so that the ops
+      // on it still see a constant (the narrowing's clamp bounds).
       auto vectorOf = [&](Value v) -> Value {
-        if (!map.contains(v))
-          map.map(v,
-                  vector::BroadcastOp::create(b, loc, lanes(v.getType()), v));
+        if (!map.contains(v)) {
+          Attribute constant;
+          if (matchPattern(v, m_Constant(&constant)) &&
+              isa<IntegerAttr, FloatAttr>(constant))
+            map.map(v,
+                    arith::ConstantOp::create(
+                        b, loc,
+                        DenseElementsAttr::get(lanes(v.getType()), constant)));
+          else
+            map.map(v,
+                    vector::BroadcastOp::create(b, loc, lanes(v.getType()), v));
+        }
         return map.lookup(v);
       };
       if (std::optional<RoundingMul> m = matchRoundingMul(op)) {

@@ -50,6 +50,37 @@ inline Value indexAffine(OpBuilder &b, Location loc, Value v, int64_t scale,
 Value writeLanes(OpBuilder &b, Location loc, Value v, Value dest,
                  ValueRange indices, int64_t valid);
 
+/// Writes a kernel's result vectors to `dest` with writeLanes, in order.
+/// Those that end a requantize to int8, trunci(clamp(x)) of 16 i32 lanes
+/// to i8 with a clamp within [-128, 127], are narrowed four (or two) at a
+/// time: qnt.pack_s8 of their i32 lanes, the clamp once on the bytes, then
+/// each 16-byte slice written. Exact: a clamp to [lo, hi] within the s8
+/// range gives the same bytes before or after the saturation. Their
+/// truncations and clamps are erased.
+class ResultWriter {
+public:
+  ResultWriter(OpBuilder &b, Location loc, Value dest)
+      : b(b), loc(loc), dest(dest) {}
+  /// Writes the first `valid` lanes of `v` at `indices` (maybe later, with
+  /// the next ones of its group).
+  void write(Value v, ValueRange indices, int64_t valid);
+  /// Writes what is pending; returns the written tensor.
+  Value finish();
+
+private:
+  struct Pending {
+    Value value, wide;
+    SmallVector<Value> indices;
+    int64_t valid;
+  };
+  void flush();
+  OpBuilder &b;
+  Location loc;
+  Value dest;
+  SmallVector<Pending, 4> pending;
+  std::pair<int64_t, int64_t> clamp;
+};
+
 /// A loop from 0 to `count` (step `step`) carrying `init`: `body` gets the
 /// induction variable and the carried values and returns the next ones.
 SmallVector<Value> buildLoop(

@@ -24,7 +24,9 @@
 // even starts at quad b / 2 with the weights (w0, w1, w2, w3) of the row,
 // an odd one at quad (b - 1) / 2 with (0, w0, w1, w2); wider rows take
 // more quads (4 columns further each), the bytes past the row's taps weigh
-// 0. At stride 1 two neighbouring output columns read the same quads. With
+// 0. At stride 1 two neighbouring output columns read the same quads; four
+// output columns are computed at a time, so that a requantize to int8
+// narrows their four vectors together (ResultWriter: qnt.pack_s8). With
 // the +128 the correction becomes init[c] - (z_x + 128) * sum w[., ., c].
 // For 16 outputs of a 3x3 kernel this is 3 vector ops instead of the 18 of
 // sign-extending every tap (below), plus the rewrite: 4 shuffles or xors
@@ -239,14 +241,13 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                    : Value(arith::AddIOp::create(b, loc, sum, read));
   };
   // Finished: the epilogue on them, then stored.
-  auto finishBlock = [&](OpBuilder &b, Value sum, Value tile, ValueRange pixel,
-                         Value c, bool exact,
-                         Epilogue::ColumnCache *cache = nullptr) -> Value {
+  auto finishBlock = [&](OpBuilder &b, Value sum, ResultWriter &writer,
+                         ValueRange pixel, Value c, bool exact,
+                         Epilogue::ColumnCache *cache = nullptr) {
     SmallVector<Value> position = {pixel[0], pixel[1], pixel[2], c};
     if (epilogue)
       sum = epilogue->apply(b, loc, sum, c, position, exact, cache);
-    return writeLanes(b, loc, sum, tile, position,
-                      exact ? kLanes : channels - blocks * kLanes);
+    writer.write(sum, position, exact ? kLanes : channels - blocks * kLanes);
   };
   // The channel blocks: in a loop (unrolling them all would make wide
   // layers' bodies thousands of ops long), then the partial block.
@@ -381,14 +382,17 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
               }
             }
             Epilogue::ColumnCache cache;
+            ResultWriter writer(b, loc, tile);
             for (int64_t u = 0; u < count; ++u)
-              tile = finishBlock(b, sums[u], tile, ValueRange{n, oh, ows[u]}, c,
-                                 exact, &cache);
-            return tile;
+              finishBlock(b, sums[u], writer, ValueRange{n, oh, ows[u]}, c,
+                          exact, &cache);
+            return writer.finish();
           });
     };
-    // At an odd stride, pairs of output columns (even, odd first taps).
-    int64_t step = sw % 2 ? 2 : 1;
+    // Four output columns at a time (at an odd stride two pairs of even
+    // and odd first taps reading the same quads), their requantized bytes
+    // narrowed together.
+    int64_t step = 4;
     int64_t steps = out[2] / step;
     // The quad rows are a ring of KH: each image starts with rows 0 to
     // first - 1; output row oh first builds rows oh * sh + first to
@@ -434,10 +438,10 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                                     carried[0])};
                               })[0];
                 if (steps * step < out[2]) {
-                  int64_t last = out[2] - 1, parity = last * sw % 2;
-                  tile = outputs(b, n, oh, slots, idx(b, last),
-                                 idx(b, (last * sw - parity) / 2), parity, 1,
-                                 x4, tile);
+                  int64_t rest = steps * step, parity = rest * sw % 2;
+                  tile = outputs(b, n, oh, slots, idx(b, rest),
+                                 idx(b, (rest * sw - parity) / 2), parity,
+                                 out[2] - rest, x4, tile);
                 }
                 return SmallVector<Value>{tile, x4};
               });
@@ -484,7 +488,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                         sum = DotS16S16Op::create(b, loc, sum, wide, tap);
                       }
                     }
-                  return finishBlock(b, sum, tile, pixel, c, exact);
+                  ResultWriter writer(b, loc, tile);
+                  finishBlock(b, sum, writer, pixel, c, exact);
+                  return writer.finish();
                 });
           };
           if (!window.isPadded()) {

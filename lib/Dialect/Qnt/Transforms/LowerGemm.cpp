@@ -712,15 +712,15 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
       }
       // Per vector of columns, what the epilogue derives from them.
       SmallVector<Epilogue::ColumnCache> caches(j);
+      ResultWriter writer(b, loc, out);
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t q = 0; q < j; ++q)
-          out = writeLanes(b, loc,
-                           kn.epilogue ? kn.epilogue(b, loc, sums[i * j + q],
-                                                     rowIdx[i], colIdx[q],
-                                                     lanes(q) == 16, caches[q])
-                                       : sums[i * j + q],
-                           out, ValueRange{rowIdx[i], colIdx[q]}, lanes(q));
-      return out;
+          writer.write(kn.epilogue
+                           ? kn.epilogue(b, loc, sums[i * j + q], rowIdx[i],
+                                         colIdx[q], lanes(q) == 16, caches[q])
+                           : sums[i * j + q],
+                       ValueRange{rowIdx[i], colIdx[q]}, lanes(q));
+      return writer.finish();
     };
     Value result;
     if (!kn.implicit) {
@@ -936,24 +936,36 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
             b, loc, scratch,
             ValueRange{indexConstant(b, loc, 0), indexConstant(b, loc, 0)},
             cs[r * cc + q]);
-        // The tile's rows in a loop: unrolled, the epilogues of every 2 x 2
+        // The tile's rows in a loop, four per iteration (their requantized
+        // bytes narrowed together): unrolled, the epilogues of every 2 x 2
         // block made MobileNetV2's module 4x longer to compile (LLVM hoists
         // the column constants out of the loop).
-        out = buildLoop(
-            b, loc, valid[r], 1, out,
-            [&](OpBuilder &b, Value i, ValueRange args) {
-              Value row = arith::AddIOp::create(b, loc, row0[r], i);
-              Value v = vector::TransferReadOp::create(
-                  b, loc, acc, scratch, ValueRange{i, indexConstant(b, loc, 0)},
-                  zero32, inBounds);
-              v = arith::AddIOp::create(b, loc, v, correctionVec);
-              Epilogue::ColumnCache cache;
-              if (padded)
-                v = padded->apply(b, loc, v, col, ValueRange{row, col},
-                                  /*inBounds=*/cols == kCols, &cache);
-              return SmallVector<Value>{
-                  writeLanes(b, loc, v, args[0], ValueRange{row, col}, cols)};
-            })[0];
+        auto rows = [&](OpBuilder &b, Value out, Value i0,
+                        int64_t count) -> Value {
+          Epilogue::ColumnCache cache;
+          ResultWriter writer(b, loc, out);
+          for (int64_t u = 0; u < count; ++u) {
+            Value i = indexAffine(b, loc, i0, 1, u);
+            Value row = arith::AddIOp::create(b, loc, row0[r], i);
+            Value v = vector::TransferReadOp::create(
+                b, loc, acc, scratch, ValueRange{i, indexConstant(b, loc, 0)},
+                zero32, inBounds);
+            v = arith::AddIOp::create(b, loc, v, correctionVec);
+            if (padded)
+              v = padded->apply(b, loc, v, col, ValueRange{row, col},
+                                /*inBounds=*/cols == kCols, &cache);
+            writer.write(v, ValueRange{row, col}, cols);
+          }
+          return writer.finish();
+        };
+        int64_t fours = valid[r] / 4 * 4;
+        if (fours > 0)
+          out = buildLoop(b, loc, fours, 4, out,
+                          [&](OpBuilder &b, Value i, ValueRange args) {
+                            return SmallVector<Value>{rows(b, args[0], i, 4)};
+                          })[0];
+        if (fours < valid[r])
+          out = rows(b, out, indexConstant(b, loc, fours), valid[r] - fours);
       }
     }
     return out;

@@ -276,4 +276,37 @@ def Qnt_DotS16S16Op : Qnt_Op<"dot_s16s16", [Pure,
       "$acc `,` $lhs `,` $rhs attr-dict `:` type($acc) `,` type($lhs)";
 }
 
+//===----------------------------------------------------------------------===//
+// PackS8Op
+//===----------------------------------------------------------------------===//
+
+def Qnt_PackS8Op : Qnt_Op<"pack_s8", [Pure, SameTypeOperands]> {
+  let summary = "i32 lanes of two or four vectors saturated to one s8 vector";
+  let description = [{
+    The narrowing step of the int8 kernels' requantize: the i32 lanes of the
+    operands, in order, each saturated to [-128, 127]:
+
+    ```
+    result[16 * j + i] = clamp(operand_j[i], -128, 127)
+    ```
+
+    for 2 or 4 operands of 16 lanes (a result of 32 or 64 lanes). On x86
+    with AVX512-BW it is two or three pack instructions and one dword
+    permute (`vpackssdw`, `vpacksswb`, `vpermd`) for what `vpmovsdb` does
+    in two uops per operand; a kernel's clamp to its output range then runs
+    once per 64 bytes instead of twice per 16 lanes. `--qnt-pack-narrowing`
+    forms it, `--qnt-lower-dot-u8s8` lowers it to the intrinsics on VNNI
+    CPUs and to clamps, truncations and shuffles elsewhere.
+
+    ```mlir
+    %r = qnt.pack_s8 %a, %b : vector<16xi32>, vector<16xi32> -> vector<32xi8>
+    ```
+  }];
+  let arguments = (ins Variadic<VectorOfLengthAndType<[16], [I32]>>:$inputs);
+  let results = (outs VectorOfLengthAndType<[32, 64], [I8]>:$result);
+  let assemblyFormat =
+      "$inputs attr-dict `:` type($inputs) `->` type($result)";
+  let hasVerifier = 1;
+}
+
 #endif // QNT_DIALECT_QNT_IR_QNTOPS_TD

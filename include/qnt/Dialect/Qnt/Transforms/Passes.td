@@ -277,16 +277,20 @@ def QntRecordSignaturePass : Pass<"qnt-record-signature", "ModuleOp"> {
 }
 
 def QntLowerDotU8S8Pass : Pass<"qnt-lower-dot-u8s8", "ModuleOp"> {
-  let summary = "Lower qnt.dot_u8s8 and qnt.dot_s16s16 to VNNI or to vector "
-                "arithmetic";
+  let summary = "Lower qnt.dot_u8s8, qnt.dot_s16s16 and qnt.pack_s8 to "
+                "AVX-512 (VNNI, BW) or to vector arithmetic";
   let description = [{
     With `vnni` (the default where the host CPU has AVX512-VNNI), every
     `qnt.dot_u8s8` becomes a call of the LLVM intrinsic
     `llvm.x86.avx512.vpdpbusd.512` and every `qnt.dot_s16s16` one of
     `llvm.x86.avx512.vpdpwssd.512`, which the x86 backend selects as one
-    `vpdpbusd` (`vpdpwssd`) instruction. Without it, the same arithmetic in
-    vector ops (products widened to i32, four or two lanes summed), correct
-    on every CPU.
+    `vpdpbusd` (`vpdpwssd`) instruction, and every `qnt.pack_s8` two or
+    three calls of `llvm.x86.avx512.packssdw.512` / `packsswb.512` and a
+    dword shuffle (`vpermd`) that puts the lanes, which the packs interleave
+    within 128-bit lanes, back in order (every CPU with AVX512-VNNI has
+    AVX512-BW). Without it, the same arithmetic in vector ops (products
+    widened to i32, four or two lanes summed; clamps, truncations and
+    concatenating shuffles), correct on every CPU.
   }];
   let options = [
     Option<"vnni", "vnni", "std::string", /*default=*/"\"auto\"",
@@ -331,7 +335,9 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     their height, and a last, partial column tile computes and stores only
     its columns (the result is [M, N], nothing to slice). The elementwise
     consumers of a convolution's or a matmul's accumulators (the
-    requantize) run on them in registers. A convolution whose
+    requantize) run on them in registers; a requantize to int8 that ends in
+    a clamp within [-128, 127] narrows its vectors four at a time
+    (`qnt.pack_s8`, the clamp once per 64 bytes). A convolution whose
     result (or fused consumer's) is only an input of a `tensor.concat`
     along the channels writes into
     its slot of the result: the concat becomes a chain of
@@ -399,7 +405,9 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     With a constant init, the chain of elementwise consumers that read only
     per-channel constants besides the result (the bias add, the requantize
     to i8 or a `tosa.rescale`) runs on the accumulators before they are
-    stored, so an int8 layer writes its i8 output and no i32 tensor.
+    stored, so an int8 layer writes its i8 output and no i32 tensor; four
+    output columns are computed at a time and a requantize to int8 narrows
+    their vectors together (`qnt.pack_s8`).
   }];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::qnt::QntDialect",
