@@ -13,7 +13,8 @@
 //      the stack, deallocations inserted for the others (so a benchmark
 //      loop does not leak);
 //   4. convolutions and matmuls with constant weights as packed GEMM
-//      microkernels (qnt-lower-gemm: f32 FMA, int8 vpdpbusd on VNNI CPUs);
+//      microkernels (qnt-lower-gemm: f32 FMA, int8 vpdpbusd on VNNI CPUs,
+//      their int8 inputs stored as u8 bits by qnt-flip-int8-activations);
 //   5. linalg to loops and everything to LLVM, the entry function with the
 //      bare-pointer calling convention: main(in0, ..., out0, ...);
 //   6. one-lane masked stores as scalar stores (an LLVM 22 x86 miscompile,
@@ -38,7 +39,8 @@ static constexpr const char *kLowerToLLVM =
     "func.func(qnt-expand-ops,qnt-inline-rescale-params),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
-    "canonicalize,qnt-lower-gemm{amx=@AMX@},qnt-lower-depthwise,qnt-lower-"
+    "canonicalize,qnt-flip-int8-activations,qnt-lower-gemm{amx=@AMX@},"
+    "qnt-lower-depthwise,qnt-lower-"
     "pooling,"
     "canonicalize,"
     "linalg-fuse-elementwise-ops),"
@@ -46,7 +48,8 @@ static constexpr const char *kLowerToLLVM =
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-results-to-out-params{hoist-static-allocs "
     "modify-public-functions},"
-    "func.func(qnt-write-results-in-place,qnt-stack-buffers{max-bytes=@STACK@}),"
+    "func.func(qnt-write-results-in-place,qnt-stack-buffers{max-bytes=@STACK@})"
+    ","
     "buffer-deallocation-pipeline,"
     "func.func(qnt-lower-memref-copy,convert-linalg-to-loops),@PROFILE@"
     "qnt-lower-dot-u8s8{vnni=@VNNI@},"

@@ -279,8 +279,10 @@ protected:
 // on accumulators up to the bound (and its ends), u8 and i8, per channel
 // and per tensor; and a bound too large for it (the long form).
 TEST_F(Requantize, BoundedAccumulators) {
+  // (Up to 2^29 - 2 the ReLU grids take the quadrupled form.)
   for (int64_t bound :
-       {int64_t(1) << 20, (int64_t(1) << 30) - 3, int64_t(1) << 30}) {
+       {int64_t(1) << 20, (int64_t(1) << 29) - 2, (int64_t(1) << 29) - 1,
+        (int64_t(1) << 30) - 3, int64_t(1) << 30}) {
     for (bool perChannel : {true, false}) {
       RequantizeParams p;
       // Right shifts on every channel: multipliers in [1e-6, 0.4].
@@ -447,9 +449,12 @@ TEST_F(Requantize, FusedIntoConvolutionKernel) {
   // The last: right shifts on every channel and the convolution's bound on
   // |acc| (64 products of at most 133 * 127): the short second rounding
   // and the doubling high multiply.
-  for (auto [lo, hi, bounded] :
-       {std::tuple(1e-6, 0.99, false), std::tuple(1e-6, 4.0, false),
-        std::tuple(1e-6, 0.4, true)}) {
+  // The last twice more: a clamp from z (a ReLU grid, the quadrupled
+  // multiply's high halves in the kernel) and z = -128.
+  for (auto [lo, hi, bounded, relu] :
+       {std::tuple(1e-6, 0.99, false, false),
+        std::tuple(1e-6, 4.0, false, false), std::tuple(1e-6, 0.4, true, false),
+        std::tuple(1e-6, 0.4, true, true)}) {
     for (int32_t start : {0, kI32Max - (1 << 25), kI32Min + (1 << 25)}) {
       if (bounded && start != 0)
         continue;
@@ -459,7 +464,7 @@ TEST_F(Requantize, FusedIntoConvolutionKernel) {
         p.accumulatorBound = kIn * 133 * 127;
       p.axis = 3;
       p.outputZeroPoint = int64_t(rng() % 256) - 128;
-      p.clamp = {-128, 127};
+      p.clamp = {relu ? p.outputZeroPoint : -128, 127};
       std::vector<int8_t> w(kOut * kIn), x(kPixels * kIn);
       for (int8_t &v : w)
         v = int8_t(int(rng() % 255) - 127);

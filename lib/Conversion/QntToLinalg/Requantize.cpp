@@ -172,7 +172,18 @@ struct I64Emitter {
 /// tensor<Cxi32> operands of the generic.
 namespace {
 struct ChannelParams {
-  enum Kind { M0, Down, Half, Right, Mask, HalfMask, RoundBias, NumKinds };
+  enum Kind {
+    M0,
+    Down,
+    Half,
+    Right,
+    Mask,
+    HalfMask,
+    RoundBias,
+    QuadBias,
+    QuadRight,
+    NumKinds
+  };
   SmallVector<int32_t> values[NumKinds];
   /// Index of the generic's block argument per kind, or -1 when uniform.
   int argument[NumKinds];
@@ -222,6 +233,24 @@ struct ChannelParams {
                                           (withZ ? z * (int64_t(1) << r) : 0)));
     return withZ;
   }
+  /// With the short rounding and no sign term, whether the quadrupled form
+  /// (Requantize.h) holds for accumulators within `bound`: |4x| < 2^31, the
+  /// i32 sum h + QuadBias (|h| <= 2 * bound) cannot wrap and e + 1 <= 30 is
+  /// a valid i32 shift. Sets QuadBias = 1 + 2 * RoundBias and QuadRight =
+  /// e + 1 when it does.
+  bool quadruple(int64_t bound) {
+    if (bound >= (int64_t(1) << 29) - 1)
+      return false;
+    for (auto [r, bias] : llvm::zip(values[Right], values[RoundBias]))
+      if (r > 30 ||
+          2 * bound + std::abs(1 + 2 * int64_t(bias)) >= (int64_t(1) << 31))
+        return false;
+    for (auto [r, bias] : llvm::zip(values[Right], values[RoundBias])) {
+      values[QuadBias].push_back(int32_t(1 + 2 * int64_t(bias)));
+      values[QuadRight].push_back(r + 1);
+    }
+    return true;
+  }
 };
 } // namespace
 
@@ -231,6 +260,7 @@ struct ChannelParams {
 static Value
 emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
          const RequantizeParams &p, Type outElementType, bool zeroPointFolded,
+         bool quadrupled,
          llvm::function_ref<Value(ChannelParams::Kind, Type)> param) {
   using arith::CmpIPredicate;
   I64Emitter e(b, loc);
@@ -243,25 +273,42 @@ emitBody(OpBuilder &b, Location loc, Value acc, const ChannelParams &cp,
   // 2x * m0 + 2^31, the same value, plus RoundBias (2^(e-1) of the second
   // rounding and maybe z * 2^e) added in that upper half.
   bool doubled = cp.shortSecondRounding(p.accumulatorBound);
-  Value product =
-      doubled ? e.mul(e.sext(b.createOrFold<arith::AddIOp>(loc, acc, acc)),
-                      param(ChannelParams::M0, e.i64))
-              : e.mul(e.sext(acc), param(ChannelParams::M0, e.i64));
-  Value high =
-      doubled ? e.shrs(e.add(product,
-                             e.add(e.c(int64_t(1) << 31),
-                                   e.shl(param(ChannelParams::RoundBias, e.i64),
-                                         e.c(32)))),
-                       e.c(32))
-              : e.shrs(e.add(product, param(ChannelParams::Half, e.i64)),
-                       param(ChannelParams::Down, e.i64));
-  // Saturation; without a left shift |high| < 2^31 already.
-  if (cp.anyLeftShift())
-    high = e.clamp(high, kInt32Min, kInt32Max);
-  Value y = b.createOrFold<arith::TruncIOp>(loc, i32, high);
+  Value y;
+  if (quadrupled) {
+    // The high half of 4x * m0 (no add in i64), then both roundings and
+    // maybe z as one i32 add and shift: (h + 1 + 2 * RoundBias) >> (e + 1).
+    Value x4 = b.createOrFold<arith::ShLIOp>(loc, acc, c32(2));
+    Value h = b.createOrFold<arith::TruncIOp>(
+        loc, i32,
+        e.shrs(e.mul(e.sext(x4), param(ChannelParams::M0, e.i64)), e.c(32)));
+    y = b.createOrFold<arith::ShRSIOp>(
+        loc,
+        b.createOrFold<arith::AddIOp>(loc, h,
+                                      param(ChannelParams::QuadBias, i32)),
+        param(ChannelParams::QuadRight, i32));
+  } else {
+    Value product =
+        doubled ? e.mul(e.sext(b.createOrFold<arith::AddIOp>(loc, acc, acc)),
+                        param(ChannelParams::M0, e.i64))
+                : e.mul(e.sext(acc), param(ChannelParams::M0, e.i64));
+    Value high =
+        doubled
+            ? e.shrs(e.add(product,
+                           e.add(e.c(int64_t(1) << 31),
+                                 e.shl(param(ChannelParams::RoundBias, e.i64),
+                                       e.c(32)))),
+                     e.c(32))
+            : e.shrs(e.add(product, param(ChannelParams::Half, e.i64)),
+                     param(ChannelParams::Down, e.i64));
+    // Saturation; without a left shift |high| < 2^31 already.
+    if (cp.anyLeftShift())
+      high = e.clamp(high, kInt32Min, kInt32Max);
+    y = b.createOrFold<arith::TruncIOp>(loc, i32, high);
+  }
   // Second rounding, roundingDivideByPOT(y, right), in i32: round half
-  // away from zero (see Requantize.h).
-  if (doubled) {
+  // away from zero (see Requantize.h); the quadrupled form did it above.
+  if (quadrupled) {
+  } else if (doubled) {
     // y = high + 2^(e-1) (+ z * 2^e) already. The sign term only moves
     // results of negative accumulators, all at most z either way: a clamp
     // from z or above (an asymmetric ReLU grid) makes them equal.
@@ -343,14 +390,24 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
       shortRounding &&
       cp.foldIntoRound(*p.accumulatorBound, i32Clamp ? p.outputZeroPoint : 0) &&
       i32Clamp;
+  // Without the sign term (a clamp from z up), the quadrupled form when the
+  // bound allows it.
+  bool quadrupled = shortRounding && p.clamp.qmin >= p.outputZeroPoint &&
+                    cp.quadruple(*p.accumulatorBound);
   SmallVector<Value> inputs = {acc};
   AffineMap identity = AffineMap::getMultiDimIdentityMap(rank, context);
   SmallVector<AffineMap> maps = {identity};
   // Only the parameters a body needs and that vary become operands.
   bool longRounding = cp.anyRightShift() && !shortRounding;
-  bool needed[ChannelParams::NumKinds] = {
-      true,         !shortRounding, !shortRounding, cp.anyRightShift(),
-      longRounding, longRounding,   shortRounding};
+  bool needed[ChannelParams::NumKinds] = {true,
+                                          !shortRounding,
+                                          !shortRounding,
+                                          cp.anyRightShift() && !quadrupled,
+                                          longRounding,
+                                          longRounding,
+                                          shortRounding && !quadrupled,
+                                          quadrupled,
+                                          quadrupled};
   for (int k = 0; k < ChannelParams::NumKinds; ++k) {
     if (!needed[k] || cp.isUniform(ChannelParams::Kind(k)))
       continue;
@@ -381,7 +438,7 @@ Value mlir::qnt::buildRequantize(OpBuilder &b, Location loc, Value acc,
                      : nested.createOrFold<arith::ExtSIOp>(nestedLoc, type, v);
         };
         Value y = emitBody(nested, nestedLoc, args[0], cp, p, outElementType,
-                           zeroPointFolded, param);
+                           zeroPointFolded, quadrupled, param);
         linalg::YieldOp::create(nested, nestedLoc, y);
       });
   return generic.getResult(0);

@@ -63,11 +63,15 @@ func.func @matmul_small_k(%a: tensor<1x20x31xi8>) -> tensor<1x20x20xi32> {
 // pixels' stride (64 bytes) and 64 bytes of one kernel row's run; the 20-pixel
 // rows are a full tile and a 4-pixel one, taken together with both column
 // tiles (a 2 x 2 block: 2 A and 2 B loads, 4 tdpbusd per K step, 9 steps);
-// each C tile's rows are finished in a loop, four rows per iteration, the
-// partial tile's over its 4 valid rows only.
+// the four C tiles are stored, each to its own scratch buffer, then each
+// tile's rows are finished in a loop, four rows per iteration, the partial
+// tile's over its 4 valid rows only.
 // CHECK-LABEL: func.func @conv_amx_in_place
 // CHECK: %[[A:.*]] = bufferization.to_buffer %{{.*}} read_only : tensor<31744xi8> to memref<31744xi8>
-// CHECK: %[[S:.*]] = memref.alloca() : memref<16x16xi32>
+// CHECK: %[[S0:.*]] = memref.alloca() : memref<16x16xi32>
+// CHECK: %[[S1:.*]] = memref.alloca() : memref<16x16xi32>
+// CHECK: %[[S2:.*]] = memref.alloca() : memref<16x16xi32>
+// CHECK: %[[S3:.*]] = memref.alloca() : memref<16x16xi32>
 // CHECK: scf.for {{.*}} -> (tensor<400x32xi32>)
 // CHECK-COUNT-4: amx.tile_zero
 // CHECK: %[[V:.*]] = memref.reinterpret_cast %[[A]] to offset: [%{{.*}}], sizes: [16, 64], strides: [64, 1] : memref<31744xi8> to memref<16x64xi8, strided<[64, 1], offset: ?>>
@@ -75,16 +79,19 @@ func.func @matmul_small_k(%a: tensor<1x20x31xi8>) -> tensor<1x20x20xi32> {
 // CHECK-COUNT-4: amx.tile_muli
 // CHECK-COUNT-32: amx.tile_muli
 // CHECK-NOT: amx.tile_muli
-// CHECK: amx.tile_store %[[S]]
+// CHECK: amx.tile_store %[[S0]]
+// CHECK: amx.tile_store %[[S1]]
+// CHECK: amx.tile_store %[[S2]]
+// CHECK: amx.tile_store %[[S3]]
 // CHECK: scf.for %[[I:.*]] = %{{.*}} to %c16{{(_[0-9]+)?}} step %c4
-// CHECK: vector.transfer_read %[[S]][%[[I]], %{{.*}}]
-// CHECK-COUNT-3: vector.transfer_read %[[S]]
-// CHECK: amx.tile_store %[[S]]
+// CHECK: vector.transfer_read %[[S0]][%[[I]], %{{.*}}]
+// CHECK-COUNT-3: vector.transfer_read %[[S0]]
 // CHECK: scf.for %[[J:.*]] = %{{.*}} to %c4{{(_[0-9]+)?}} step %c4
-// CHECK: vector.transfer_read %[[S]][%[[J]], %{{.*}}]
-// CHECK-COUNT-3: vector.transfer_read %[[S]]
-// CHECK-NOT: vector.transfer_read %[[S]]
-// CHECK: amx.tile_store %[[S]]
+// CHECK: vector.transfer_read %[[S2]][%[[J]], %{{.*}}]
+// CHECK-COUNT-3: vector.transfer_read %[[S2]]
+// CHECK-NOT: vector.transfer_read %[[S2]]
+// CHECK: scf.for
+// CHECK: vector.transfer_read %[[S1]]
 func.func @conv_amx_in_place(%x: tensor<1x20x20x64xi8>) -> tensor<1x20x20x32xi32> {
   %zp = arith.constant 3 : i8
   %p = tensor.pad %x low[0, 1, 1, 0] high[0, 1, 1, 0] {

@@ -55,6 +55,13 @@
 //     2^(e-1), and so is z * 2^e when B + 2 + 2^(e-1) + |z| * 2^e < 2^31
 //     on every channel: (v + z * 2^e) >> e = (v >> e) + z, and the clamp
 //     is the last step.
+//   - quadrupled, when the sign term is dropped, B < 2^29 - 1, e <= 30 and
+//     2B + |1 + 2 * R| < 2^31 (R the upper-half terms above): with h4 =
+//     (4x * m0) >>arith 32, floor((2x * m0 + 2^31) / 2^32) =
+//     floor((4x * m0 + 2^32) / 2^33) = floor((h4 + 1) / 2) (nested floors
+//     of powers of two), so (high + R) >> e = (h4 + 1 + 2R) >>arith (e + 1):
+//     no i64 add (on 16 lanes the merged high halves, then one i32 add
+//     and shift). |h4| <= 2B.
 //   - with e >= 1 on every channel and no left shift, |y| <= 2^30 + 1, so
 //     y + z is added first in i32 and clamped last (a clamp to the whole
 //     output range is then a saturating truncation on x86); otherwise

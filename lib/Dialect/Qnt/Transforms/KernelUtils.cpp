@@ -50,17 +50,34 @@ Value mlir::qnt::writeLanes(OpBuilder &b, Location loc, Value v, Value dest,
       .getResult();
 }
 
-/// The i32 lanes and the clamp [lo, hi] of `v` when it is a chain of
-/// maxsi/minsi with splat constants around a trunci(x) of 16 i32 lanes to
-/// i8 (the clamps of a requantize before it, a tosa.clamp after it) that
-/// ends within [-128, 127]: a chain of them is clamp(., lo, hi) for the
-/// interval it maps the whole line to.
-static std::optional<std::pair<Value, std::pair<int64_t, int64_t>>>
-matchClampedNarrowing(Value v) {
+/// Whether `v` is x xor 0x80 of i8 lanes with a splat constant; then x.
+static Value matchSignFlip(Value v) {
+  auto xorOp = v.getDefiningOp<arith::XOrIOp>();
+  APInt c;
+  if (!xorOp || !getElementTypeOrSelf(v.getType()).isInteger(8))
+    return Value();
+  for (int i = 0; i < 2; ++i)
+    if (matchPattern(xorOp->getOperand(1 - i), m_ConstantInt(&c)) &&
+        c.getZExtValue() == 0x80)
+      return xorOp->getOperand(i);
+  return Value();
+}
+
+/// The narrowing `v` is: a chain of maxsi/minsi with splat constants around
+/// a trunci(x) of 16 i32 lanes to i8 (the clamps of a requantize before it,
+/// a tosa.clamp after it) that ends within [-128, 127], maybe flipped. A
+/// chain of them is clamp(., lo, hi) for the interval it maps the whole
+/// line to.
+static std::optional<qnt::ResultWriter::Narrowing> matchNarrowing(Value v) {
   auto type = dyn_cast<VectorType>(v.getType());
   if (!type || type.getNumElements() != 16 ||
       !type.getElementType().isInteger(8))
     return std::nullopt;
+  bool flip = false;
+  if (Value x = matchSignFlip(v)) {
+    v = x;
+    flip = true;
+  }
   // The ops from `v` up, then applied to [-inf, inf] in order.
   SmallVector<std::pair<bool, int64_t>> ops; // (is max, constant)
   auto clamps = [&](Value x) {
@@ -96,16 +113,17 @@ matchClampedNarrowing(Value v) {
   if (lo < -128 || hi > 127)
     return std::nullopt;
   apply(ArrayRef(ops).take_front(after));
-  return std::make_pair(x, std::make_pair(lo, hi));
+  return qnt::ResultWriter::Narrowing{x, lo, hi, flip};
 }
 
-/// Erases `v` and the ops above it that only it used (a narrowing's
+/// Erases `v` and the ops above it that only it used (a narrowing's flip,
 /// truncation and clamps; not their constants, which a column cache may
 /// share).
 static void eraseNarrowing(Value v) {
   while (Operation *op = v.getDefiningOp()) {
     if (!op->use_empty() ||
-        !isa<arith::TruncIOp, arith::MaxSIOp, arith::MinSIOp>(op))
+        !isa<arith::TruncIOp, arith::MaxSIOp, arith::MinSIOp, arith::XOrIOp>(
+            op))
       return;
     Value next = op->getOperand(0);
     if (!isa<arith::TruncIOp>(op) && matchPattern(next, m_Constant()))
@@ -117,16 +135,16 @@ static void eraseNarrowing(Value v) {
 
 void mlir::qnt::ResultWriter::write(Value v, ValueRange indices,
                                     int64_t valid) {
-  auto narrowing = matchClampedNarrowing(v);
-  if (!narrowing || (!pending.empty() && narrowing->second != clamp)) {
+  std::optional<Narrowing> narrowing = matchNarrowing(v);
+  if (!narrowing ||
+      (!pending.empty() && !narrowing->sameBytes(pending[0].narrowing))) {
     flush();
     if (!narrowing) {
       dest = writeLanes(b, loc, v, dest, indices, valid);
       return;
     }
   }
-  clamp = narrowing->second;
-  pending.push_back({v, narrowing->first, llvm::to_vector(indices), valid});
+  pending.push_back({v, *narrowing, llvm::to_vector(indices), valid});
   if (pending.size() == 4)
     flush();
 }
@@ -136,25 +154,33 @@ void mlir::qnt::ResultWriter::flush() {
   size_t done = 0;
   while (pending.size() - done >= 2) {
     size_t count = pending.size() - done >= 4 ? 4 : 2;
+    const Narrowing &bytes = pending[done].narrowing;
     SmallVector<Value> wide;
     for (size_t k = 0; k < count; ++k)
-      wide.push_back(pending[done + k].wide);
+      wide.push_back(pending[done + k].narrowing.wide);
     auto type = VectorType::get({int64_t(16 * count)}, i8);
     Value packed = PackS8Op::create(b, loc, type, wide);
     auto splat = [&](int64_t c) -> Value {
       return arith::ConstantOp::create(
           b, loc, DenseElementsAttr::get(type, b.getI8IntegerAttr(c)));
     };
-    if (clamp.first > -128)
-      packed = arith::MaxSIOp::create(b, loc, packed, splat(clamp.first));
-    if (clamp.second < 127)
-      packed = arith::MinSIOp::create(b, loc, packed, splat(clamp.second));
+    if (bytes.lo > -128)
+      packed = arith::MaxSIOp::create(b, loc, packed, splat(bytes.lo));
+    if (bytes.hi < 127)
+      packed = arith::MinSIOp::create(b, loc, packed, splat(bytes.hi));
     for (size_t k = 0; k < count; ++k) {
       const Pending &p = pending[done + k];
       eraseNarrowing(p.value);
       Value slice = vector::ExtractStridedSliceOp::create(
           b, loc, packed, ArrayRef<int64_t>{int64_t(16 * k)},
           ArrayRef<int64_t>{16}, ArrayRef<int64_t>{1});
+      if (bytes.flip)
+        slice = arith::XOrIOp::create(
+            b, loc, slice,
+            arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(VectorType::get({16}, i8),
+                                       b.getI8IntegerAttr(-128))));
       dest = writeLanes(b, loc, slice, dest, p.indices, p.valid);
     }
     done += count;
@@ -262,6 +288,58 @@ qnt::WindowInput mlir::qnt::WindowInput::get(Value input) {
   w.height = sourceType.getDimSize(1);
   w.width = sourceType.getDimSize(2);
   return w;
+}
+
+bool mlir::qnt::isSignFlip(linalg::GenericOp op) {
+  if (op.getNumDpsInputs() != 1 || op.getNumDpsInits() != 1 ||
+      op.getNumReductionLoops() != 0 ||
+      !llvm::all_of(op.getIndexingMapsArray(),
+                    [](AffineMap m) { return m.isIdentity(); }))
+    return false;
+  auto type = dyn_cast<RankedTensorType>(op.getResult(0).getType());
+  if (!type || !type.getElementType().isInteger(8) ||
+      op.getDpsInputs()[0].getType() != type)
+    return false;
+  Block *body = op.getBody();
+  Value in = body->getArgument(0);
+  auto xorOp =
+      body->getTerminator()->getOperand(0).getDefiningOp<arith::XOrIOp>();
+  if (!xorOp || xorOp->getBlock() != body)
+    return false;
+  for (Operation &inner : body->without_terminator())
+    if (&inner != xorOp.getOperation() && !isa<arith::ConstantOp>(inner))
+      return false;
+  Value bit = xorOp.getLhs() == in   ? xorOp.getRhs()
+              : xorOp.getRhs() == in ? xorOp.getLhs()
+                                     : Value();
+  APInt c;
+  return bit && matchPattern(bit, m_ConstantInt(&c)) &&
+         c.getZExtValue() == 0x80;
+}
+
+Value mlir::qnt::getFlippedSource(Value a) {
+  auto generic = a.getDefiningOp<linalg::GenericOp>();
+  if (!generic || !isSignFlip(generic))
+    return Value();
+  return generic.getDpsInputs()[0];
+}
+
+std::optional<qnt::WindowInput>
+mlir::qnt::getFlippedWindow(OpBuilder &b, Location loc,
+                            const WindowInput &window) {
+  Value source = getFlippedSource(window.source);
+  if (!source)
+    return std::nullopt;
+  WindowInput flipped = window;
+  flipped.source = source;
+  if (window.isPadded()) {
+    APInt pad;
+    if (!matchPattern(window.padValue, m_ConstantInt(&pad)))
+      return std::nullopt;
+    flipped.padValue = arith::ConstantOp::create(
+        b, loc, b.getI8IntegerAttr(int8_t(pad.getZExtValue() ^ 0x80)));
+  }
+  return flipped;
 }
 
 /// The source index of padded coordinate `v` (offset `low`, extent `size`),
@@ -583,15 +661,17 @@ void mlir::qnt::Epilogue::viewFullInputs(function_ref<Value(Value)> view) {
 }
 
 /// A rounding shifted multiply in a scalar body,
-/// trunc_i32((sext(p) * sext(q) + round) >> shift) with p, q of i32 (>> either
-/// arithmetic or logical: the truncation keeps bits below 63 - shift of
-/// either, and canonicalization makes a >> 32 logical). The requantize's
-/// high multiply has round = 2^30 and shift = 31, or its doubled form 2^31
-/// and 32 (p = 2x); tosa.rescale's per-channel round = 2^(s-1) and shift s.
+/// trunc_i32((sext(p) * q + round) >> shift) with p of i32 and q sext(i32) or
+/// an i64 constant within i32 (a per-tensor multiplier), round possibly
+/// absent (0) (>> either arithmetic or logical: the truncation keeps bits
+/// below 63 - shift of either, and canonicalization makes a >> 32 logical).
+/// The requantize's high multiply has round = 2^30 and shift = 31, its
+/// doubled form 2^31 and 32 (p = 2x), its quadrupled form no round and 32
+/// (p = 4x); tosa.rescale's per-channel round = 2^(s-1) and shift s.
 struct RoundingMul {
   Value p, q, round, shift;
-  /// The constant round and shift, when they are.
-  std::optional<int64_t> constantRound, constantShift;
+  /// The constant round and shift, when they are; q when it is a constant.
+  std::optional<int64_t> constantRound, constantShift, constantQ;
 };
 static std::optional<RoundingMul> matchRoundingMul(Operation &op) {
   auto trunc = dyn_cast<arith::TruncIOp>(op);
@@ -601,33 +681,47 @@ static std::optional<RoundingMul> matchRoundingMul(Operation &op) {
   Operation *shift = trunc.getIn().getDefiningOp();
   if (!isa_and_nonnull<arith::ShRSIOp, arith::ShRUIOp>(shift))
     return std::nullopt;
-  auto add = shift->getOperand(0).getDefiningOp<arith::AddIOp>();
-  if (!add)
-    return std::nullopt;
-  for (int swap = 0; swap < 2; ++swap) {
-    Value product = swap ? add.getRhs() : add.getLhs();
-    Value round = swap ? add.getLhs() : add.getRhs();
+  // The product and the round: an add of both, or the product alone.
+  SmallVector<std::pair<Value, Value>, 2> candidates;
+  Value shifted = shift->getOperand(0);
+  if (auto add = shifted.getDefiningOp<arith::AddIOp>())
+    candidates = {{add.getLhs(), add.getRhs()}, {add.getRhs(), add.getLhs()}};
+  else
+    candidates = {{shifted, Value()}};
+  auto isI32 = [](Value v) { return v.getType().isInteger(32); };
+  for (auto [product, round] : candidates) {
     auto mul = product.getDefiningOp<arith::MulIOp>();
     if (!mul)
       continue;
-    auto lhs = mul.getLhs().getDefiningOp<arith::ExtSIOp>();
-    auto rhs = mul.getRhs().getDefiningOp<arith::ExtSIOp>();
-    if (!lhs || !rhs || !lhs.getIn().getType().isInteger(32) ||
-        !rhs.getIn().getType().isInteger(32))
-      continue;
-    RoundingMul m{lhs.getIn(),          rhs.getIn(), round,
-                  shift->getOperand(1), {},          {}};
-    APInt c;
-    if (matchPattern(round, m_ConstantInt(&c)))
-      m.constantRound = c.getSExtValue();
-    if (matchPattern(m.shift, m_ConstantInt(&c)))
-      m.constantShift = c.getSExtValue();
-    // A logical shift is only the same for the bits the truncation keeps
-    // when the shift leaves 32 bits below the sign: <= 32.
-    if (isa<arith::ShRUIOp>(shift) &&
-        (!m.constantShift || *m.constantShift > 32))
-      return std::nullopt;
-    return m;
+    for (int swap = 0; swap < 2; ++swap) {
+      auto lhs =
+          (swap ? mul.getRhs() : mul.getLhs()).getDefiningOp<arith::ExtSIOp>();
+      Value other = swap ? mul.getLhs() : mul.getRhs();
+      if (!lhs || !isI32(lhs.getIn()))
+        continue;
+      RoundingMul m{lhs.getIn(), Value(), round, shift->getOperand(1),
+                    {},          {},      {}};
+      APInt c;
+      if (auto rhs = other.getDefiningOp<arith::ExtSIOp>();
+          rhs && isI32(rhs.getIn()))
+        m.q = rhs.getIn();
+      else if (matchPattern(other, m_ConstantInt(&c)) && c.isSignedIntN(32))
+        m.constantQ = c.getSExtValue();
+      else
+        continue;
+      if (!round)
+        m.constantRound = 0;
+      else if (matchPattern(round, m_ConstantInt(&c)))
+        m.constantRound = c.getSExtValue();
+      if (matchPattern(m.shift, m_ConstantInt(&c)))
+        m.constantShift = c.getSExtValue();
+      // A logical shift is only the same for the bits the truncation keeps
+      // when the shift leaves 32 bits below the sign: <= 32.
+      if (isa<arith::ShRUIOp>(shift) &&
+          (!m.constantShift || *m.constantShift > 32))
+        return std::nullopt;
+      return m;
+    }
   }
   return std::nullopt;
 }
@@ -678,11 +772,11 @@ evaluateColumnOnly(Value v, int64_t c,
 
 /// How the i64 products of a RoundingMul are rounded and shifted on 16
 /// lanes: the requantize's high multiply (round 2^30, shift 31), a shift by
-/// 32 (the doubled form: the high halves, after adding per-lane rounds), or
-/// per-lane round and shift vectors of 8 i64 for the even and the odd
-/// lanes.
+/// 32 without a round (the quadrupled form: the high halves) or after
+/// adding per-lane rounds (the doubled form), or per-lane round and shift
+/// vectors of 8 i64 for the even and the odd lanes.
 struct RoundingMode {
-  enum Kind { High, Doubled, PerLane } kind;
+  enum Kind { High, HighHalf, Doubled, PerLane } kind;
   Value evenRound, oddRound, evenShift, oddShift;
 };
 
@@ -728,6 +822,8 @@ static Value buildRoundingMul(OpBuilder &b, Location loc, Value p, Value q,
         vector::BitCastOp::create(b, loc, lanes16, oddResult), mask);
   };
   switch (mode.kind) {
+  case RoundingMode::HighHalf:
+    return merge(evenProduct, oddProduct, 1);
   case RoundingMode::Doubled:
     // The high halves of product + round (2^31 and the upper-half terms).
     return merge(arith::AddIOp::create(b, loc, evenProduct, mode.evenRound),
@@ -788,6 +884,8 @@ roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
              const DenseMap<Value, DenseElementsAttr> &columns) {
   if (m.constantRound == (int64_t(1) << 30) && m.constantShift == 31)
     return RoundingMode{RoundingMode::High, {}, {}, {}, {}};
+  if (m.constantRound == 0 && m.constantShift == 32)
+    return RoundingMode{RoundingMode::HighHalf, {}, {}, {}, {}};
   // Channels: the columns' (padded) length, or one when none is read.
   int64_t channels = 1;
   for (const auto &entry : columns)
@@ -796,7 +894,8 @@ roundingMode(OpBuilder &b, Location loc, const RoundingMul &m, Value col,
     return std::nullopt;
   SmallVector<int64_t> round, shift;
   for (int64_t c = 0; c < channels; ++c) {
-    std::optional<APInt> r = evaluateColumnOnly(m.round, c, columns);
+    std::optional<APInt> r =
+        m.round ? evaluateColumnOnly(m.round, c, columns) : APInt(64, 0);
     std::optional<APInt> s = evaluateColumnOnly(m.shift, c, columns);
     if (!r || !s || r->getBitWidth() != 64 || s->getBitWidth() != 64 ||
         s->getZExtValue() > 63)
@@ -924,7 +1023,8 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
           if (std::optional<RoundingMode> mode =
                   roundingMode(b, loc, *m, col, columnValues)) {
             kind = mode->kind;
-            tables = {swappedTable(b, loc, m->q, col, columnOf),
+            tables = {m->q ? swappedTable(b, loc, m->q, col, columnOf)
+                           : Value(),
                       mode->evenRound, mode->oddRound, mode->evenShift,
                       mode->oddShift};
           }
@@ -932,9 +1032,19 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
         if (kind >= 0) {
           RoundingMode mode{RoundingMode::Kind(kind), tables[1], tables[2],
                             tables[3], tables[4]};
+          // A constant multiplier is a splat: its lanes swapped are itself.
+          Value q = m->q, qSwapped = tables[0];
+          if (!q) {
+            q = arith::ConstantOp::create(
+                b, loc,
+                DenseElementsAttr::get(lanes(b.getI32Type()),
+                                       b.getI32IntegerAttr(*m->constantQ)));
+            qSwapped = q;
+          } else {
+            q = vectorOf(q);
+          }
           map.map(op.getResult(0),
-                  buildRoundingMul(b, loc, vectorOf(m->p), vectorOf(m->q),
-                                   tables[0], mode));
+                  buildRoundingMul(b, loc, vectorOf(m->p), q, qSwapped, mode));
           continue;
         }
       }

@@ -54,7 +54,9 @@ Value writeLanes(OpBuilder &b, Location loc, Value v, Value dest,
 /// Those that end a requantize to int8, trunci(clamp(x)) of 16 i32 lanes
 /// to i8 with a clamp within [-128, 127], are narrowed four (or two) at a
 /// time: qnt.pack_s8 of their i32 lanes, the clamp once on the bytes, then
-/// each 16-byte slice written. Exact: a clamp to [lo, hi] within the s8
+/// each 16-byte slice written (flipped to u8 bits, xor 0x80, per slice: a
+/// xor of the packed 64 bytes sends LLVM 22's x86 DAG combiner into an
+/// endless loop). Exact: a clamp to [lo, hi] within the s8
 /// range gives the same bytes before or after the saturation. Their
 /// truncations and clamps are erased.
 class ResultWriter {
@@ -66,10 +68,22 @@ public:
   void write(Value v, ValueRange indices, int64_t valid);
   /// Writes what is pending; returns the written tensor.
   Value finish();
+  /// A result that ends a requantize to int8: its i32 lanes, the clamp to
+  /// [lo, hi] and whether the bytes are then flipped (xor 0x80: the u8 bits
+  /// of --qnt-flip-int8-activations).
+  struct Narrowing {
+    Value wide;
+    int64_t lo, hi;
+    bool flip;
+    bool sameBytes(const Narrowing &o) const {
+      return lo == o.lo && hi == o.hi && flip == o.flip;
+    }
+  };
 
 private:
   struct Pending {
-    Value value, wide;
+    Value value;
+    Narrowing narrowing;
     SmallVector<Value> indices;
     int64_t valid;
   };
@@ -78,7 +92,6 @@ private:
   Location loc;
   Value dest;
   SmallVector<Pending, 4> pending;
-  std::pair<int64_t, int64_t> clamp;
 };
 
 /// A loop from 0 to `count` (step `step`) carrying `init`: `body` gets the
@@ -122,6 +135,20 @@ struct WindowInput {
   Value read(OpBuilder &b, Location loc, VectorType type, Value n, Value y,
              Value x, Value c, Value inside, bool inBounds = true) const;
 };
+
+/// Whether `op` is an elementwise generic yielding `in xor 0x80` of one i8
+/// tensor (the flip back of --qnt-flip-int8-activations).
+bool isSignFlip(linalg::GenericOp op);
+
+/// The u8 bits `a xor 0x80` of the int8 tensor `a` when `a` is their flip
+/// back (isSignFlip): what a u8 x s8 kernel reads instead of flipping `a`
+/// itself; null otherwise.
+Value getFlippedSource(Value a);
+
+/// `window` over the u8 bits of its source (getFlippedSource), its pad
+/// value flipped too; none when the source is not a flip back.
+std::optional<WindowInput> getFlippedWindow(OpBuilder &b, Location loc,
+                                            const WindowInput &window);
 
 /// The strides and dilations of a convolution or pooling named op.
 template <typename WindowOp>

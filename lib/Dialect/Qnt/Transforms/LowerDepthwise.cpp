@@ -136,6 +136,14 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
   Location loc = op->getLoc();
   OpBuilder &b = rewriter;
   WindowInput window = WindowInput::get(input);
+  // Quads of the u8 bits of an int8 input, when --qnt-flip-int8-activations
+  // made its producer store them: built without a flip.
+  bool flipped = false;
+  if (useQuads)
+    if (std::optional<WindowInput> u = getFlippedWindow(b, loc, window)) {
+      window = *u;
+      flipped = true;
+    }
   Type accElement = isFloat ? Type(b.getF32Type()) : Type(b.getI32Type());
   Type i8 = b.getIntegerType(8);
   auto acc = VectorType::get({kLanes}, accElement);
@@ -306,9 +314,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                   vector::ShuffleOp::create(b, loc, v[0], v[1], pairMask);
               Value cd =
                   vector::ShuffleOp::create(b, loc, v[2], v[3], pairMask);
-              Value quad = arith::XOrIOp::create(
-                  b, loc, vector::ShuffleOp::create(b, loc, ab, cd, quadMask),
-                  flip);
+              Value quad = vector::ShuffleOp::create(b, loc, ab, cd, quadMask);
+              if (!flipped)
+                quad = arith::XOrIOp::create(b, loc, quad, flip);
               return vector::TransferWriteOp::create(
                          b, loc, quad, x4,
                          ValueRange{slot, q, affine(b, c, 4, 0)}, inBounds)

@@ -171,18 +171,23 @@ static Value packActivations(OpBuilder &b, Location loc, Value input,
 /// The int8 activations `a` ([M, K]) with their sign bit flipped into a
 /// [rows, cols] tensor (rows >= M, cols >= K), the padding zero: per row
 /// vectors of 64 bytes, the last one read masked. One pass, where a copy
-/// and a tensor.pad of it would be two.
+/// and a tensor.pad of it would be two. `flipped`: `a` holds the u8 bits
+/// already (getFlippedSource): copied only where the kernel needs padding,
+/// else `a` itself.
 static Value packRows(OpBuilder &b, Location loc, Value a, int64_t rows,
-                      int64_t cols) {
+                      int64_t cols, bool flipped) {
   auto type = cast<RankedTensorType>(a.getType());
   int64_t m = type.getDimSize(0), k = type.getDimSize(1);
+  if (flipped && rows == m && cols == k)
+    return a;
   Type i8 = b.getI8Type();
   constexpr int64_t kChunk = 64;
   int64_t full = k / kChunk * kChunk;
   Value init =
       tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{rows, cols}, i8);
   // Padding read as -128: flipped, it is the zero the K padding needs.
-  Value minus128 = arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(-128));
+  Value minus128 =
+      arith::ConstantOp::create(b, loc, b.getI8IntegerAttr(flipped ? 0 : -128));
   auto vec = [&](int64_t n) { return VectorType::get({n}, i8); };
   auto flip = [&](OpBuilder &b, int64_t n) -> Value {
     return arith::ConstantOp::create(
@@ -192,18 +197,20 @@ static Value packRows(OpBuilder &b, Location loc, Value a, int64_t rows,
       b, loc, m, 1, init, [&](OpBuilder &b, Value row, ValueRange args) {
         Value t = args[0];
         if (full > 0)
-          t = buildLoop(b, loc, full, kChunk, t,
-                        [&](OpBuilder &b, Value col, ValueRange args) {
-                          Value v = vector::TransferReadOp::create(
-                              b, loc, vec(kChunk), a, ValueRange{row, col},
-                              minus128, ArrayRef<bool>{true});
-                          v = arith::XOrIOp::create(b, loc, v, flip(b, kChunk));
-                          return SmallVector<Value>{
-                              vector::TransferWriteOp::create(
-                                  b, loc, v, args[0], ValueRange{row, col},
-                                  ArrayRef<bool>{true})
-                                  .getResult()};
-                        })[0];
+          t = buildLoop(
+              b, loc, full, kChunk, t,
+              [&](OpBuilder &b, Value col, ValueRange args) {
+                Value v = vector::TransferReadOp::create(
+                    b, loc, vec(kChunk), a, ValueRange{row, col}, minus128,
+                    ArrayRef<bool>{true});
+                if (!flipped)
+                  v = arith::XOrIOp::create(b, loc, v, flip(b, kChunk));
+                return SmallVector<Value>{
+                    vector::TransferWriteOp::create(b, loc, v, args[0],
+                                                    ValueRange{row, col},
+                                                    ArrayRef<bool>{true})
+                        .getResult()};
+              })[0];
         for (int64_t col = full; col < cols; col += kChunk) {
           int64_t n = std::min(kChunk, cols - col);
           Value at = indexConstant(b, loc, col);
@@ -211,7 +218,8 @@ static Value packRows(OpBuilder &b, Location loc, Value a, int64_t rows,
           Value v = vector::TransferReadOp::create(
               b, loc, vec(n), a, ValueRange{row, at}, minus128,
               ArrayRef<bool>{col + n <= k});
-          v = arith::XOrIOp::create(b, loc, v, flip(b, n));
+          if (!flipped)
+            v = arith::XOrIOp::create(b, loc, v, flip(b, n));
           t = vector::TransferWriteOp::create(b, loc, v, t, ValueRange{row, at},
                                               ArrayRef<bool>{true})
                   .getResult();
@@ -235,19 +243,21 @@ static Value packRows(OpBuilder &b, Location loc, Value a, int64_t rows,
 }
 
 /// im2col with vectors: cols[n, oh, ow, kh, kw, c] = x[n, oh*s + kh*d,
-/// ow*s + kw*d, c] (int8: sign bit flipped), `lanes` channels per vector,
-/// the taps unrolled, reading through the padding of `window` (no padded
-/// copy of the input).
+/// ow*s + kw*d, c] (int8: sign bit flipped, unless `flipped`: `window` is
+/// over the u8 bits already, getFlippedWindow), `lanes` channels per
+/// vector, the taps unrolled, reading through the padding of `window` (no
+/// padded copy of the input).
 static Value packWindows(OpBuilder &b, Location loc, const WindowInput &window,
                          ArrayRef<int64_t> patches, ArrayRef<int64_t> strides,
-                         ArrayRef<int64_t> dilations, int64_t lanes) {
+                         ArrayRef<int64_t> dilations, int64_t lanes,
+                         bool flipped) {
   Type element =
       cast<RankedTensorType>(window.source.getType()).getElementType();
   bool isFloat = isa<FloatType>(element);
   auto vec = VectorType::get({lanes}, element);
   Value init = tensor::EmptyOp::create(b, loc, patches, element);
   Value flip;
-  if (!isFloat)
+  if (!isFloat && !flipped)
     flip = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(vec, b.getI8IntegerAttr(-128)));
   int64_t kh = patches[3], kw = patches[4], channels = patches[5];
@@ -337,11 +347,11 @@ static Value packWindows(OpBuilder &b, Location loc, const WindowInput &window,
 /// pixel and kernel row the KW taps' channels are one contiguous run of the
 /// input row: one vector of KW * C elements. Pixels whose window crosses
 /// the padding read each tap's C channels with clamped indices and select
-/// the pad value outside.
+/// the pad value outside. `flipped`: as packWindows.
 static Value packRuns(OpBuilder &b, Location loc, const WindowInput &window,
                       ArrayRef<int64_t> out, int64_t kh, int64_t kw,
-                      int64_t channels, ArrayRef<int64_t> strides,
-                      int64_t kPad) {
+                      int64_t channels, ArrayRef<int64_t> strides, int64_t kPad,
+                      bool flipped) {
   auto sourceType = cast<RankedTensorType>(window.source.getType());
   Type element = sourceType.getElementType();
   bool isFloat = isa<FloatType>(element);
@@ -353,7 +363,7 @@ static Value packRuns(OpBuilder &b, Location loc, const WindowInput &window,
       b, loc, window.source, ArrayRef<ReassociationIndices>{{0}, {1}, {2, 3}});
   auto vec = [&](int64_t n) { return VectorType::get({n}, element); };
   auto flip = [&](OpBuilder &b, Value v) -> Value {
-    if (isFloat)
+    if (isFloat || flipped)
       return v;
     auto type = cast<VectorType>(v.getType());
     return arith::XOrIOp::create(
@@ -437,12 +447,13 @@ static Value packRuns(OpBuilder &b, Location loc, const WindowInput &window,
 /// [N, hp, wp, C] (its tensor.pad's padding; hp and wp are the padded
 /// sizes), flattened, plus `slack` elements of the pad value (a last row's
 /// run, or a last AMX tile's pixels, may read past the row); int8 with the
-/// sign bit flipped. One pass over the padded rows in memory order: a row is
+/// sign bit flipped (`flipped`: as packWindows). One pass over the padded
+/// rows in memory order: a row is
 /// the pad value, or its left padding, the source row and its right padding,
 /// each written in whole vectors. A vector past the end of its part writes
 /// into the next one, which is written after it.
 static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
-                        int64_t hp, int64_t wp, int64_t slack) {
+                        int64_t hp, int64_t wp, int64_t slack, bool flipped) {
   auto sourceType = cast<RankedTensorType>(window.source.getType());
   Type element = sourceType.getElementType();
   bool isFloat = isa<FloatType>(element);
@@ -456,12 +467,12 @@ static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
   TypedAttr pad = b.getZeroAttr(element);
   if (window.isPadded())
     (void)matchPattern(window.padValue, m_Constant(&pad));
-  if (!isFloat)
+  if (!isFloat && !flipped)
     pad = b.getIntegerAttr(element, cast<IntegerAttr>(pad).getValue() ^ 0x80);
   Value fill =
       arith::ConstantOp::create(b, loc, DenseElementsAttr::get(vec, pad));
   Value flip =
-      isFloat
+      isFloat || flipped
           ? Value()
           : Value(arith::ConstantOp::create(
                 b, loc,
@@ -846,8 +857,13 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
   Value bBuf = bufferization::ToBufferOp::create(
       b, loc, MemRefType::get({nt, kPad / 4, kBytes}, i8), weights,
       /*readOnly=*/true);
-  Value scratch =
-      memref::AllocaOp::create(b, loc, MemRefType::get({kRows, kCols}, i32));
+  // One scratch buffer per C tile of a block: all four are stored before
+  // their epilogues read them (one buffer for all made each tile store
+  // wait for the reads of the tile before, and those for its stores).
+  SmallVector<Value, 4> scratch;
+  for (int64_t t = 0; t < 4; ++t)
+    scratch.push_back(
+        memref::AllocaOp::create(b, loc, MemRefType::get({kRows, kCols}, i32)));
 
   std::optional<Epilogue> padded = epilogue;
   Type outElement = i32;
@@ -923,6 +939,11 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
           cs[r * cc + q] = mul.getResult();
         }
     }
+    for (int64_t t = 0; t < rr * cc; ++t)
+      amx::TileStoreOp::create(
+          b, loc, scratch[t],
+          ValueRange{indexConstant(b, loc, 0), indexConstant(b, loc, 0)},
+          cs[t]);
     for (int64_t q = 0; q < cc; ++q) {
       Value col =
           arith::MulIOp::create(b, loc, col0[q], indexConstant(b, loc, kCols));
@@ -932,10 +953,6 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
       // epilogue inputs (a residual) masked past them.
       int64_t cols = q == cc - 1 ? lastCols : kCols;
       for (int64_t r = 0; r < rr; ++r) {
-        amx::TileStoreOp::create(
-            b, loc, scratch,
-            ValueRange{indexConstant(b, loc, 0), indexConstant(b, loc, 0)},
-            cs[r * cc + q]);
         // The tile's rows in a loop, four per iteration (their requantized
         // bytes narrowed together): unrolled, the epilogues of every 2 x 2
         // block made MobileNetV2's module 4x longer to compile (LLVM hoists
@@ -948,8 +965,8 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
             Value i = indexAffine(b, loc, i0, 1, u);
             Value row = arith::AddIOp::create(b, loc, row0[r], i);
             Value v = vector::TransferReadOp::create(
-                b, loc, acc, scratch, ValueRange{i, indexConstant(b, loc, 0)},
-                zero32, inBounds);
+                b, loc, acc, scratch[r * cc + q],
+                ValueRange{i, indexConstant(b, loc, 0)}, zero32, inBounds);
             v = arith::AddIOp::create(b, loc, v, correctionVec);
             if (padded)
               v = padded->apply(b, loc, v, col, ValueRange{row, col},
@@ -1331,6 +1348,13 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   int64_t run = (taps + ks - 1) / ks * ks, run64 = (taps + 63) / 64 * 64;
   // (packPadded writes the pad value: it must be a constant attribute.)
   WindowInput window = WindowInput::get(input);
+  // The u8 bits of an int8 input, when --qnt-flip-int8-activations made its
+  // producer store them: read without a flip.
+  std::optional<WindowInput> flippedWindow =
+      isFloat ? std::nullopt : getFlippedWindow(rewriter, loc, window);
+  bool flipped = bool(flippedWindow);
+  if (flippedWindow)
+    window = *flippedWindow;
   TypedAttr padAttr;
   bool implicitRows = dilations[0] == 1 && dilations[1] == 1 &&
                       f[1] * f[2] > 1 &&
@@ -1382,15 +1406,21 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
     if (amxImplicit)
       g.implicit->slack +=
           ((out[2] + 15) / 16 * 16 - out[2]) * strides[1] * in[3];
-    g.a = packPadded(rewriter, loc, window, in[1], in[2], g.implicit->slack);
+    g.a = packPadded(rewriter, loc, window, in[1], in[2], g.implicit->slack,
+                     flipped);
   } else if (rowsA) {
     // A 1x1 convolution reads the input itself (int8: a flipped copy, with
     // the rows and K the kernel's tiles need).
+    // (A padded input keeps its tensor.pad: the window's source is
+    // smaller than the rows.)
+    bool flippedRows = flipped && !window.isPadded();
     g.a = tensor::CollapseShapeOp::create(
-        rewriter, loc, RankedTensorType::get({g.m, g.k}, element), input,
+        rewriter, loc, RankedTensorType::get({g.m, g.k}, element),
+        flippedRows ? window.source : input,
         ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
     if (!isFloat)
-      g.a = packRows(rewriter, loc, g.a, packedRows(g), packedK(g));
+      g.a =
+          packRows(rewriter, loc, g.a, packedRows(g), packedK(g), flippedRows);
   } else {
     // im2col: [N, OH, OW, KH, KW, C] <- input[n, oh*s + kh*d, ow*s + kw*d,
     // c].
@@ -1412,11 +1442,11 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
       // Few channels: contiguous runs straight into [M, kPad].
       g.a =
           packRuns(rewriter, loc, window, ArrayRef<int64_t>(out).take_front(3),
-                   f[1], f[2], in[3], strides, kPad);
+                   f[1], f[2], in[3], strides, kPad, flipped);
     } else {
       Value cols =
           lanes ? packWindows(rewriter, loc, window, patches, strides,
-                              dilations, lanes)
+                              dilations, lanes, flipped)
                 : packActivations(rewriter, loc, input, patches, inputMap);
       g.a = tensor::CollapseShapeOp::create(
           rewriter, loc, RankedTensorType::get({g.m, g.k}, element), cols,
@@ -1462,10 +1492,13 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
       RankedTensorType::get({g.m, g.n}, outType.getElementType()), init, rows);
   std::optional<Epilogue> epilogue = matchEpilogue(rewriter, op, g, rows);
   g.amxTiles = usesAmx(g, g.k, /*padsK=*/true);
+  Value flippedLhs = isFloat ? Value() : getFlippedSource(lhs);
   g.a = tensor::CollapseShapeOp::create(
-      rewriter, loc, RankedTensorType::get({g.m, g.k}, element), lhs, rows);
+      rewriter, loc, RankedTensorType::get({g.m, g.k}, element),
+      flippedLhs ? flippedLhs : lhs, rows);
   if (!isFloat)
-    g.a = packRows(rewriter, loc, g.a, packedRows(g), packedK(g));
+    g.a = packRows(rewriter, loc, g.a, packedRows(g), packedK(g),
+                   bool(flippedLhs));
   replaceWithGemm(rewriter, op, buildGemm(rewriter, loc, g, epilogue), epilogue,
                   rows);
   return success();

@@ -301,6 +301,36 @@ def QntLowerDotU8S8Pass : Pass<"qnt-lower-dot-u8s8", "ModuleOp"> {
                            "::mlir::vector::VectorDialect"];
 }
 
+def QntFlipInt8ActivationsPass
+    : Pass<"qnt-flip-int8-activations", "func::FuncOp"> {
+  let summary = "Store the int8 inputs of the u8 x s8 kernels as their u8 "
+                "bits";
+  let description = [{
+    The int8 kernels of `--qnt-lower-gemm` and `--qnt-lower-depthwise`
+    multiply u8 x s8 (`vpdpbusd`, `tdpbusd`) and read an s8 activation `a`
+    as `a xor 0x80`, flipping it in a copy of their input. This pass makes
+    an elementwise `linalg.generic` with an i8 tensor result (a
+    requantize) that an int8 convolution or matmul reads (directly or
+    through a `tensor.pad`) yield its value xor 0x80 instead, and gives
+    each of its users a generic that flips it back:
+
+    ```mlir
+    %u = linalg.generic ... { ...; %f = arith.xori %v, %c-128_i8; linalg.yield %f }
+    %a = linalg.generic ins(%u) ... { %x = arith.xori %in, %c-128_i8; linalg.yield %x }
+    %y = linalg.conv_2d_nhwc_fhwc_q ins(%a, ...)
+    ```
+
+    The IR means the same. The kernels read through the flip back (the u8
+    bits are what they need: no flip, often no copy); where a producing
+    kernel runs the generic in its epilogue the xor is one op per 64
+    bytes, and a flip back that another user keeps (a residual add) fuses
+    into it. Runs in `--qnt-lower-to-llvm` before the kernel passes.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
   let summary = "Convolutions and matmuls with constant weights as packed "
                 "register-tiled GEMM microkernels";
