@@ -351,6 +351,11 @@ CASES = {
     "depthwise_k5s2": lambda rng: depthwise_case(rng, 11, 16, 5, 2, 2, 3),
     "depthwise_nopad": lambda rng: depthwise_case(rng, 9, 16, 3, 1, 0, -128),
     "depthwise_s3": lambda rng: depthwise_case(rng, 10, 16, 3, 3, 1, 127),
+    # Even strides build quads every fourth column: a 7-tap row over two
+    # or three quads (24 channels: a masked block), 2 taps, stride 4.
+    "depthwise_k7s2": lambda rng: depthwise_case(rng, 15, 24, 7, 2, 3, -9),
+    "depthwise_k2s2": lambda rng: depthwise_case(rng, 10, 16, 2, 2, 0, 2),
+    "depthwise_s4": lambda rng: depthwise_case(rng, 13, 16, 3, 4, 1, 11),
     "depthwise_dilated": lambda rng: depthwise_case(rng, 9, 16, 3, 1, 2, 4,
                                                     dilation=2),
     # Implicit GEMM (the padded input read in place): one input channel

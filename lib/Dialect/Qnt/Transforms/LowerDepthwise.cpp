@@ -15,22 +15,28 @@
 //                    + sum_{kh, kw} x[...] * w[kh, kw, c]
 //
 // int8 with dilation 1 ("quads"): the (padded) input is first rewritten as
-// u8 quads, q4[y][p][4c + k] = x[y][2p + k][c] + 128 (k < 4: four adjacent
-// columns interleaved per channel, p every second column), so that one
+// u8 quads, q4[y][p][4c + k] = x[y][S*p + k][c] + 128 (k < 4: four adjacent
+// columns interleaved per channel, p every S-th column), so that one
 // qnt.dot_u8s8 (vpdpbusd) adds four taps of a kernel row for 16 channels.
 // The quad rows are a ring of KH per image, each built just before the
 // first output row that reads it (so it is in cache, even for images
-// larger than it). An output column whose first tap column b = ow * s is
-// even starts at quad b / 2 with the weights (w0, w1, w2, w3) of the row,
-// an odd one at quad (b - 1) / 2 with (0, w0, w1, w2); wider rows take
-// more quads (4 columns further each), the bytes past the row's taps weigh
-// 0. At stride 1 two neighbouring output columns read the same quads; four
-// output columns are computed at a time, so that a requantize to int8
-// narrows their four vectors together (ResultWriter: qnt.pack_s8). With
-// the +128 the correction becomes init[c] - (z_x + 128) * sum w[., ., c].
-// For 16 outputs of a 3x3 kernel this is 3 vector ops instead of the 18 of
-// sign-extending every tap (below), plus the rewrite: 4 shuffles or xors
-// per quad of 16 channels, one quad per two input columns.
+// larger than it). An output column whose first tap column is b = ow * s
+// starts at quad (b - f) / S, f = b mod S, with the weights of the row
+// shifted by f bytes (f zeros, then w0, w1, ...); wider rows take more
+// quads (4 columns further each), the bytes past the row's taps weigh 0.
+// At an odd stride S = 2 (overlapping quads: two neighbouring output
+// columns read the same quads, one with f = 0, one with f = 1); at an even
+// stride every b is even and S = 4: quads every second column would each
+// serve one output column, built twice per output row, where with S = 4 a
+// 3-tap row takes one quad (f = 0) or two (f = 2) and half as many quads
+// are built (measured on MobileNetV2's stride-2 layers: see
+// docs/performance.md). Four output columns are computed at a time, so that
+// a requantize to int8 narrows their four vectors together (ResultWriter:
+// qnt.pack_s8). With the +128 the correction becomes
+// init[c] - (z_x + 128) * sum w[., ., c]. For 16 outputs of a 3x3 kernel at
+// stride 1 this is 3 vector ops instead of the 18 of sign-extending every
+// tap (below), plus the rewrite: 4 shuffles or xors per quad of 16
+// channels, one quad per two input columns.
 //
 // Otherwise (f32, or int8 with dilation) the taps are unrolled, the input
 // bytes sign-extended to i32 lanes and multiplied-added with
@@ -70,36 +76,52 @@ namespace {
 constexpr int64_t kLanes = 16;
 
 /// The quad layout of an int8 depthwise convolution with dilation 1 (see
-/// the top of the file): `count` quads of 4 * cPad bytes per padded row.
+/// the top of the file): `count` quads of 4 * cPad bytes per padded row,
+/// quad p holding columns spacing * p .. spacing * p + 3.
 struct QuadLayout {
+  /// Columns from one quad to the next: 2 (overlapping quads: at an odd
+  /// stride neighbouring output columns share them), 4 at an even stride
+  /// (every first tap column is even, so quads every second column would
+  /// serve one output column each and be built twice as often).
+  int64_t spacing = 2;
   int64_t count = 0;
-  /// Quads per kernel row for an even (0) and an odd (1) first tap column.
-  int64_t groups[2] = {0, 0};
+  /// Quads per kernel row for each phase (the first tap column modulo
+  /// `spacing`); the quads of one row are 4 columns apart.
+  SmallVector<int64_t, 4> groups;
 
-  QuadLayout(int64_t kw, int64_t sw, int64_t ow) {
-    groups[0] = (kw + 3) / 4;
-    groups[1] = (kw + 4) / 4;
-    for (int64_t o = 0; o < ow; ++o) {
-      int64_t parity = o * sw % 2;
-      count =
-          std::max(count, (o * sw - parity) / 2 + 2 * (groups[parity] - 1) + 1);
-    }
+  QuadLayout(int64_t kw, int64_t sw, int64_t ow) : spacing(sw % 2 ? 2 : 4) {
+    for (int64_t phase = 0; phase < spacing; ++phase)
+      groups.push_back((phase + kw + 3) / 4);
+    for (int64_t o = 0; o < ow; ++o)
+      count = std::max(count, first(o * sw) + last(o * sw) + 1);
   }
-  /// The [2][KH][max groups][4 * cPad] table of s8 weights: byte k of quad g
-  /// of kernel row i holds tap 4g + k - parity, 0 past the row.
+  int64_t phase(int64_t column) const { return column % spacing; }
+  /// The first quad of a row of taps from `column`, and the offset of its
+  /// last quad from the first.
+  int64_t first(int64_t column) const {
+    return (column - phase(column)) / spacing;
+  }
+  int64_t last(int64_t column) const {
+    return step() * (groups[phase(column)] - 1);
+  }
+  /// Quads from one group to the next (4 columns).
+  int64_t step() const { return 4 / spacing; }
+  int64_t maxGroups() const { return groups.back(); }
+  /// The [spacing][KH][max groups][4 * cPad] table of s8 weights: byte k of
+  /// quad g of kernel row i holds tap 4g + k - phase, 0 past the row.
   SmallVector<int8_t> weights(ArrayRef<double> table, int64_t kh, int64_t kw,
                               int64_t channels, int64_t cPad) const {
-    int64_t g1 = groups[1];
-    SmallVector<int8_t> result(2 * kh * g1 * 4 * cPad, 0);
-    for (int64_t parity = 0; parity < 2; ++parity)
+    int64_t g1 = maxGroups();
+    SmallVector<int8_t> result(spacing * kh * g1 * 4 * cPad, 0);
+    for (int64_t phase = 0; phase < spacing; ++phase)
       for (int64_t i = 0; i < kh; ++i)
-        for (int64_t g = 0; g < groups[parity]; ++g)
+        for (int64_t g = 0; g < groups[phase]; ++g)
           for (int64_t k = 0; k < 4; ++k) {
-            int64_t j = 4 * g + k - parity;
+            int64_t j = 4 * g + k - phase;
             if (j < 0 || j >= kw)
               continue;
             for (int64_t c = 0; c < channels; ++c)
-              result[((parity * kh + i) * g1 + g) * 4 * cPad + 4 * c + k] =
+              result[((phase * kh + i) * g1 + g) * 4 * cPad + 4 * c + k] =
                   int8_t(table[(i * kw + j) * channels + c]);
           }
     return result;
@@ -199,7 +221,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     corrAttr = DenseElementsAttr::get(corrType, ArrayRef(cf));
   } else {
     if (useQuads) {
-      tableType = RankedTensorType::get({2, kh, quads.groups[1], 4 * cPad}, i8);
+      tableType = RankedTensorType::get(
+          {quads.spacing, kh, quads.maxGroups(), 4 * cPad}, i8);
       tableAttr = DenseElementsAttr::get(
           tableType, ArrayRef(quads.weights(table, kh, kw, channels, cPad)));
     } else {
@@ -323,7 +346,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                   .getResult();
             });
       };
-      Value x0 = affine(b, q, 2, 0);
+      Value x0 = affine(b, q, quads.spacing, 0);
       // Inside the source: the columns at constant offsets. Columns past
       // the last tap of any output are clamped (they weigh 0).
       Value interior = window.contains(b, loc, r, x0, 1, 4);
@@ -352,10 +375,10 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
           });
       return branch.getResult(0);
     };
-    // Output columns ow0 .. ow0 + count - 1 of row oh: ow0 * sw has parity
-    // `parity0`, and its first quad is `half` + the static offsets.
+    // Output columns ow0 .. ow0 + count - 1 of row oh: ow0 * sw has phase
+    // `phase0`, and its first quad is `half` + the static offsets.
     auto outputs = [&](OpBuilder &b, Value n, Value oh, ArrayRef<Value> slots,
-                       Value ow0, Value half, int64_t parity0, int64_t count,
+                       Value ow0, Value half, int64_t phase0, int64_t count,
                        Value x4, Value tile) -> Value {
       return channelBlocks(
           b, tile, [&](OpBuilder &b, Value c, Value tile, bool exact) -> Value {
@@ -372,9 +395,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
               Value row = slots[i];
               llvm::SmallDenseMap<int64_t, Value> read;
               for (int64_t u = 0; u < count; ++u) {
-                int64_t parity = (parity0 + u * sw) % 2;
-                for (int64_t g = 0; g < quads.groups[parity]; ++g) {
-                  int64_t offset = (parity0 + u * sw - parity) / 2 + 2 * g;
+                int64_t column = phase0 + u * sw, phase = quads.phase(column);
+                for (int64_t g = 0; g < quads.groups[phase]; ++g) {
+                  int64_t offset = quads.first(column) + quads.step() * g;
                   Value &quad = read[offset];
                   if (!quad)
                     quad = vector::TransferReadOp::create(
@@ -383,7 +406,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                         zeroByte, inBounds);
                   Value tap = vector::TransferReadOp::create(
                       b, loc, quadVec, weights,
-                      ValueRange{idx(b, parity), idx(b, i), idx(b, g), c4},
+                      ValueRange{idx(b, phase), idx(b, i), idx(b, g), c4},
                       zeroByte, inBounds);
                   sums[u] = DotU8S8Op::create(b, loc, sums[u], quad, tap);
                 }
@@ -397,9 +420,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
             return writer.finish();
           });
     };
-    // Four output columns at a time (at an odd stride two pairs of even
-    // and odd first taps reading the same quads), their requantized bytes
-    // narrowed together.
+    // Four output columns at a time (at an odd stride two pairs of phases
+    // 0 and 1 reading the same quads), their requantized bytes narrowed
+    // together.
     int64_t step = 4;
     int64_t steps = out[2] / step;
     // The quad rows are a ring of KH: each image starts with rows 0 to
@@ -442,13 +465,13 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                               [&](OpBuilder &b, Value j, ValueRange carried) {
                                 return SmallVector<Value>{outputs(
                                     b, n, oh, slots, affine(b, j, step, 0),
-                                    affine(b, j, step * sw / 2, 0), 0, step, x4,
-                                    carried[0])};
+                                    affine(b, j, step * sw / quads.spacing, 0),
+                                    0, step, x4, carried[0])};
                               })[0];
                 if (steps * step < out[2]) {
-                  int64_t rest = steps * step, parity = rest * sw % 2;
+                  int64_t rest = steps * step, phase = quads.phase(rest * sw);
                   tile = outputs(b, n, oh, slots, idx(b, rest),
-                                 idx(b, (rest * sw - parity) / 2), parity,
+                                 idx(b, quads.first(rest * sw)), phase,
                                  out[2] - rest, x4, tile);
                 }
                 return SmallVector<Value>{tile, x4};
