@@ -423,11 +423,13 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
 
     int8 with dilation 1 first rewrites the (padded) input of each image,
     a ring of KH rows ahead of the output rows, as u8 quads: four adjacent
-    columns interleaved per channel, plus 128. One `qnt.dot_u8s8`
-    (`vpdpbusd`) then adds four taps of a kernel row for 16 channels, with
-    the weights `(w0, w1, w2, w3)` for an output whose first tap column is
-    even and `(0, w0, w1, w2)` for an odd one (more quads for wider rows);
-    at stride 1 two output columns share the quad reads. With dilation,
+    columns interleaved per channel, plus 128, one quad every second
+    column at an odd stride and every fourth at an even one. One
+    `qnt.dot_u8s8` (`vpdpbusd`) then adds four taps of a kernel row for 16
+    channels, with the row's weights shifted by the first tap column's
+    offset into its quad (`(w0, w1, w2, 0)`, `(0, w0, w1, w2)`, or at an
+    even stride `(0, 0, w0, w1)` and a second quad; more quads for wider
+    rows); at stride 1 two output columns share the quad reads. With dilation,
     input bytes are sign-extended to i32 lanes and multiplied-added with
     `qnt.dot_s16s16` (`vpdpwssd`) against a table of i16 weight pairs
     `(w, 0)`. f32 uses vector FMAs. The zero-point (and +128)
