@@ -29,14 +29,14 @@
 // stride every b is even and S = 4: quads every second column would each
 // serve one output column, built twice per output row, where with S = 4 a
 // 3-tap row takes one quad (f = 0) or two (f = 2) and half as many quads
-// are built (measured on MobileNetV2's stride-2 layers: see
-// docs/performance.md). Four output columns are computed at a time, so that
-// a requantize to int8 narrows their four vectors together (ResultWriter:
-// qnt.pack_s8). With the +128 the correction becomes
-// init[c] - (z_x + 128) * sum w[., ., c]. For 16 outputs of a 3x3 kernel at
-// stride 1 this is 3 vector ops instead of the 18 of sign-extending every
-// tap (below), plus the rewrite: 4 shuffles or xors per quad of 16
-// channels, one quad per two input columns.
+// are built (a 144-channel 3x3 stride-2 layer of MobileNetV2's shape took
+// 15% less time: docs/performance.md). Four output columns are computed at a
+// time, so that a requantize to int8 narrows their four vectors together
+// (ResultWriter: qnt.pack_s8). With the +128 the correction becomes init[c] -
+// (z_x + 128) * sum w[., ., c]. For 16 outputs of a 3x3 kernel at stride 1 this
+// is 3 vector ops instead of the 18 of sign-extending every tap (below), plus
+// the rewrite: 4 shuffles or xors per quad of 16 channels, one quad per two
+// input columns.
 //
 // Otherwise (f32, or int8 with dilation) the taps are unrolled, the input
 // bytes sign-extended to i32 lanes and multiplied-added with
@@ -84,38 +84,38 @@ struct QuadLayout {
   /// (every first tap column is even, so quads every second column would
   /// serve one output column each and be built twice as often).
   int64_t spacing = 2;
+  int64_t kw = 0;
   int64_t count = 0;
-  /// Quads per kernel row for each phase (the first tap column modulo
-  /// `spacing`); the quads of one row are 4 columns apart.
-  SmallVector<int64_t, 4> groups;
 
-  QuadLayout(int64_t kw, int64_t sw, int64_t ow) : spacing(sw % 2 ? 2 : 4) {
-    for (int64_t phase = 0; phase < spacing; ++phase)
-      groups.push_back((phase + kw + 3) / 4);
+  QuadLayout(int64_t kw, int64_t sw, int64_t ow)
+      : spacing(sw % 2 ? 2 : 4), kw(kw) {
     for (int64_t o = 0; o < ow; ++o)
       count = std::max(count, first(o * sw) + last(o * sw) + 1);
   }
   int64_t phase(int64_t column) const { return column % spacing; }
+  /// Quads per kernel row for a phase (the first tap column modulo
+  /// `spacing`); the quads of one row are 4 columns apart.
+  int64_t groups(int64_t phase) const { return (phase + kw + 3) / 4; }
+  int64_t maxGroups() const { return groups(spacing - 1); }
   /// The first quad of a row of taps from `column`, and the offset of its
   /// last quad from the first.
   int64_t first(int64_t column) const {
     return (column - phase(column)) / spacing;
   }
   int64_t last(int64_t column) const {
-    return step() * (groups[phase(column)] - 1);
+    return step() * (groups(phase(column)) - 1);
   }
   /// Quads from one group to the next (4 columns).
   int64_t step() const { return 4 / spacing; }
-  int64_t maxGroups() const { return groups.back(); }
   /// The [spacing][KH][max groups][4 * cPad] table of s8 weights: byte k of
   /// quad g of kernel row i holds tap 4g + k - phase, 0 past the row.
-  SmallVector<int8_t> weights(ArrayRef<double> table, int64_t kh, int64_t kw,
+  SmallVector<int8_t> weights(ArrayRef<double> table, int64_t kh,
                               int64_t channels, int64_t cPad) const {
     int64_t g1 = maxGroups();
     SmallVector<int8_t> result(spacing * kh * g1 * 4 * cPad, 0);
     for (int64_t phase = 0; phase < spacing; ++phase)
       for (int64_t i = 0; i < kh; ++i)
-        for (int64_t g = 0; g < groups[phase]; ++g)
+        for (int64_t g = 0; g < groups(phase); ++g)
           for (int64_t k = 0; k < 4; ++k) {
             int64_t j = 4 * g + k - phase;
             if (j < 0 || j >= kw)
@@ -224,7 +224,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
       tableType = RankedTensorType::get(
           {quads.spacing, kh, quads.maxGroups(), 4 * cPad}, i8);
       tableAttr = DenseElementsAttr::get(
-          tableType, ArrayRef(quads.weights(table, kh, kw, channels, cPad)));
+          tableType, ArrayRef(quads.weights(table, kh, channels, cPad)));
     } else {
       // Pairs (w, 0) of i16: qnt.dot_s16s16 of the sign-extended input (the
       // pair (x, sign)) with them is x * w.
@@ -396,7 +396,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
               llvm::SmallDenseMap<int64_t, Value> read;
               for (int64_t u = 0; u < count; ++u) {
                 int64_t column = phase0 + u * sw, phase = quads.phase(column);
-                for (int64_t g = 0; g < quads.groups[phase]; ++g) {
+                for (int64_t g = 0; g < quads.groups(phase); ++g) {
                   int64_t offset = quads.first(column) + quads.step() * g;
                   Value &quad = read[offset];
                   if (!quad)
@@ -425,6 +425,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     // together.
     int64_t step = 4;
     int64_t steps = out[2] / step;
+    // (Each step's first tap column, j * step * sw, is then at phase 0.)
+    assert(step * sw % quads.spacing == 0 && "a step not at phase 0");
     // The quad rows are a ring of KH: each image starts with rows 0 to
     // first - 1; output row oh first builds rows oh * sh + first to
     // oh * sh + KH - 1, the ones the previous output rows did not need.
