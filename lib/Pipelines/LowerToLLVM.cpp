@@ -31,7 +31,9 @@
 using namespace mlir;
 
 /// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8, `@AMX@` for
-/// the amx option of --qnt-lower-gemm, `@STACK@` for the max-bytes option of
+/// the amx option of --qnt-lower-gemm, `@NARROW@` for the narrow option of
+/// --qnt-lower-gemm and --qnt-lower-depthwise, `@STACK@` for the max-bytes
+/// option of
 /// --qnt-stack-buffers, `@PROFILE@` for qnt-profile-kernels when the profile
 /// option is on.
 static constexpr const char *kLowerToLLVM =
@@ -39,8 +41,9 @@ static constexpr const char *kLowerToLLVM =
     "func.func(qnt-expand-ops,qnt-inline-rescale-params),"
     "tosa-to-linalg-pipeline,"
     "func.func(tosa-to-tensor,tosa-to-arith{include-apply-rescale},"
-    "canonicalize,qnt-flip-int8-activations,qnt-lower-gemm{amx=@AMX@},"
-    "qnt-lower-depthwise,qnt-lower-"
+    "canonicalize,qnt-flip-int8-activations,qnt-lower-gemm{amx=@AMX@ "
+    "narrow=@NARROW@},"
+    "qnt-lower-depthwise{narrow=@NARROW@},qnt-lower-"
     "pooling,"
     "canonicalize,"
     "linalg-fuse-elementwise-ops),"
@@ -64,10 +67,13 @@ static constexpr const char *kLowerToLLVM =
 LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm,
                                                   StringRef vnni, bool profile,
                                                   StringRef amx,
-                                                  uint64_t stackBytes) {
+                                                  uint64_t stackBytes,
+                                                  StringRef narrow) {
   std::string pipeline = kLowerToLLVM;
   pipeline.replace(pipeline.find("@VNNI@"), 6, vnni.str());
   pipeline.replace(pipeline.find("@AMX@"), 5, amx.str());
+  for (size_t at; (at = pipeline.find("@NARROW@")) != std::string::npos;)
+    pipeline.replace(at, 8, narrow.str());
   pipeline.replace(pipeline.find("@STACK@"), 7, std::to_string(stackBytes));
   pipeline.replace(pipeline.find("@PROFILE@"), 9,
                    profile ? "qnt-profile-kernels," : "");
@@ -85,6 +91,12 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
       *this, "amx",
       llvm::cl::desc("Run the int8 GEMMs on AMX tiles: auto (if the host has "
                      "AMX-INT8), on, off"),
+      llvm::cl::init("auto")};
+  Option<std::string> narrow{
+      *this, "narrow",
+      llvm::cl::desc("How the int8 kernels narrow requantized vectors: auto "
+                     "(each on an AMD Zen host, else pack), pack (four at a "
+                     "time), each (one saturating truncation per vector)"),
       llvm::cl::init("auto")};
   Option<uint64_t> stackBytes{
       *this, "stack-bytes",
@@ -108,6 +120,7 @@ void mlir::qnt::registerPipelines() {
       "outputs...)",
       [](OpPassManager &pm, const LowerToLLVMOptions &options) {
         (void)buildLowerToLLVMPipeline(pm, options.vnni, options.profile,
-                                       options.amx, options.stackBytes);
+                                       options.amx, options.stackBytes,
+                                       options.narrow);
       });
 }

@@ -22,12 +22,14 @@ namespace qnt {
 /// on, off) selects vpdpbusd in the int8 kernels; `profile` times every
 /// kernel (--qnt-profile-kernels); `amx` (auto, on, off) runs the int8
 /// GEMMs on AMX tiles; `stackBytes` bounds the intermediate buffers put on
-/// the stack (--qnt-stack-buffers; 0: none).
+/// the stack (--qnt-stack-buffers; 0: none); `narrow` (auto, pack, each)
+/// selects how the kernels narrow requantized vectors to int8.
 LogicalResult buildLowerToLLVMPipeline(OpPassManager &pm,
                                        StringRef vnni = "auto",
                                        bool profile = false,
                                        StringRef amx = "auto",
-                                       uint64_t stackBytes = 262144);
+                                       uint64_t stackBytes = 262144,
+                                       StringRef narrow = "auto");
 
 /// Registers the pipelines with the pass registry.
 void registerPipelines();

@@ -1,8 +1,12 @@
 // RUN: quant-opt %s --split-input-file --qnt-lower-depthwise | FileCheck %s
+// RUN: quant-opt %s --split-input-file --qnt-lower-depthwise=narrow=each | FileCheck %s --check-prefix=EACH
+// RUN: %expect_exit 1 -- quant-opt %s --split-input-file --qnt-lower-depthwise=narrow=sometimes 2>&1 | FileCheck %s --check-prefix=BADOPT
+// BADOPT: error: --qnt-lower-depthwise: option narrow must be auto, pack or each, got 'sometimes'
 
 // int8, dilation 1: quads. Per image, a ring of 3 rows of quads (4
-// adjacent input columns interleaved per channel, + 128 by the xor) is
-// built ahead of the output rows; per pair of output columns (stride 1)
+// adjacent input columns interleaved per channel: the four 16-byte reads
+// concatenated and permuted, + 128 by the xor) is built ahead of the
+// output rows; per pair of output columns (stride 1)
 // and kernel row, one quad read feeds two qnt.dot_u8s8: the weights
 // (w0, w1, w2, 0) for the even column and (0, w0, w1, w2) for the odd one.
 // The correction is -(z_x + 128) * sum_t w[t, c] = -131 * 9 = -1179, plus
@@ -13,9 +17,10 @@
 // CHECK-DAG: %[[FLIP:.*]] = arith.constant dense<-128> : vector<64xi8>
 // CHECK-DAG: %[[RING:.*]] = tensor.empty() : tensor<3x1x128xi8>
 // CHECK: scf.for {{.*}} iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %[[RING]])
-// CHECK: %[[AB:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, {{.*}}] : vector<16xi8>, vector<16xi8>
-// CHECK: %[[CD:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 16, 1, 17, {{.*}}] : vector<16xi8>, vector<16xi8>
-// CHECK: %[[Q:.*]] = vector.shuffle %[[AB]], %[[CD]] [0, 1, 32, 33, 2, 3, 34, 35, {{.*}}] : vector<32xi8>, vector<32xi8>
+// CHECK: %[[AB:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, {{.*}}, 31] : vector<16xi8>, vector<16xi8>
+// CHECK: %[[CD:.*]] = vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, {{.*}}, 31] : vector<16xi8>, vector<16xi8>
+// CHECK: %[[ALL:.*]] = vector.shuffle %[[AB]], %[[CD]] [0, 1, 2, {{.*}}, 63] : vector<32xi8>, vector<32xi8>
+// CHECK: %[[Q:.*]] = vector.shuffle %[[ALL]], %[[ALL]] [0, 16, 32, 48, 1, 17, 33, 49, {{.*}}, 15, 31, 47, 63] : vector<64xi8>, vector<64xi8>
 // CHECK: %[[U:.*]] = arith.xori %[[Q]], %[[FLIP]] : vector<64xi8>
 // CHECK: vector.transfer_write %[[U]], {{.*}} : vector<64xi8>, tensor<3x1x128xi8>
 // The output pairs, 16 channels at a time.
@@ -345,13 +350,14 @@ func.func @depthwise_rescale_tables(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x
 
 // -----
 
-// Four output columns per step (two pairs reading the same quads), their
-// requantized bytes narrowed together: qnt.pack_s8 of the four i32
-// vectors, the clamp on the 64 bytes. The 7 columns of the row are one
-// step and the rest 3: two narrowed together, the last alone.
+// Eight output columns per step; the 7 columns of this row are the rest
+// after no step. With narrow=pack (the pass's default) their requantized
+// bytes are narrowed four at a time: qnt.pack_s8 of four i32 vectors, the
+// clamp on the 64 bytes, then two together, the last alone. With
+// narrow=each every vector is truncated and stored by itself.
 // CHECK-LABEL: func.func @depthwise_narrowed
 // CHECK: scf.for
-// CHECK-COUNT-12: qnt.dot_u8s8
+// CHECK-COUNT-21: qnt.dot_u8s8
 // CHECK: %[[P:.*]] = qnt.pack_s8 %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
 // CHECK: %[[L:.*]] = arith.maxsi %[[P]], %{{.*}} : vector<64xi8>
 // CHECK: arith.minsi %[[L]], %{{.*}} : vector<64xi8>
@@ -360,6 +366,10 @@ func.func @depthwise_rescale_tables(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x
 // CHECK: qnt.pack_s8 %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32> -> vector<32xi8>
 // CHECK-COUNT-2: vector.transfer_write {{.*}} : vector<16xi8>, tensor<1x1x7x16xi8>
 // CHECK: vector.transfer_write %[[T]], {{.*}} : vector<16xi8>, tensor<1x1x7x16xi8>
+// EACH-LABEL: func.func @depthwise_narrowed
+// EACH-NOT: qnt.pack_s8
+// EACH-COUNT-7: vector.transfer_write {{.*}} : vector<16xi8>, tensor<1x1x7x16xi8>
+// EACH-NOT: qnt.pack_s8
 #id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
 func.func @depthwise_narrowed(%x: tensor<1x3x9x16xi8>) -> tensor<1x1x7x16xi8> {
   %w = arith.constant dense<1> : tensor<3x3x16x1xi8>

@@ -1,6 +1,8 @@
 // RUN: quant-opt %s --split-input-file --qnt-lower-gemm=amx=on | FileCheck %s
 // RUN: %expect_exit 1 -- quant-opt %s --split-input-file --qnt-lower-gemm=amx=maybe 2>&1 | FileCheck %s --check-prefix=BADOPT
 // BADOPT: error: --qnt-lower-gemm: option amx must be auto, on or off, got 'maybe'
+// RUN: %expect_exit 1 -- quant-opt %s --split-input-file --qnt-lower-gemm=narrow=maybe 2>&1 | FileCheck %s --check-prefix=BADNARROW
+// BADNARROW: error: --qnt-lower-gemm: option narrow must be auto, pack or each, got 'maybe'
 
 // K = 256 (a multiple of 64): AMX tiles. The activations flipped into
 // whole tiles, 32 rows (the last 12 zero) by 256 (packRows); N = 20 columns

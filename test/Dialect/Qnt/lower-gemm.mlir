@@ -1,4 +1,5 @@
 // RUN: quant-opt %s --split-input-file --qnt-lower-gemm | FileCheck %s
+// RUN: quant-opt %s --split-input-file --qnt-lower-gemm=narrow=each | FileCheck %s --check-prefix=EACH
 
 // A 3x3 convolution, K = 27 padded to 28, N = 20 in one 32-lane tile (J = 2),
 // M = 4 rows below the 12-row tile: one kernel of 4 rows. With 3 channels
@@ -404,6 +405,13 @@ func.func @conv_concat(%x: tensor<1x4x4x16xi8>) -> tensor<1x4x4x48xi32> {
 // CHECK: arith.maxsi %[[Q]], %{{.*}} : vector<32xi8>
 // CHECK-NOT: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
 // CHECK: return
+// With narrow=each the six rows' vectors are clamped, truncated and
+// stored one by one.
+// EACH-LABEL: func.func @narrow_clamped
+// EACH-NOT: qnt.pack_s8
+// EACH-COUNT-6: arith.trunci {{.*}} : vector<16xi32> to vector<16xi8>
+// EACH-NOT: qnt.pack_s8
+// EACH: return
 func.func @narrow_clamped(%x: tensor<1x3x4x4xi8>) -> tensor<1x3x2x16xi8> {
   %w = arith.constant dense<1> : tensor<16x1x1x4xi8>
   %za = arith.constant 0 : i32

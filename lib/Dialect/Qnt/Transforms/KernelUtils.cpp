@@ -135,7 +135,7 @@ static void eraseNarrowing(Value v) {
 
 void mlir::qnt::ResultWriter::write(Value v, ValueRange indices,
                                     int64_t valid) {
-  std::optional<Narrowing> narrowing = matchNarrowing(v);
+  std::optional<Narrowing> narrowing = pack ? matchNarrowing(v) : std::nullopt;
   if (!narrowing ||
       (!pending.empty() && !narrowing->sameBytes(pending[0].narrowing))) {
     flush();

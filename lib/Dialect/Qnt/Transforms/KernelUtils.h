@@ -61,8 +61,10 @@ Value writeLanes(OpBuilder &b, Location loc, Value v, Value dest,
 /// truncations and clamps are erased.
 class ResultWriter {
 public:
-  ResultWriter(OpBuilder &b, Location loc, Value dest)
-      : b(b), loc(loc), dest(dest) {}
+  /// With `pack`, requantized vectors are narrowed four (or two) at a time
+  /// (qnt.pack_s8); otherwise each is stored by itself.
+  ResultWriter(OpBuilder &b, Location loc, Value dest, bool pack = true)
+      : b(b), loc(loc), dest(dest), pack(pack) {}
   /// Writes the first `valid` lanes of `v` at `indices` (maybe later, with
   /// the next ones of its group).
   void write(Value v, ValueRange indices, int64_t valid);
@@ -91,6 +93,7 @@ private:
   OpBuilder &b;
   Location loc;
   Value dest;
+  bool pack;
   SmallVector<Pending, 4> pending;
 };
 

@@ -30,13 +30,14 @@
 // serve one output column, built twice per output row, where with S = 4 a
 // 3-tap row takes one quad (f = 0) or two (f = 2) and half as many quads
 // are built (a 144-channel 3x3 stride-2 layer of MobileNetV2's shape took
-// 15% less time: docs/performance.md). Four output columns are computed at a
-// time, so that a requantize to int8 narrows their four vectors together
-// (ResultWriter: qnt.pack_s8). With the +128 the correction becomes init[c] -
-// (z_x + 128) * sum w[., ., c]. For 16 outputs of a 3x3 kernel at stride 1 this
-// is 3 vector ops instead of the 18 of sign-extending every tap (below), plus
-// the rewrite: 4 shuffles or xors per quad of 16 channels, one quad per two
-// input columns.
+// 15% less time: docs/performance.md). Eight output columns are computed at
+// a time; with narrow=pack a requantize to int8 narrows their vectors four
+// at a time (ResultWriter: qnt.pack_s8), with narrow=each one by one. With the
+// +128 the correction becomes init[c] - (z_x + 128) * sum w[., ., c]. For 16
+// outputs of a 3x3 kernel at stride 1 this is 3 vector ops instead of the 18 of
+// sign-extending every tap (below), plus the rewrite: the four columns' 16-byte
+// vectors concatenated (inserts) and permuted (one vpermb) per quad of 16
+// channels, one quad per two input columns.
 //
 // Otherwise (f32, or int8 with dilation) the taps are unrolled, the input
 // bytes sign-extended to i32 lanes and multiplied-added with
@@ -134,7 +135,8 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                                     Value input, Value filter, Value init,
                                     std::optional<int64_t> zeroPoint,
                                     ArrayRef<int64_t> strides,
-                                    ArrayRef<int64_t> dilations) {
+                                    ArrayRef<int64_t> dilations,
+                                    bool packNarrowing) {
   bool isFloat = !zeroPoint;
   auto inType = cast<RankedTensorType>(input.getType());
   auto fType = cast<RankedTensorType>(filter.getType());
@@ -309,12 +311,17 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
     auto quadTensor = RankedTensorType::get({kh, quads.count, 4 * cPad}, i8);
     Value flip = arith::ConstantOp::create(
         b, loc, DenseElementsAttr::get(quadVec, ArrayRef<int8_t>{-128}));
-    SmallVector<int64_t> pairMask, quadMask;
-    for (int64_t i = 0; i < kLanes; ++i) {
-      pairMask.append({i, i + kLanes});
-      quadMask.append(
-          {2 * i, 2 * i + 1, 2 * kLanes + 2 * i, 2 * kLanes + 2 * i + 1});
-    }
+    // The four columns' vectors concatenated, then byte 4c + k of the quad
+    // from column k's byte c (one vpermb; x86 builds the concatenation
+    // with inserts, not shuffles).
+    SmallVector<int64_t> concat2 =
+        llvm::to_vector(llvm::seq<int64_t>(0, 2 * kLanes));
+    SmallVector<int64_t> concat4 =
+        llvm::to_vector(llvm::seq<int64_t>(0, 4 * kLanes));
+    SmallVector<int64_t> quadMask;
+    for (int64_t c = 0; c < kLanes; ++c)
+      for (int64_t k = 0; k < 4; ++k)
+        quadMask.push_back(kLanes * k + c);
     int64_t sh = strides[0], sw = strides[1];
     // Quad `q` of padded row `r` for each channel block, stored in row
     // `slot` of the ring.
@@ -333,11 +340,11 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                 v.push_back(window.read(b, loc, inVec, n, row, columns[k], c,
                                         inside.empty() ? Value() : inside[k],
                                         exact));
-              Value ab =
-                  vector::ShuffleOp::create(b, loc, v[0], v[1], pairMask);
-              Value cd =
-                  vector::ShuffleOp::create(b, loc, v[2], v[3], pairMask);
-              Value quad = vector::ShuffleOp::create(b, loc, ab, cd, quadMask);
+              Value ab = vector::ShuffleOp::create(b, loc, v[0], v[1], concat2);
+              Value cd = vector::ShuffleOp::create(b, loc, v[2], v[3], concat2);
+              Value all = vector::ShuffleOp::create(b, loc, ab, cd, concat4);
+              Value quad =
+                  vector::ShuffleOp::create(b, loc, all, all, quadMask);
               if (!flipped)
                 quad = arith::XOrIOp::create(b, loc, quad, flip);
               return vector::TransferWriteOp::create(
@@ -413,17 +420,18 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
               }
             }
             Epilogue::ColumnCache cache;
-            ResultWriter writer(b, loc, tile);
+            ResultWriter writer(b, loc, tile, packNarrowing);
             for (int64_t u = 0; u < count; ++u)
               finishBlock(b, sums[u], writer, ValueRange{n, oh, ows[u]}, c,
                           exact, &cache);
             return writer.finish();
           });
     };
-    // Four output columns at a time (at an odd stride two pairs of phases
-    // 0 and 1 reading the same quads), their requantized bytes narrowed
-    // together.
-    int64_t step = 4;
+    // Eight output columns at a time (at an odd stride pairs of phases 0
+    // and 1 reading the same quads; a few % faster than four on Zen 4's
+    // MobileNetV2 layers), their requantized bytes narrowed four at a time
+    // with narrow=pack.
+    int64_t step = 8;
     int64_t steps = out[2] / step;
     // (Each step's first tap column, j * step * sw, is then at phase 0.)
     assert(step * sw % quads.spacing == 0 && "a step not at phase 0");
@@ -521,7 +529,7 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
                         sum = DotS16S16Op::create(b, loc, sum, wide, tap);
                       }
                     }
-                  ResultWriter writer(b, loc, tile);
+                  ResultWriter writer(b, loc, tile, packNarrowing);
                   finishBlock(b, sum, writer, pixel, c, exact);
                   return writer.finish();
                 });
@@ -593,7 +601,9 @@ static LogicalResult lowerDepthwise(PatternRewriter &rewriter, Operation *op,
 /// linalg.depthwise_conv_2d_nhwc_hwcm (f32, or int8 with zero zero points).
 template <typename ConvOp, bool Quantized>
 struct LowerDepthwise : OpRewritePattern<ConvOp> {
-  using OpRewritePattern<ConvOp>::OpRewritePattern;
+  LowerDepthwise(MLIRContext *context, bool packNarrowing)
+      : OpRewritePattern<ConvOp>(context), packNarrowing(packNarrowing) {}
+  bool packNarrowing;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> zx = getInt8InputZeroPoint(op, Quantized);
@@ -602,23 +612,30 @@ struct LowerDepthwise : OpRewritePattern<ConvOp> {
                                              "symmetric zero points");
     auto [strides, dilations] = getWindowAttrs(op);
     return lowerDepthwise(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                          op.getOutputs()[0], zx, strides, dilations);
+                          op.getOutputs()[0], zx, strides, dilations,
+                          packNarrowing);
   }
 };
 
 struct QntLowerDepthwisePass
     : public qnt::impl::QntLowerDepthwisePassBase<QntLowerDepthwisePass> {
+  using Base::Base;
   void runOnOperation() override {
+    FailureOr<bool> pack =
+        parseNarrowOption(getOperation(), "qnt-lower-depthwise", narrow);
+    if (failed(pack))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateQntLowerDepthwisePatterns(patterns);
+    populateQntLowerDepthwisePatterns(patterns, *pack);
     applyKernelPatterns(getOperation(), std::move(patterns));
   }
 };
 
 } // namespace
 
-void mlir::qnt::populateQntLowerDepthwisePatterns(RewritePatternSet &patterns) {
+void mlir::qnt::populateQntLowerDepthwisePatterns(RewritePatternSet &patterns,
+                                                  bool packNarrowing) {
   patterns.add<LowerDepthwise<linalg::DepthwiseConv2DNhwcHwcmQOp, true>,
                LowerDepthwise<linalg::DepthwiseConv2DNhwcHwcmOp, false>>(
-      patterns.getContext());
+      patterns.getContext(), packNarrowing);
 }

@@ -131,6 +131,9 @@ struct Gemm {
   std::optional<SmallVector<double>> columnInit;
   /// AMX tiles are allowed (the host has them, or amx=on).
   bool amx = false;
+  /// Requantized vectors are narrowed four at a time (narrow=pack), else
+  /// each by itself.
+  bool packNarrowing = true;
   /// int8 on AMX tiles (see buildAmxGemm; decided with the packing of A).
   bool amxTiles = false;
   /// Set when `a` is not [M, K] but a padded input read in place (see
@@ -566,6 +569,7 @@ struct Kernel {
   Value corr;   // [NT * NR]: added to the accumulators of every tile
   bool readInit;
   int64_t j, nt, kSteps;
+  bool packNarrowing = true;
   /// The columns of C: the last tile's past them are neither computed nor
   /// stored.
   int64_t n;
@@ -723,7 +727,7 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
       }
       // Per vector of columns, what the epilogue derives from them.
       SmallVector<Epilogue::ColumnCache> caches(j);
-      ResultWriter writer(b, loc, out);
+      ResultWriter writer(b, loc, out, kn.packNarrowing);
       for (int64_t i = 0; i < mr; ++i)
         for (int64_t q = 0; q < j; ++q)
           writer.write(kn.epilogue
@@ -960,7 +964,7 @@ static Value buildAmxGemm(OpBuilder &b, Location loc, const Gemm &g,
         auto rows = [&](OpBuilder &b, Value out, Value i0,
                         int64_t count) -> Value {
           Epilogue::ColumnCache cache;
-          ResultWriter writer(b, loc, out);
+          ResultWriter writer(b, loc, out, g.packNarrowing);
           for (int64_t u = 0; u < count; ++u) {
             Value i = indexAffine(b, loc, i0, 1, u);
             Value row = arith::AddIOp::create(b, loc, row0[r], i);
@@ -1176,6 +1180,7 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   kn.j = j;
   kn.nt = nt;
   kn.kSteps = kSteps;
+  kn.packNarrowing = g.packNarrowing;
   kn.n = g.n;
 
   // With a fused consumer the kernel stores its element type; its column
@@ -1296,11 +1301,10 @@ static void replaceWithGemm(RewriterBase &rewriter, Operation *op, Value c,
 
 /// A convolution (NHWC input, FHWC weights) as a GEMM; `za` is the input
 /// zero point of an int8 one.
-static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
-                               Value input, Value filter, Value init,
-                               std::optional<int64_t> za,
-                               ArrayRef<int64_t> strides,
-                               ArrayRef<int64_t> dilations, bool amx) {
+static LogicalResult
+lowerConv(PatternRewriter &rewriter, Operation *op, Value input, Value filter,
+          Value init, std::optional<int64_t> za, ArrayRef<int64_t> strides,
+          ArrayRef<int64_t> dilations, bool amx, bool packNarrowing) {
   auto inType = cast<RankedTensorType>(input.getType());
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
   auto fType = cast<RankedTensorType>(filter.getType());
@@ -1314,6 +1318,7 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
   Gemm g;
   g.isFloat = isFloat;
   g.amx = amx;
+  g.packNarrowing = packNarrowing;
   g.m = out[0] * out[1] * out[2];
   g.n = out[3];
   g.k = f[1] * f[2] * f[3];
@@ -1461,7 +1466,8 @@ static LogicalResult lowerConv(PatternRewriter &rewriter, Operation *op,
 /// A one-batch matmul [1, M, K] x [1, K, N] as a GEMM.
 static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
                                  Value lhs, Value rhs, Value init,
-                                 std::optional<int64_t> za, bool amx) {
+                                 std::optional<int64_t> za, bool amx,
+                                 bool packNarrowing) {
   auto aType = cast<RankedTensorType>(lhs.getType());
   auto bType = cast<RankedTensorType>(rhs.getType());
   auto outType = cast<RankedTensorType>(op->getResult(0).getType());
@@ -1474,6 +1480,7 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
   Gemm g;
   g.isFloat = isFloat;
   g.amx = amx;
+  g.packNarrowing = packNarrowing;
   g.m = aType.getDimSize(1);
   g.k = aType.getDimSize(2);
   g.n = bType.getDimSize(2);
@@ -1508,9 +1515,10 @@ static LogicalResult lowerMatmul(PatternRewriter &rewriter, Operation *op,
 /// linalg.conv_2d_nhwc_fhwc (f32, or int8 with zero zero points).
 template <typename ConvOp, bool Quantized>
 struct LowerConv : OpRewritePattern<ConvOp> {
-  LowerConv(MLIRContext *context, bool amx)
-      : OpRewritePattern<ConvOp>(context), amx(amx) {}
-  bool amx;
+  LowerConv(MLIRContext *context, bool amx, bool packNarrowing)
+      : OpRewritePattern<ConvOp>(context), amx(amx),
+        packNarrowing(packNarrowing) {}
+  bool amx, packNarrowing;
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> za = getInt8InputZeroPoint(op, Quantized);
@@ -1519,7 +1527,8 @@ struct LowerConv : OpRewritePattern<ConvOp> {
                                              "symmetric zero points");
     auto [strides, dilations] = getWindowAttrs(op);
     return lowerConv(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                     op.getOutputs()[0], za, strides, dilations, amx);
+                     op.getOutputs()[0], za, strides, dilations, amx,
+                     packNarrowing);
   }
 };
 
@@ -1528,9 +1537,10 @@ struct LowerConv : OpRewritePattern<ConvOp> {
 /// form, without transposing or broadcasting indexing maps).
 template <typename MatmulOp, bool Quantized>
 struct LowerMatmul : OpRewritePattern<MatmulOp> {
-  LowerMatmul(MLIRContext *context, bool amx)
-      : OpRewritePattern<MatmulOp>(context), amx(amx) {}
-  bool amx;
+  LowerMatmul(MLIRContext *context, bool amx, bool packNarrowing)
+      : OpRewritePattern<MatmulOp>(context), amx(amx),
+        packNarrowing(packNarrowing) {}
+  bool amx, packNarrowing;
   LogicalResult matchAndRewrite(MatmulOp op,
                                 PatternRewriter &rewriter) const override {
     std::optional<int64_t> za = getInt8InputZeroPoint(op, Quantized);
@@ -1542,7 +1552,7 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
           op.getDefaultIndexingMaps(op.getContext()))
         return rewriter.notifyMatchFailure(op, "not a plain batch matmul");
     return lowerMatmul(rewriter, op, op.getInputs()[0], op.getInputs()[1],
-                       op.getOutputs()[0], za, amx);
+                       op.getOutputs()[0], za, amx, packNarrowing);
   }
 };
 
@@ -1556,9 +1566,13 @@ struct QntLowerGemmPass
           << amx << "'";
       return signalPassFailure();
     }
+    FailureOr<bool> pack =
+        parseNarrowOption(getOperation(), "qnt-lower-gemm", narrow);
+    if (failed(pack))
+      return signalPassFailure();
     RewritePatternSet patterns(&getContext());
-    populateQntLowerGemmPatterns(patterns, amx == "on" ||
-                                               (amx == "auto" && hostHasAMX()));
+    populateQntLowerGemmPatterns(
+        patterns, amx == "on" || (amx == "auto" && hostHasAMX()), *pack);
     applyKernelPatterns(getOperation(), std::move(patterns));
   }
 };
@@ -1566,10 +1580,10 @@ struct QntLowerGemmPass
 } // namespace
 
 void mlir::qnt::populateQntLowerGemmPatterns(RewritePatternSet &patterns,
-                                             bool amx) {
+                                             bool amx, bool packNarrowing) {
   patterns.add<LowerConv<linalg::Conv2DNhwcFhwcQOp, true>,
                LowerConv<linalg::Conv2DNhwcFhwcOp, false>,
                LowerMatmul<linalg::QuantizedBatchMatmulOp, true>,
                LowerMatmul<linalg::BatchMatmulOp, false>>(patterns.getContext(),
-                                                          amx);
+                                                          amx, packNarrowing);
 }

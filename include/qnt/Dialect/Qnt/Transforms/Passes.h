@@ -15,9 +15,9 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Tosa/IR/TosaOps.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "qnt/Dialect/Qnt/IR/Qnt.h"
 
@@ -43,12 +43,13 @@ void populateQntLowerDotU8S8Patterns(RewritePatternSet &patterns, bool vnni);
 
 /// Patterns rewriting convolutions and matmuls with constant weights into
 /// packed GEMM microkernels (see --qnt-lower-gemm).
-void populateQntLowerGemmPatterns(RewritePatternSet &patterns,
-                                  bool amx = false);
+void populateQntLowerGemmPatterns(RewritePatternSet &patterns, bool amx = false,
+                                  bool packNarrowing = true);
 
 /// Patterns vectorizing depthwise convolutions over channels (see
 /// --qnt-lower-depthwise).
-void populateQntLowerDepthwisePatterns(RewritePatternSet &patterns);
+void populateQntLowerDepthwisePatterns(RewritePatternSet &patterns,
+                                       bool packNarrowing = true);
 
 /// Patterns vectorizing max and sum pooling over channels (see
 /// --qnt-lower-pooling).
@@ -77,6 +78,17 @@ bool hostHasAMX();
 
 /// Whether the host CPU has AVX512-VNNI (vpdpbusd on 512-bit vectors).
 bool hostHasVNNI();
+
+/// Whether the kernels should narrow requantized vectors one at a time on
+/// this host (narrow=auto): on AMD Zen, where a saturating truncation per
+/// vector beats packing four (measured on Zen 4); elsewhere they pack.
+bool hostNarrowsEachVector();
+
+/// The narrow option of --qnt-lower-gemm and --qnt-lower-depthwise (`pass`)
+/// as "pack four at a time": pack, each or auto (hostNarrowsEachVector);
+/// another value is an error on `op`.
+FailureOr<bool> parseNarrowOption(Operation *op, StringRef pass,
+                                  StringRef narrow);
 
 /// The module attribute naming the kernels timed by --qnt-profile-kernels,
 /// and the runtime functions its probes call.

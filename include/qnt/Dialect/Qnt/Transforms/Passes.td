@@ -367,7 +367,8 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     consumers of a convolution's or a matmul's accumulators (the
     requantize) run on them in registers; a requantize to int8 that ends in
     a clamp within [-128, 127] narrows its vectors four at a time
-    (`qnt.pack_s8`, the clamp once per 64 bytes). A convolution whose
+    (`qnt.pack_s8`, the clamp once per 64 bytes) with narrow=pack, each by
+    itself with narrow=each. A convolution whose
     result (or fused consumer's) is only an input of a `tensor.concat`
     along the channels writes into
     its slot of the result: the concat becomes a chain of
@@ -375,6 +376,14 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     weights, runtime weights, dynamic shapes, batches) are left alone.
   }];
   let options = [
+    Option<"narrow", "narrow", "std::string", /*default=*/"\"pack\"",
+           "How a requantize to int8 narrows its i32 vectors before they "
+           "are stored: pack (four or two vectors at a time, qnt.pack_s8: "
+           "vpackssdw, vpacksswb, vpermd and one clamp per 64 bytes; the "
+           "faster form on the Intel Xeon hosts measured), each (one "
+           "saturating truncation per 16 outputs, vpmovsdb; faster on AMD "
+           "Zen 4, see docs/performance.md), auto (each on an AMD Zen "
+           "host, else pack)">,
     Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
            "int8 GEMMs on AMX tiles (tdpbusd): K a multiple of 64 "
            "(convolutions read in place: each kernel row padded to 64 bytes "
@@ -438,9 +447,19 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     per-channel constants besides the result (the bias add, the requantize
     to i8 or a `tosa.rescale`) runs on the accumulators before they are
     stored, so an int8 layer writes its i8 output and no i32 tensor; four
-    output columns are computed at a time and a requantize to int8 narrows
-    their vectors together (`qnt.pack_s8`).
+    output columns are computed at a time (eight, narrowed four at a time
+    with narrow=pack: `qnt.pack_s8`).
   }];
+  let options = [
+    Option<"narrow", "narrow", "std::string", /*default=*/"\"pack\"",
+           "How a requantize to int8 narrows its i32 vectors before they "
+           "are stored: pack (four or two vectors at a time, qnt.pack_s8: "
+           "vpackssdw, vpacksswb, vpermd and one clamp per 64 bytes; the "
+           "faster form on the Intel Xeon hosts measured), each (one "
+           "saturating truncation per 16 outputs, vpmovsdb; faster on AMD "
+           "Zen 4, see docs/performance.md), auto (each on an AMD Zen "
+           "host, else pack)">
+  ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::qnt::QntDialect",
                            "::mlir::scf::SCFDialect",
