@@ -9,7 +9,7 @@
 #     at batch 1 and 64: our float and int8, PyTorch float and int8, ratios;
 #   - the compile time of MobileNetV2's whole pipeline.
 # Writes the table to build/performance.md and the numbers to
-# build/performance.json. About 4.5 minutes on a 2-core machine.
+# build/performance.json. About 5.5 minutes on a 2-core machine.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 

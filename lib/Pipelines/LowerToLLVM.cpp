@@ -33,9 +33,8 @@ using namespace mlir;
 /// `@VNNI@` stands for the vnni option of --qnt-lower-dot-u8s8, `@AMX@` for
 /// the amx option of --qnt-lower-gemm, `@NARROW@` for the narrow option of
 /// --qnt-lower-gemm and --qnt-lower-depthwise, `@STACK@` for the max-bytes
-/// option of
-/// --qnt-stack-buffers, `@PROFILE@` for qnt-profile-kernels when the profile
-/// option is on.
+/// option of --qnt-stack-buffers, `@PROFILE@` for qnt-profile-kernels when
+/// the profile option is on.
 static constexpr const char *kLowerToLLVM =
     "qnt-record-signature,"
     "func.func(qnt-expand-ops,qnt-inline-rescale-params),"
@@ -72,7 +71,8 @@ LogicalResult mlir::qnt::buildLowerToLLVMPipeline(OpPassManager &pm,
   std::string pipeline = kLowerToLLVM;
   pipeline.replace(pipeline.find("@VNNI@"), 6, vnni.str());
   pipeline.replace(pipeline.find("@AMX@"), 5, amx.str());
-  for (size_t at; (at = pipeline.find("@NARROW@")) != std::string::npos;)
+  for (size_t at = pipeline.find("@NARROW@"); at != std::string::npos;
+       at = pipeline.find("@NARROW@", at + narrow.size()))
     pipeline.replace(at, 8, narrow.str());
   pipeline.replace(pipeline.find("@STACK@"), 7, std::to_string(stackBytes));
   pipeline.replace(pipeline.find("@PROFILE@"), 9,
@@ -95,8 +95,9 @@ struct LowerToLLVMOptions : public PassPipelineOptions<LowerToLLVMOptions> {
   Option<std::string> narrow{
       *this, "narrow",
       llvm::cl::desc("How the int8 kernels narrow requantized vectors: auto "
-                     "(each on an AMD Zen host, else pack), pack (four at a "
-                     "time), each (one saturating truncation per vector)"),
+                     "(each on an AMD Zen host with AVX-512, else pack), pack "
+                     "(four or two at a time), each (one saturating "
+                     "truncation per vector)"),
       llvm::cl::init("auto")};
   Option<uint64_t> stackBytes{
       *this, "stack-bytes",

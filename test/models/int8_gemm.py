@@ -356,6 +356,10 @@ CASES = {
     "depthwise_k7s2": lambda rng: depthwise_case(rng, 15, 24, 7, 2, 3, -9),
     "depthwise_k2s2": lambda rng: depthwise_case(rng, 10, 16, 2, 2, 0, 2),
     "depthwise_s4": lambda rng: depthwise_case(rng, 13, 16, 3, 4, 1, 11),
+    # Rows of 11 outputs at strides 3 and 4: one step of eight columns and
+    # three more.
+    "depthwise_s3_w11": lambda rng: depthwise_case(rng, 31, 16, 3, 3, 1, 7),
+    "depthwise_s4_w11": lambda rng: depthwise_case(rng, 41, 16, 3, 4, 1, -7),
     "depthwise_dilated": lambda rng: depthwise_case(rng, 9, 16, 3, 1, 2, 4,
                                                     dilation=2),
     # Implicit GEMM (the padded input read in place): one input channel
@@ -429,7 +433,7 @@ CASES = {
     # Requantized bytes narrowed four or two at a time (qnt.pack_s8): some
     # channels' scales above 1, so that the i32 values pass both the i16
     # and the i8 saturation, then a ReLU-like clamp; a vector GEMM with
-    # three column vectors, AMX tiles, depthwise rows of 4k + 3 columns.
+    # three column vectors, AMX tiles, depthwise rows of 8k + 3 columns.
     "conv_saturate": lambda rng: rescaled(
         rng, conv_case(rng, 9, 16, 48, 1, 1, 1, 0, 5), shifts=(20, 44),
         clamp=(-20, 100)),

@@ -27,7 +27,8 @@ this.) Every number is measured in the run; nothing is hard-coded.
    at batch 1 and 64. Ours: quant-translate -> --qnt-fold-batch-norm
    --qnt-fuse-activations (the float program) -> --qnt-insert-observers ->
    quant-calibrate -> --qnt-quantize (minmax) -> --convert-qnt-to-linalg (the
-   int8 program); quant-run --bench N, median. PyTorch: torch_bench.py models
+   int8 program); quant-run --bench N, median, our float and int8 programs
+   alternately in ROUNDS rounds (median of the rounds' medians). PyTorch: torch_bench.py models
    (frozen TorchScript float, FX PTQ int8 onednn). The int8 outputs are
    compared with the float outputs of the same system on check inputs
    (top-1 agreement, correlation of the logits and of the logits minus their
@@ -580,8 +581,11 @@ def bench_model(tool, name, work, onnx_dir):
         result["ours"][kind] = {}
     for batch, runs in config["ours"].items():
         rounds = {"float": [], "int8": []}
-        for _ in range(ROUNDS):
-            for kind, index in (("float", 0), ("int8", 1)):
+        for r in range(ROUNDS):
+            # Float first in even rounds, int8 first in odd ones: neither
+            # always runs right after the other.
+            order = (("float", 0), ("int8", 1))
+            for kind, index in order if r % 2 == 0 else order[::-1]:
                 out = os.path.join(work, f"{name}-bench-{kind}-{batch}.npy")
                 rounds[kind].append(quant_run_bench(
                     tool, modules[batch][index], bench_x[batch], runs, out))

@@ -351,13 +351,14 @@ func.func @depthwise_rescale_tables(%x: tensor<1x4x4x16xi8>) -> tensor<1x2x2x16x
 // -----
 
 // Eight output columns per step; the 7 columns of this row are the rest
-// after no step. With narrow=pack (the pass's default) their requantized
+// (no loop of steps). With narrow=pack (the pass's default) their requantized
 // bytes are narrowed four at a time: qnt.pack_s8 of four i32 vectors, the
 // clamp on the 64 bytes, then two together, the last alone. With
 // narrow=each every vector is truncated and stored by itself.
 // CHECK-LABEL: func.func @depthwise_narrowed
 // CHECK: scf.for
 // CHECK-COUNT-21: qnt.dot_u8s8
+// CHECK-NOT: qnt.dot_u8s8
 // CHECK: %[[P:.*]] = qnt.pack_s8 %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : vector<16xi32>, vector<16xi32>, vector<16xi32>, vector<16xi32> -> vector<64xi8>
 // CHECK: %[[L:.*]] = arith.maxsi %[[P]], %{{.*}} : vector<64xi8>
 // CHECK: arith.minsi %[[L]], %{{.*}} : vector<64xi8>

@@ -80,8 +80,9 @@ bool hostHasAMX();
 bool hostHasVNNI();
 
 /// Whether the kernels should narrow requantized vectors one at a time on
-/// this host (narrow=auto): on AMD Zen, where a saturating truncation per
-/// vector beats packing four (measured on Zen 4); elsewhere they pack.
+/// this host (narrow=auto): on AMD Zen with AVX-512 (Zen 4 on), where a
+/// saturating truncation per vector beats packing four (measured on Zen 4);
+/// elsewhere they pack.
 bool hostNarrowsEachVector();
 
 /// The narrow option of --qnt-lower-gemm and --qnt-lower-depthwise (`pass`)

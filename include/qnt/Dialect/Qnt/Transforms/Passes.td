@@ -383,7 +383,8 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
            "faster form on the Intel Xeon hosts measured), each (one "
            "saturating truncation per 16 outputs, vpmovsdb; faster on AMD "
            "Zen 4, see docs/performance.md), auto (each on an AMD Zen "
-           "host, else pack)">,
+           "host with AVX-512, else pack); --qnt-lower-to-llvm passes "
+           "auto">,
     Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
            "int8 GEMMs on AMX tiles (tdpbusd): K a multiple of 64 "
            "(convolutions read in place: each kernel row padded to 64 bytes "
@@ -446,9 +447,10 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     With a constant init, the chain of elementwise consumers that read only
     per-channel constants besides the result (the bias add, the requantize
     to i8 or a `tosa.rescale`) runs on the accumulators before they are
-    stored, so an int8 layer writes its i8 output and no i32 tensor; four
-    output columns are computed at a time (eight, narrowed four at a time
-    with narrow=pack: `qnt.pack_s8`).
+    stored, so an int8 layer writes its i8 output and no i32 tensor;
+    output columns are computed eight at a time; with narrow=pack a
+    requantize to int8 narrows their vectors four at a time
+    (`qnt.pack_s8`), with narrow=each one by one.
   }];
   let options = [
     Option<"narrow", "narrow", "std::string", /*default=*/"\"pack\"",
@@ -458,7 +460,8 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
            "faster form on the Intel Xeon hosts measured), each (one "
            "saturating truncation per 16 outputs, vpmovsdb; faster on AMD "
            "Zen 4, see docs/performance.md), auto (each on an AMD Zen "
-           "host, else pack)">
+           "host with AVX-512, else pack); --qnt-lower-to-llvm passes "
+           "auto">
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::qnt::QntDialect",
