@@ -331,6 +331,19 @@ def QntFlipInt8ActivationsPass
                            "::mlir::tensor::TensorDialect"];
 }
 
+// The narrow option of the int8 kernels' passes (--qnt-lower-gemm,
+// --qnt-lower-depthwise).
+defvar NarrowOption =
+    Option<"narrow", "narrow", "std::string", /*default=*/"\"pack\"",
+           "How a requantize to int8 narrows its i32 vectors before they "
+           "are stored: pack (four or two vectors at a time, qnt.pack_s8: "
+           "vpackssdw, vpacksswb, vpermd and one clamp per 64 bytes; the "
+           "faster form on the Intel Xeon hosts measured), each (one "
+           "saturating truncation per 16 outputs, vpmovsdb; faster on AMD "
+           "Zen 4, see docs/performance.md), auto (each on an AMD Zen "
+           "host with AVX-512, else pack); --qnt-lower-to-llvm passes "
+           "auto">;
+
 def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
   let summary = "Convolutions and matmuls with constant weights as packed "
                 "register-tiled GEMM microkernels";
@@ -376,15 +389,7 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     weights, runtime weights, dynamic shapes, batches) are left alone.
   }];
   let options = [
-    Option<"narrow", "narrow", "std::string", /*default=*/"\"pack\"",
-           "How a requantize to int8 narrows its i32 vectors before they "
-           "are stored: pack (four or two vectors at a time, qnt.pack_s8: "
-           "vpackssdw, vpacksswb, vpermd and one clamp per 64 bytes; the "
-           "faster form on the Intel Xeon hosts measured), each (one "
-           "saturating truncation per 16 outputs, vpmovsdb; faster on AMD "
-           "Zen 4, see docs/performance.md), auto (each on an AMD Zen "
-           "host with AVX-512, else pack); --qnt-lower-to-llvm passes "
-           "auto">,
+    NarrowOption,
     Option<"amx", "amx", "std::string", /*default=*/"\"off\"",
            "int8 GEMMs on AMX tiles (tdpbusd): K a multiple of 64 "
            "(convolutions read in place: each kernel row padded to 64 bytes "
@@ -453,15 +458,7 @@ def QntLowerDepthwisePass : Pass<"qnt-lower-depthwise", "func::FuncOp"> {
     (`qnt.pack_s8`), with narrow=each one by one.
   }];
   let options = [
-    Option<"narrow", "narrow", "std::string", /*default=*/"\"pack\"",
-           "How a requantize to int8 narrows its i32 vectors before they "
-           "are stored: pack (four or two vectors at a time, qnt.pack_s8: "
-           "vpackssdw, vpacksswb, vpermd and one clamp per 64 bytes; the "
-           "faster form on the Intel Xeon hosts measured), each (one "
-           "saturating truncation per 16 outputs, vpmovsdb; faster on AMD "
-           "Zen 4, see docs/performance.md), auto (each on an AMD Zen "
-           "host with AVX-512, else pack); --qnt-lower-to-llvm passes "
-           "auto">
+    NarrowOption
   ];
   let dependentDialects = ["::mlir::arith::ArithDialect",
                            "::mlir::qnt::QntDialect",
