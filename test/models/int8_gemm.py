@@ -14,6 +14,7 @@ point), a depthwise convolution, and zero input zero points. The f32 cases are t
 float. The references are exact int64 (or float64) numpy sums.
 """
 import os
+import re
 import sys
 
 import numpy as np
@@ -157,14 +158,16 @@ def concat_case(rng, h, c, outs, za, isFloat=False):
     return mlir, x, ref
 
 
-def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1):
+def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1,
+                   x=None):
     if isFloat:
         x = rng.standard_normal((1, h, h, c)).astype(np.float32)
         w = rng.standard_normal((k, k, c, 1)).astype(np.float32)
         bias = rng.standard_normal(c).astype(np.float32)
         za = 0
     else:
-        x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
+        if x is None:
+            x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
         w = rng.integers(-127, 128, (k, k, c, 1)).astype(np.int8)
         bias = rng.integers(-1000, 1000, c).astype(np.int32)
     span = (k - 1) * dilation + 1
@@ -263,6 +266,47 @@ def residual(rng, h, c, za, k=1):
 """
     mlir = head + rest.split("\n", 1)[1]
     return rescaled(rng, (mlir, x, acc + x.astype(np.int32)))
+
+
+def split_module(mlir):
+    """A one-function case module as (header, body, return, blob lines)."""
+    header, rest = mlir.split("\n", 1)
+    body, tail = rest.split("  return ", 1)
+    ret, resources = tail.split("\n}\n", 1)
+    blobs = []
+    if "builtin: {" in resources:
+        inner = resources.split("    builtin: {\n", 1)[1].split("\n    }", 1)[0]
+        blobs = [line.rstrip(",") for line in inner.split("\n")]
+    return header, body, ret, blobs
+
+
+def chained(first, second, tag):
+    """`first`'s i8 result as the input of the case `second` builds from
+    that array: one function, `second`'s values and blobs renamed with
+    `tag`. Through --qnt-flip-int8-activations the first requantize stores
+    the u8 bits that the next kernel reads (no flip, no copy of its own)."""
+    mlir1, x, ref1 = first
+    mlir2, _, ref2 = second(ref1)
+    h1, b1, r1, blobs1 = split_module(mlir1)
+    _, b2, r2, blobs2 = split_module(mlir2)
+    value = r1.split(" ", 1)[0]
+    rename = lambda text: re.sub(r"%([A-Za-z_]\w*)", r"%\1_" + tag, text)
+    b2, r2 = rename(b2), rename(r2)
+    b2 = b2.replace("%x_" + tag, value)
+    for blob_text in blobs2:
+        name = blob_text.split(":", 1)[0].strip()
+        b2 = b2.replace(f"dense_resource<{name}>",
+                        f"dense_resource<{name}{tag}>")
+    blobs2 = [line.replace(line.strip().split(":", 1)[0],
+                           line.strip().split(":", 1)[0] + tag, 1)
+              for line in blobs2]
+    header = h1.rsplit("->", 1)[0] + "-> " + r2.split(" : ", 1)[1] + " {"
+    mlir = f"{header}\n{b1}{b2}  return {r2}\n}}\n"
+    blobs = blobs1 + blobs2
+    if blobs:
+        mlir += ("{-#\n  dialect_resources: {\n    builtin: {\n" +
+                 ",\n".join(blobs) + "\n    }\n  }\n#-}\n")
+    return mlir, x, ref2
 
 
 def maxpool_case(rng, h, c, k, stride):
@@ -447,6 +491,23 @@ CASES = {
         rng, depthwise_case(rng, 13, 48, 3, 2, 1, 7), shifts=(20, 44)),
     "concat_f32": lambda rng: concat_case(rng, 6, 8, (32, 16, 24), 0,
                                           isFloat=True),
+    # MobileNetV2's order: a 1x1 expand requantized to a ReLU grid (zero
+    # point 3), read by a 3x3 depthwise (input zero point 3) requantized
+    # again, then a 1x1 projection; with 40 channels the last vector of
+    # the expand's columns and of the depthwise's blocks is partial.
+    "chain_conv_depthwise": lambda rng: chained(
+        rescaled(rng, conv_case(rng, 10, 24, 48, 1, 1, 1, 0, -5),
+                 clamp=(3, 127)),
+        lambda x: rescaled(rng, depthwise_case(rng, 10, 48, 3, 1, 1, 3, x=x)),
+        "dw"),
+    "chain_conv_depthwise_s2_conv": lambda rng: chained(
+        chained(
+            rescaled(rng, conv_case(rng, 11, 16, 40, 1, 1, 1, 0, 7),
+                     clamp=(3, 127)),
+            lambda x: rescaled(rng, depthwise_case(rng, 11, 40, 3, 2, 1, 3,
+                                                   x=x), clamp=(3, 127)),
+            "dw"),
+        lambda x: conv_case(rng, 6, 40, 24, 1, 1, 1, 0, 3, x=x), "pw"),
 }
 
 
