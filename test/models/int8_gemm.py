@@ -290,19 +290,18 @@ def chained(first, second, tag):
     h1, b1, r1, blobs1 = split_module(mlir1)
     _, b2, r2, blobs2 = split_module(mlir2)
     value = r1.split(" ", 1)[0]
-    rename = lambda text: re.sub(r"%([A-Za-z_]\w*)", r"%\1_" + tag, text)
-    b2, r2 = rename(b2), rename(r2)
+    b2, r2 = (re.sub(r"%([A-Za-z_]\w*)", r"%\1_" + tag, text)
+              for text in (b2, r2))
     b2 = b2.replace("%x_" + tag, value)
-    for blob_text in blobs2:
-        name = blob_text.split(":", 1)[0].strip()
+    renamed = []
+    for line in blobs2:
+        name, data = line.strip().split(":", 1)
         b2 = b2.replace(f"dense_resource<{name}>",
                         f"dense_resource<{name}{tag}>")
-    blobs2 = [line.replace(line.strip().split(":", 1)[0],
-                           line.strip().split(":", 1)[0] + tag, 1)
-              for line in blobs2]
+        renamed.append(f"      {name}{tag}:{data}")
     header = h1.rsplit("->", 1)[0] + "-> " + r2.split(" : ", 1)[1] + " {"
     mlir = f"{header}\n{b1}{b2}  return {r2}\n}}\n"
-    blobs = blobs1 + blobs2
+    blobs = blobs1 + renamed
     if blobs:
         mlir += ("{-#\n  dialect_resources: {\n    builtin: {\n" +
                  ",\n".join(blobs) + "\n    }\n  }\n#-}\n")
