@@ -161,7 +161,8 @@ def concat_case(rng, h, c, outs, za, isFloat=False):
 def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1,
                    x=None):
     if isFloat:
-        x = rng.standard_normal((1, h, h, c)).astype(np.float32)
+        if x is None:
+            x = rng.standard_normal((1, h, h, c)).astype(np.float32)
         w = rng.standard_normal((k, k, c, 1)).astype(np.float32)
         bias = rng.standard_normal(c).astype(np.float32)
         za = 0
@@ -207,6 +208,10 @@ def depthwise_case(rng, h, c, k, stride, pad, za, isFloat=False, dilation=1,
     return mlir, x, ref.astype(np.float32 if isFloat else np.int32)
 
 
+# The output zero point of rescaled(): a chained case's next input zero point.
+RESCALE_ZP = 3
+
+
 def rescaled(rng, case, blob=False, shifts=(36, 44), clamp=None):
     """`case`'s i32 result rescaled to i8 by tosa.rescale (per channel,
     SINGLE_ROUND, scale32, shifts in [shifts[0], shifts[1])), which the
@@ -218,7 +223,7 @@ def rescaled(rng, case, blob=False, shifts=(36, 44), clamp=None):
     c = acc.shape[-1]
     mult = rng.integers(1 << 30, 1 << 31, c).astype(np.int64)
     shift = rng.integers(shifts[0], shifts[1], c).astype(np.int64)
-    zp = 3
+    zp = RESCALE_ZP
     v = acc.astype(np.int64) * mult + (np.int64(1) << (shift - 1))
     ref = np.clip((v >> shift) + zp, -128, 127).astype(np.int8)
     if clamp:
@@ -497,16 +502,19 @@ CASES = {
     "chain_conv_depthwise": lambda rng: chained(
         rescaled(rng, conv_case(rng, 10, 24, 48, 1, 1, 1, 0, -5),
                  clamp=(3, 127)),
-        lambda x: rescaled(rng, depthwise_case(rng, 10, 48, 3, 1, 1, 3, x=x)),
+        lambda x: rescaled(rng, depthwise_case(rng, 10, 48, 3, 1, 1,
+                                               RESCALE_ZP, x=x)),
         "dw"),
     "chain_conv_depthwise_s2_conv": lambda rng: chained(
         chained(
             rescaled(rng, conv_case(rng, 11, 16, 40, 1, 1, 1, 0, 7),
                      clamp=(3, 127)),
-            lambda x: rescaled(rng, depthwise_case(rng, 11, 40, 3, 2, 1, 3,
-                                                   x=x), clamp=(3, 127)),
+            lambda x: rescaled(rng, depthwise_case(rng, 11, 40, 3, 2, 1,
+                                                   RESCALE_ZP, x=x),
+                               clamp=(3, 127)),
             "dw"),
-        lambda x: conv_case(rng, 6, 40, 24, 1, 1, 1, 0, 3, x=x), "pw"),
+        lambda x: conv_case(rng, 6, 40, 24, 1, 1, 1, 0, RESCALE_ZP, x=x),
+        "pw"),
 }
 
 
