@@ -727,6 +727,57 @@ LogicalResult Converter::convertMatmul(tosa::MatMulOp op) {
   return success();
 }
 
+/// The requantize of d << L (d = q - z) by the multiplier m0 * 2^-r, r >= 1,
+/// in i32 alone where it fits: MultiplyByQuantizedMultiplier's high multiply
+/// is floor((d * m0 + 2^(30-L)) / 2^(31-L)) (round half up, no saturation:
+/// d << L is never INT32_MIN) and its rounding right shift by r rounds half
+/// away from zero, floor((h + 2^(r-1) - [h < 0]) / 2^r), with h < 0 exactly
+/// when d < 0. The two floors make one:
+///
+///   floor((d * m0 + C - [d < 0] * 2^(31-L)) / 2^s),
+///   s = 31 - L + r, C = 2^(30-L) + 2^(30-L+r),
+///
+/// and with m0 = mh * 2^s + ml (0 <= ml < 2^s) the multiple of 2^s leaves the
+/// floor: d * mh + ((d * ml + C - [d < 0] * 2^(31-L)) >> s). Two i32
+/// multiplies, no i64 product and no even/odd lanes. It needs every i32 value
+/// in range: |d| * 2^s + C + 2^(31-L) < 2^31, so 8-bit grids with r <= 11.
+/// The [d < 0] term is left out when the grid starts at z (a ReLU output).
+static std::optional<Value>
+splitRescale(OpBuilder &builder, Location loc, Value c, int64_t maxCentered,
+             bool negative, const QuantizedMultiplier &qm, int leftShift) {
+  int64_t r = -int64_t(qm.shift);
+  int64_t s = 31 - leftShift + r;
+  if (r < 1 || leftShift > 30 || s > 30)
+    return std::nullopt;
+  int64_t C =
+      (int64_t(1) << (30 - leftShift)) + (int64_t(1) << (30 - leftShift + r));
+  int64_t negativeTerm = int64_t(1) << (31 - leftShift);
+  if (maxCentered * (int64_t(1) << s) + C + negativeTerm >= (int64_t(1) << 31))
+    return std::nullopt;
+  int64_t mh = int64_t(qm.multiplier) >> s;
+  int64_t ml = int64_t(qm.multiplier) & ((int64_t(1) << s) - 1);
+  return elementwise(
+      builder, loc, c, cast<RankedTensorType>(c.getType()),
+      [&](OpBuilder &b, Location l, Value d) -> Value {
+        auto i32 = [&](int64_t v) -> Value {
+          return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(v));
+        };
+        Value low = arith::AddIOp::create(
+            b, l, arith::MulIOp::create(b, l, d, i32(ml)), i32(C));
+        if (negative)
+          low = arith::AddIOp::create(
+              b, l, low,
+              arith::ShLIOp::create(b, l,
+                                    arith::ShRSIOp::create(b, l, d, i32(31)),
+                                    i32(31 - leftShift)));
+        Value result = arith::ShRSIOp::create(b, l, low, i32(s));
+        if (mh != 0)
+          result = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, d, i32(mh)), result);
+        return result;
+      });
+}
+
 LogicalResult Converter::convertAdd(tosa::AddOp op) {
   Location loc = op.getLoc();
   auto resultType = cast<RankedTensorType>(op.getType());
@@ -764,18 +815,32 @@ LogicalResult Converter::convertAdd(tosa::AddOp op) {
                            b->second.type.getStorageTypeIntegralWidth());
   const int kLeftShift = 28 - static_cast<int>(bits);
   double common = 2.0 * std::max(a->second.scale, b->second.scale);
+  auto shiftLeft = [&](Value c, int64_t shift) {
+    return elementwise(builder, loc, c, cast<RankedTensorType>(c.getType()),
+                       [&](OpBuilder &nb, Location l, Value v) -> Value {
+                         Value s = arith::ConstantOp::create(
+                             nb, l, nb.getI32IntegerAttr(shift));
+                         return arith::ShLIOp::create(nb, l, v, s);
+                       });
+  };
   auto scaled = [&](const QTensor &q) {
     Value c = centered(q, loc);
-    Value shifted =
-        elementwise(builder, loc, c, cast<RankedTensorType>(c.getType()),
-                    [&](OpBuilder &nb, Location l, Value v) -> Value {
-                      Value s = arith::ConstantOp::create(
-                          nb, l, nb.getI32IntegerAttr(kLeftShift));
-                      return arith::ShLIOp::create(nb, l, v, s);
-                    });
-    RequantizeParams params;
     std::optional<QuantizedMultiplier> qm =
         quantizeMultiplier(q.scale / common);
+    // A power-of-two multiplier 2^(e - 1) (the larger scale's input: 1/2)
+    // is exact on (q - z) << kLeftShift: the high multiply by 2^30 halves
+    // an even value and the right shift by -e drops zero bits, so the
+    // requantize is (q - z) << (kLeftShift - 1 + e), one shift.
+    if (qm && qm->multiplier == (int32_t(1) << 30) &&
+        kLeftShift - 1 + qm->shift >= 0 && qm->shift <= 0)
+      return shiftLeft(c, kLeftShift - 1 + qm->shift);
+    if (qm && qm->multiplier != 0)
+      if (std::optional<Value> v =
+              splitRescale(builder, loc, c, maxCentered(q),
+                           q.zeroPoint > q.grid.qmin, *qm, kLeftShift))
+        return *v;
+    Value shifted = shiftLeft(c, kLeftShift);
+    RequantizeParams params;
     params.multipliers.push_back(qm ? *qm : QuantizedMultiplier{0, 0});
     params.outputZeroPoint = 0;
     params.clamp = {std::numeric_limits<int32_t>::min(),

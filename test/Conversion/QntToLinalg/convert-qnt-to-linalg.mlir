@@ -113,10 +113,11 @@ func.func @pad_value(%x: tensor<1x4xf32>) -> tensor<1x6xf32> {
 
 // 16-bit inputs to an add get 28 - 16 = 12 bits of headroom (20 for 8-bit
 // ones), so (q - z) << shift cannot overflow int32. That also bounds the
-// rescaled inputs (below 2^28, multipliers at most 1/2): their requantize
-// takes the doubled high multiply, whose rounding constant 2^31 + 2^32 is
-// folded with the second rounding's half (e = 1: 2^0 in the upper 32
-// bits), and the short second rounding.
+// rescaled inputs (below 2^28, multipliers at most 1/2): the requantize of
+// %a (1/6 = 2^-2 * 0.667) takes the doubled high multiply, whose rounding
+// constant 2^31 is folded with the second rounding's half (e = 2: 2^1 in
+// the upper 32 bits, 2^31 + 2^33), and the short second rounding. %b's
+// multiplier is 1/2, exact on an even value: (q - z) << 11, no multiply.
 // CHECK-LABEL: func.func @add16
 // CHECK: arith.constant 12 : i32
 // CHECK: arith.shli
@@ -124,16 +125,54 @@ func.func @pad_value(%x: tensor<1x4xf32>) -> tensor<1x6xf32> {
 // CHECK: linalg.generic
 // CHECK-NEXT: ^bb0(%[[IN:.*]]: i32, %{{.*}}: i32):
 // CHECK: arith.addi %[[IN]], %[[IN]] : i32
-// CHECK: arith.addi %{{.*}}, %c6442450944_i64 : i64
+// CHECK: arith.addi %{{.*}}, %c10737418240_i64 : i64
 // CHECK: arith.shrsi %{{.*}}, %c32_i64{{.*}} : i64
 // CHECK: arith.shrsi %[[IN]], %c31_i32 : i32
 // CHECK-NOT: arith.andi
 // CHECK: linalg.yield
+// CHECK: %[[B:.*]] = linalg.generic {{.*}} ins(%{{[0-9]+}} : tensor<1x4xi32>)
+// CHECK-NEXT: ^bb0(%[[QB:.*]]: i32, %{{.*}}: i32):
+// CHECK-NEXT: %[[S:.*]] = arith.constant 11 : i32
+// CHECK-NEXT: %[[BS:.*]] = arith.shli %[[QB]], %[[S]] : i32
+// CHECK-NEXT: linalg.yield %[[BS]]
+// CHECK: tosa.add %{{.*}}, %[[B]]
 func.func @add16(%a: tensor<1x4xf32>, %b: tensor<1x4xf32>) -> tensor<1x4xf32> {
   %0 = qnt.fake_quant %a, !quant.uniform<i16:f32, 1.000000e-03> : tensor<1x4xf32>
-  %1 = qnt.fake_quant %b, !quant.uniform<i16:f32, 2.000000e-03> : tensor<1x4xf32>
+  %1 = qnt.fake_quant %b, !quant.uniform<i16:f32, 3.000000e-03> : tensor<1x4xf32>
   %2 = tosa.add %0, %1 : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
-  %3 = qnt.fake_quant %2, !quant.uniform<i16:f32, 4.000000e-03> : tensor<1x4xf32>
+  %3 = qnt.fake_quant %2, !quant.uniform<i16:f32, 6.000000e-03> : tensor<1x4xf32>
+  return %3 : tensor<1x4xf32>
+}
+
+// -----
+
+// An 8-bit input's rescale stays in i32 (ConvertQntToLinalg.cpp,
+// splitRescale): %a's 1/6 = 1431655765 * 2^-31 * 2^-2, with L = 20 and
+// s = 31 - 20 + 2 = 13, is d * (m0 >> 13) + ((d * (m0 & 8191) + 2^10 +
+// 2^12 - [d < 0] * 2^11) >> 13); the [d < 0] term because zero point 10
+// leaves values below it. %b's 1/2 is (q - z) << 19.
+// CHECK-LABEL: func.func @add8
+// CHECK: linalg.generic
+// CHECK: ^bb0(%[[D:.*]]: i32, %{{.*}}: i32):
+// CHECK: %[[ML:.*]] = arith.constant 5461 : i32
+// CHECK: %[[P:.*]] = arith.muli %[[D]], %[[ML]] : i32
+// CHECK: %[[C:.*]] = arith.constant 5120 : i32
+// CHECK: %[[L:.*]] = arith.addi %[[P]], %[[C]] : i32
+// CHECK: %[[N:.*]] = arith.shrsi %[[D]], %{{.*}} : i32
+// CHECK: %[[NT:.*]] = arith.shli %[[N]], %{{.*}} : i32
+// CHECK: %[[L2:.*]] = arith.addi %[[L]], %[[NT]] : i32
+// CHECK: %[[LS:.*]] = arith.shrsi %[[L2]], %{{.*}} : i32
+// CHECK: %[[MH:.*]] = arith.constant 174762 : i32
+// CHECK: %[[H:.*]] = arith.muli %[[D]], %[[MH]] : i32
+// CHECK: %[[R:.*]] = arith.addi %[[H]], %[[LS]] : i32
+// CHECK: linalg.yield %[[R]]
+// CHECK: arith.constant 19 : i32
+// CHECK: tosa.add
+func.func @add8(%a: tensor<1x4xf32>, %b: tensor<1x4xf32>) -> tensor<1x4xf32> {
+  %0 = qnt.fake_quant %a, !quant.uniform<u8:f32, 1.000000e-01:10> : tensor<1x4xf32>
+  %1 = qnt.fake_quant %b, !quant.uniform<u8:f32, 3.000000e-01> : tensor<1x4xf32>
+  %2 = tosa.add %0, %1 : (tensor<1x4xf32>, tensor<1x4xf32>) -> tensor<1x4xf32>
+  %3 = qnt.fake_quant %2, !quant.uniform<u8:f32, 4.000000e-01> : tensor<1x4xf32>
   return %3 : tensor<1x4xf32>
 }
 
