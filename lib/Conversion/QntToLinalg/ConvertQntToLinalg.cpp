@@ -770,11 +770,10 @@ splitRescale(OpBuilder &builder, Location loc, Value c, int64_t maxCentered,
               arith::ShLIOp::create(b, l,
                                     arith::ShRSIOp::create(b, l, d, i32(31)),
                                     i32(31 - leftShift)));
-        Value result = arith::ShRSIOp::create(b, l, low, i32(s));
-        if (mh != 0)
-          result = arith::AddIOp::create(
-              b, l, arith::MulIOp::create(b, l, d, i32(mh)), result);
-        return result;
+        Value shifted = arith::ShRSIOp::create(b, l, low, i32(s));
+        // m0 >= 2^30 and s <= 30: mh >= 1.
+        Value high = arith::MulIOp::create(b, l, d, i32(mh));
+        return arith::AddIOp::create(b, l, high, shifted);
       });
 }
 
