@@ -330,6 +330,27 @@ def maxpool_case(rng, h, c, k, stride):
     return mlir, x, ref
 
 
+def pooled(case, k):
+    """`case`'s result max-pooled by tosa.max_pool2d, a k x k window at
+    stride k (the rows and columns past a whole window dropped): the GEMM
+    kernel runs the pool on its accumulators when its epilogue (a
+    requantize, a clamp) is non-decreasing."""
+    mlir, x, ref = case
+    n, h, w, c = ref.shape
+    oh, ow = h // k, w // k
+    out = ref[:, :oh * k, :ow * k].reshape(n, oh, k, ow, k, c).max(axis=(2, 4))
+    t = {np.int8: "i8", np.int32: "i32", np.float32: "f32"}[ref.dtype.type]
+    shape, pooled_shape = f"{n}x{h}x{w}x{c}x{t}", f"{n}x{oh}x{ow}x{c}x{t}"
+    body, rest = mlir.split("  return %", 1)
+    result = "%" + rest.split(" ", 1)[0]
+    body += f"""  %pool = tosa.max_pool2d {result} {{kernel = array<i64: {k}, {k}>, stride = array<i64: {k}, {k}>, pad = array<i64: 0, 0, 0, 0>}} : (tensor<{shape}>) -> tensor<{pooled_shape}>
+  return %pool : tensor<{pooled_shape}>
+"""
+    body += rest.split("\n", 1)[1]
+    body = body.replace(f"-> tensor<{shape}> {{", f"-> tensor<{pooled_shape}> {{", 1)
+    return body, x, out
+
+
 def float_matmul_case(rng, m, k, n):
     a = rng.standard_normal((1, m, k)).astype(np.float32)
     w = rng.standard_normal((1, k, n)).astype(np.float32)
@@ -515,6 +536,21 @@ CASES = {
             "dw"),
         lambda x: conv_case(rng, 6, 40, 24, 1, 1, 1, 0, RESCALE_ZP, x=x),
         "pw"),
+    # A 2x2 (3x3) max pool at stride 2 (3) after a requantized (clamped)
+    # convolution read in place, run on the accumulators: one input
+    # channel, 14 pixels per row (pooled 7: tiles of 4 and 3); 40 columns
+    # (a partial column tile, pooled tiles of 2) on two
+    # images; f32 without an epilogue (the pool's init, the lowest float,
+    # a max after the kernel). A residual add is not monotone in the
+    # accumulator alone: that pool stays a pool.
+    "conv_c1_maxpool": lambda rng: pooled(rescaled(
+        rng, conv_case(rng, 14, 1, 16, 3, 1, 1, 1, -128), clamp=(3, 127)), 2),
+    "conv_maxpool_n40": lambda rng: pooled(rescaled(
+        rng, conv_case(rng, 12, 8, 40, 3, 1, 1, 1, 5, batch=2)), 2),
+    "conv_maxpool3_f32": lambda rng: pooled(
+        conv_case(rng, 12, 3, 16, 3, 1, 1, 1, 0, isFloat=True), 3),
+    "conv_residual_maxpool": lambda rng: pooled(
+        residual(rng, 6, 16, -3, k=3), 2),
 }
 
 

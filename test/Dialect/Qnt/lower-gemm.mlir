@@ -434,3 +434,108 @@ func.func @narrow_clamped(%x: tensor<1x3x4x4xi8>) -> tensor<1x3x2x16xi8> {
   } -> tensor<1x3x2x16xi8>
   return %r : tensor<1x3x2x16xi8>
 }
+
+// -----
+
+// A 2x2 max pool at stride 2 of a requantized convolution runs on the
+// accumulators: the requantize is non-decreasing over their range (here
+// [-36 * 128, 36 * 127]: the product by 3 does not wrap), so each window's
+// maximum of four accumulators is requantized once and stored at the pooled
+// pixel. A tile is two pooled pixels: 2 conv rows of 4 pixels.
+// CHECK-LABEL: func.func @conv_maxpool
+// CHECK-NOT: linalg.pooling_nhwc_max
+// CHECK: %[[T:.*]] = tensor.empty() : tensor<4x16xi8>
+// CHECK: scf.for {{.*}} iter_args(%{{.*}} = %[[T]]) -> (tensor<4x16xi8>)
+// CHECK-COUNT-8: qnt.dot_u8s8
+// CHECK: %[[R0:.*]] = arith.maxsi %[[ACC:.*]]#0, %[[ACC]]#1 : vector<16xi32>
+// CHECK: %[[R1:.*]] = arith.maxsi %[[ACC]]#4, %[[ACC]]#5 : vector<16xi32>
+// CHECK: %[[W:.*]] = arith.maxsi %[[R0]], %[[R1]] : vector<16xi32>
+// CHECK: arith.muli %[[W]], %{{.*}} : vector<16xi32>
+// CHECK: tensor.expand_shape %{{.*}} {{\[}}[0, 1, 2], [3]] output_shape [1, 2, 2, 16] : tensor<4x16xi8> into tensor<1x2x2x16xi8>
+// CHECK-NOT: linalg.pooling_nhwc_max
+func.func @conv_maxpool(%x: tensor<1x6x6x4xi8>) -> tensor<1x2x2x16xi8> {
+  %w = arith.constant dense<1> : tensor<16x3x3x4xi8>
+  %za = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %e = tensor.empty() : tensor<1x4x4x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %y = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x6x6x4xi8>, tensor<16x3x3x4xi8>, i32, i32) outs(%init : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %m = arith.constant dense<3> : tensor<16xi32>
+  %lo = arith.constant -128 : i32
+  %hi = arith.constant 127 : i32
+  %o = tensor.empty() : tensor<1x4x4x16xi8>
+  %r = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y, %m : tensor<1x4x4x16xi32>, tensor<16xi32>) outs(%o : tensor<1x4x4x16xi8>) {
+  ^bb0(%in: i32, %mult: i32, %out: i8):
+    %p = arith.muli %in, %mult : i32
+    %a = arith.maxsi %p, %lo : i32
+    %b = arith.minsi %a, %hi : i32
+    %t = arith.trunci %b : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x16xi8>
+  %pe = tensor.empty() : tensor<1x2x2x16xi8>
+  %min = arith.constant -128 : i8
+  %pi = linalg.fill ins(%min : i8) outs(%pe : tensor<1x2x2x16xi8>) -> tensor<1x2x2x16xi8>
+  %win = tensor.empty() : tensor<2x2xi8>
+  %pool = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%r, %win : tensor<1x4x4x16xi8>, tensor<2x2xi8>) outs(%pi : tensor<1x2x2x16xi8>) -> tensor<1x2x2x16xi8>
+  return %pool : tensor<1x2x2x16xi8>
+}
+
+// -----
+
+// Not when the epilogue may decrease: a negative multiplier (column 15), a
+// shift that may wrap ((36 * 127) << 20 does not fit i32), a pool at stride
+// 1. The pools stay; the requantize runs in the kernel as usual.
+// CHECK-LABEL: func.func @conv_maxpool_refused
+// CHECK-COUNT-3: linalg.pooling_nhwc_max
+func.func @conv_maxpool_refused(%x: tensor<1x6x6x4xi8>) -> (tensor<1x2x2x16xi8>, tensor<1x2x2x16xi8>, tensor<1x3x3x16xi8>) {
+  %w = arith.constant dense<1> : tensor<16x3x3x4xi8>
+  %za = arith.constant 0 : i32
+  %zw = arith.constant 0 : i32
+  %z = arith.constant 0 : i32
+  %lo = arith.constant -128 : i32
+  %hi = arith.constant 127 : i32
+  %s20 = arith.constant 20 : i32
+  %min = arith.constant -128 : i8
+  %e = tensor.empty() : tensor<1x4x4x16xi32>
+  %init = linalg.fill ins(%z : i32) outs(%e : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %y0 = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x6x6x4xi8>, tensor<16x3x3x4xi8>, i32, i32) outs(%init : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %y1 = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x6x6x4xi8>, tensor<16x3x3x4xi8>, i32, i32) outs(%init : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %y2 = linalg.conv_2d_nhwc_fhwc_q {dilations = dense<1> : tensor<2xi64>, strides = dense<1> : tensor<2xi64>} ins(%x, %w, %za, %zw : tensor<1x6x6x4xi8>, tensor<16x3x3x4xi8>, i32, i32) outs(%init : tensor<1x4x4x16xi32>) -> tensor<1x4x4x16xi32>
+  %neg = arith.constant dense<[3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, -3]> : tensor<16xi32>
+  %m = arith.constant dense<3> : tensor<16xi32>
+  %o = tensor.empty() : tensor<1x4x4x16xi8>
+  %r0 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y0, %neg : tensor<1x4x4x16xi32>, tensor<16xi32>) outs(%o : tensor<1x4x4x16xi8>) {
+  ^bb0(%in: i32, %mult: i32, %out: i8):
+    %p = arith.muli %in, %mult : i32
+    %a = arith.maxsi %p, %lo : i32
+    %b = arith.minsi %a, %hi : i32
+    %t = arith.trunci %b : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x16xi8>
+  %r1 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y1, %m : tensor<1x4x4x16xi32>, tensor<16xi32>) outs(%o : tensor<1x4x4x16xi8>) {
+  ^bb0(%in: i32, %mult: i32, %out: i8):
+    %p = arith.shli %in, %s20 : i32
+    %a = arith.maxsi %p, %lo : i32
+    %b = arith.minsi %a, %hi : i32
+    %t = arith.trunci %b : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x16xi8>
+  %r2 = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>, affine_map<(d0, d1, d2, d3) -> (d3)>, affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel"]} ins(%y2, %m : tensor<1x4x4x16xi32>, tensor<16xi32>) outs(%o : tensor<1x4x4x16xi8>) {
+  ^bb0(%in: i32, %mult: i32, %out: i8):
+    %p = arith.muli %in, %mult : i32
+    %a = arith.maxsi %p, %lo : i32
+    %b = arith.minsi %a, %hi : i32
+    %t = arith.trunci %b : i32 to i8
+    linalg.yield %t : i8
+  } -> tensor<1x4x4x16xi8>
+  %win = tensor.empty() : tensor<2x2xi8>
+  %pe = tensor.empty() : tensor<1x2x2x16xi8>
+  %pi = linalg.fill ins(%min : i8) outs(%pe : tensor<1x2x2x16xi8>) -> tensor<1x2x2x16xi8>
+  %p0 = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%r0, %win : tensor<1x4x4x16xi8>, tensor<2x2xi8>) outs(%pi : tensor<1x2x2x16xi8>) -> tensor<1x2x2x16xi8>
+  %p1 = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%r1, %win : tensor<1x4x4x16xi8>, tensor<2x2xi8>) outs(%pi : tensor<1x2x2x16xi8>) -> tensor<1x2x2x16xi8>
+  %se = tensor.empty() : tensor<1x3x3x16xi8>
+  %si = linalg.fill ins(%min : i8) outs(%se : tensor<1x3x3x16xi8>) -> tensor<1x3x3x16xi8>
+  %p2 = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%r2, %win : tensor<1x4x4x16xi8>, tensor<2x2xi8>) outs(%si : tensor<1x3x3x16xi8>) -> tensor<1x3x3x16xi8>
+  return %p0, %p1, %p2 : tensor<1x2x2x16xi8>, tensor<1x2x2x16xi8>, tensor<1x3x3x16xi8>
+}

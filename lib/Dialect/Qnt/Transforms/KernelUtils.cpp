@@ -1073,6 +1073,197 @@ Value mlir::qnt::Epilogue::apply(OpBuilder &b, Location loc, Value acc,
   return results.back();
 }
 
+// A value of a stage body for one column: computed from the accumulator
+// (dependent; integers within [lo, hi]) or a known constant.
+namespace {
+using Wide = __int128;
+struct Bound {
+  bool dependent = false;
+  bool isFloat = false;
+  Wide lo = 0, hi = 0; // integers: the range, or the value when constant
+  double value = 0;    // float constants
+};
+} // namespace
+
+static bool fitsSigned(Wide lo, Wide hi, unsigned width) {
+  Wide min = -(Wide(1) << (width - 1)), max = (Wide(1) << (width - 1)) - 1;
+  return min <= lo && hi <= max;
+}
+
+bool mlir::qnt::Epilogue::isNonDecreasing(
+    std::optional<ArrayRef<std::pair<int64_t, int64_t>>> accRange) const {
+  for (const Stage &stage : stages)
+    if (stage.folded || stage.producer ||
+        llvm::is_contained(stage.kinds, Input::Full))
+      return false;
+  // The column constants' values, read once.
+  SmallVector<SmallVector<std::optional<DenseElementsAttr>>> columns;
+  for (const Stage &stage : stages) {
+    columns.emplace_back();
+    for (auto [input, kind] : llvm::zip(stage.inputs, stage.kinds))
+      columns.back().push_back(kind == Input::Column
+                                   ? getConstantDenseElements(input)
+                                   : std::nullopt);
+  }
+  int64_t n = getResultType().getShape().back();
+  for (int64_t col = 0; col < n; ++col) {
+    SmallVector<Bound> results;
+    for (size_t s = 0; s < stages.size(); ++s) {
+      const Stage &stage = stages[s];
+      Block *body = linalg::GenericOp(stage.op).getBody();
+      DenseMap<Value, Bound> bounds;
+      // The value of a body argument or constant, or of an op computed.
+      auto lookup = [&](Value v) -> std::optional<Bound> {
+        if (auto it = bounds.find(v); it != bounds.end())
+          return it->second;
+        Bound b;
+        if (auto arg = dyn_cast<BlockArgument>(v)) {
+          if (arg.getOwner() != body ||
+              arg.getArgNumber() >= stage.kinds.size())
+            return std::nullopt;
+          unsigned i = arg.getArgNumber();
+          if (stage.kinds[i] == Input::Chained) {
+            if (stage.from[i] >= 0)
+              return results[stage.from[i]];
+            if (!accRange) {
+              b.dependent = b.isFloat = true;
+              return b;
+            }
+            b.dependent = true;
+            b.lo = (*accRange)[col].first;
+            b.hi = (*accRange)[col].second;
+            return b;
+          }
+          DenseElementsAttr values = *columns[s][i];
+          if (auto ints = dyn_cast<DenseIntElementsAttr>(values)) {
+            b.lo = b.hi =
+                (*(ints.getValues<APInt>().begin() + col)).getSExtValue();
+            return b;
+          }
+          b.isFloat = true;
+          b.value =
+              (*(values.getValues<APFloat>().begin() + col)).convertToDouble();
+          return b;
+        }
+        Attribute attr;
+        if (!matchPattern(v, m_Constant(&attr)))
+          return std::nullopt;
+        if (auto i = dyn_cast<IntegerAttr>(attr)) {
+          b.lo = b.hi = i.getValue().getSExtValue();
+          return b;
+        }
+        if (auto f = dyn_cast<FloatAttr>(attr)) {
+          b.isFloat = true;
+          b.value = f.getValueAsDouble();
+          return b;
+        }
+        return std::nullopt;
+      };
+      for (Operation &op : body->without_terminator()) {
+        SmallVector<Bound> in;
+        bool anyDependent = false;
+        for (Value operand : op.getOperands()) {
+          std::optional<Bound> b = lookup(operand);
+          if (!b)
+            return false;
+          anyDependent |= b->dependent;
+          in.push_back(*b);
+        }
+        Type type = op.getResult(0).getType();
+        unsigned width = type.isIntOrIndex() ? type.getIntOrFloatBitWidth() : 0;
+        Bound out;
+        auto integer = [&](Wide lo, Wide hi) {
+          out.lo = lo;
+          out.hi = hi;
+          return width && width <= 64 && fitsSigned(lo, hi, width);
+        };
+        bool ok = true;
+        // The same rules compute constants from constants (the
+        // requantize's rounding term 1 << (s - 1)) as points.
+        out.dependent = anyDependent;
+        const Bound &a = in[0];
+        // The second operand is a constant (b) unless noted.
+        auto constB = [&](auto pred) {
+          return in.size() == 2 && !in[1].dependent && pred(in[1]);
+        };
+        auto isInt = [](const Bound &b) { return !b.isFloat; };
+        if (isa<arith::ExtSIOp>(op)) {
+          ok = integer(a.lo, a.hi);
+        } else if (isa<arith::ExtUIOp>(op)) {
+          ok = a.lo >= 0 && integer(a.lo, a.hi);
+        } else if (isa<arith::TruncIOp>(op)) {
+          ok = integer(a.lo, a.hi);
+        } else if (isa<arith::AddIOp>(op)) {
+          ok = integer(a.lo + in[1].lo, a.hi + in[1].hi);
+        } else if (isa<arith::SubIOp>(op)) {
+          ok = constB(isInt) && integer(a.lo - in[1].lo, a.hi - in[1].lo);
+        } else if (isa<arith::MulIOp>(op)) {
+          const Bound &x = in[0].dependent ? in[0] : in[1];
+          const Bound &c = in[0].dependent ? in[1] : in[0];
+          ok = !c.dependent && !c.isFloat && c.lo >= 0 &&
+               integer(x.lo * c.lo, x.hi * c.lo);
+        } else if (isa<arith::ShLIOp, arith::ShRSIOp, arith::ShRUIOp>(op)) {
+          ok = constB([&](const Bound &c) {
+            return !c.isFloat && c.lo >= 0 && c.lo < Wide(width);
+          });
+          if (ok) {
+            int shift = int(in[1].lo);
+            bool signedShift = isa<arith::ShRSIOp>(op) || a.lo >= 0;
+            // A logical shift of a negative value by c, truncated to at
+            // most width - c bits, keeps the bits of the arithmetic one.
+            if (isa<arith::ShRUIOp>(op) && !signedShift)
+              signedShift = llvm::all_of(op.getUsers(), [&](Operation *user) {
+                auto trunc = dyn_cast<arith::TruncIOp>(user);
+                return trunc && trunc.getType().getIntOrFloatBitWidth() <=
+                                    width - unsigned(shift);
+              });
+            if (isa<arith::ShLIOp>(op))
+              ok =
+                  integer(a.lo * (Wide(1) << shift), a.hi * (Wide(1) << shift));
+            else
+              ok = signedShift && integer(a.lo >> shift, a.hi >> shift);
+          }
+        } else if (isa<arith::MaxSIOp>(op)) {
+          ok = integer(std::max(a.lo, in[1].lo), std::max(a.hi, in[1].hi));
+        } else if (isa<arith::MinSIOp>(op)) {
+          ok = integer(std::min(a.lo, in[1].lo), std::min(a.hi, in[1].hi));
+        } else if (isa<arith::AddFOp, arith::MaximumFOp, arith::MinimumFOp>(
+                       op)) {
+          // (maximumf / minimumf propagate NaN like the pool's maximumf;
+          // maxnumf would not.)
+          out.isFloat = true;
+        } else if (isa<arith::SubFOp>(op)) {
+          out.isFloat = true;
+          ok = constB([](const Bound &c) { return c.isFloat; });
+        } else if (isa<arith::MulFOp, arith::DivFOp>(op)) {
+          // x * c and x / c with c > 0 (also in sign: -0 stays below +0).
+          out.isFloat = true;
+          bool dependentRhs = in[1].dependent;
+          const Bound &c = dependentRhs ? in[0] : in[1];
+          ok = !c.dependent && c.isFloat && c.value > 0 &&
+               (!dependentRhs || isa<arith::MulFOp>(op));
+        } else {
+          ok = false;
+        }
+        // Integer ops take integer operands; float ones float (float
+        // constants are not folded: an op of them only is refused).
+        for (const Bound &b : in)
+          ok &= b.isFloat == out.isFloat;
+        ok &= anyDependent || !out.isFloat;
+        if (!ok)
+          return false;
+        bounds[op.getResult(0)] = out;
+      }
+      std::optional<Bound> yielded =
+          lookup(body->getTerminator()->getOperand(0));
+      if (!yielded)
+        return false;
+      results.push_back(*yielded);
+    }
+  }
+  return true;
+}
+
 void mlir::qnt::Epilogue::replace(RewriterBase &rewriter, Value fused) const {
   rewriter.replaceOp(stages.back().op, fused);
   for (const Stage &stage : llvm::reverse(ArrayRef(stages).drop_back()))

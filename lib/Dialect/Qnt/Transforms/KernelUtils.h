@@ -281,6 +281,15 @@ struct Epilogue {
   Value apply(OpBuilder &b, Location loc, Value acc, Value col,
               ValueRange position, bool inBounds = true,
               ColumnCache *cache = nullptr) const;
+  /// Whether, for every column n, the chain is a non-decreasing function of
+  /// the accumulator, bit for bit the same wherever it is applied: then a
+  /// max over pixels of one column commutes with it (max(f(a), f(b)) =
+  /// f(max(a, b))). Integer accumulators lie in `accRange[n]` (the bounds
+  /// show that no shift, product or sum wraps); float ones take only
+  /// NaN-propagating, order-preserving ops (no range needed: nullopt).
+  /// Column constants and scalar constants only: no whole-tensor inputs.
+  bool isNonDecreasing(
+      std::optional<ArrayRef<std::pair<int64_t, int64_t>>> accRange) const;
   /// Replaces the last stage by `fused` and erases the others.
   void replace(RewriterBase &rewriter, Value fused) const;
 };

@@ -38,6 +38,15 @@
 // GEMMs whose K fills most of its 64-byte steps run on AMX tiles instead
 // (usesAmx, buildAmxGemm).
 //
+// A p x p max pool at stride p of a convolution read in place runs on its
+// accumulators (matchPool): a tile is p conv rows of p * W pixels, and
+//
+//   pooled[n] = f(max_{dy, dx < p} acc[p * y + dy, p * x + dx, n])
+//
+// equals max f(acc) because the epilogue f is non-decreasing over the
+// accumulators' range (Epilogue::isNonDecreasing), so W pooled pixels are
+// requantized and stored instead of p * p * W.
+//
 //===----------------------------------------------------------------------===//
 
 #include "KernelUtils.h"
@@ -142,6 +151,12 @@ struct Gemm {
   /// Set with a constant init: the [M, N] tensor the kernel writes into (a
   /// slice of a concat's result) instead of a new one.
   Value output;
+  /// A p x p max pool at stride p fused (implicit A, constant init, a
+  /// non-decreasing epilogue): the result is [images * pooledH * pooledW,
+  /// N] (see matchPool).
+  int64_t pool = 0, pooledH = 0, pooledW = 0;
+  /// The pool's init, when it is not the lowest value of its type.
+  TypedAttr poolFloor;
 };
 
 /// The activations read through `inputMap` from an iteration space of
@@ -559,6 +574,13 @@ static std::pair<int64_t, int64_t> tileFor(int64_t n) {
   return {best, rows[best]};
 }
 
+/// Pooled pixels per tile of a GEMM with N columns and a fused p x p pool:
+/// as many accumulators as the tile without it (0: none fit).
+static int64_t pooledTileFor(int64_t n, int64_t p) {
+  auto [j, mr] = tileFor(n);
+  return mr / (p * p);
+}
+
 namespace {
 /// What the kernel loops of one GEMM share.
 struct Kernel {
@@ -578,6 +600,12 @@ struct Kernel {
   std::function<Value(OpBuilder &, Location, Value acc, Value row, Value col,
                       bool exact, Epilogue::ColumnCache &)>
       epilogue;
+  /// A fused p x p max pool at stride p (p >= 2; implicit A, constant
+  /// init): see PoolFusion.
+  int64_t pool = 0, pooledH = 0, pooledW = 0;
+  /// The pool's init when not the lowest value: a max with it follows the
+  /// epilogue (a splat of the stored element type).
+  Value poolFloor;
 };
 } // namespace
 
@@ -618,13 +646,16 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
     }
     // One tile of `mr` rows from row `m`; `aBase`: implicit, the
     // padded input's offset of its first row's first tap.
+    // With a pool, `m` is the first pooled pixel and the tile has `mr`
+    // of them: p rows of p * mr accumulators.
     auto tileAt = [&](OpBuilder &b, Value out, Value m, Value aBase,
                       int64_t mr) -> Value {
+      int64_t p = std::max<int64_t>(kn.pool, 1), accRows = p * p * mr;
       SmallVector<Value> rowIdx, init;
       for (int64_t i = 0; i < mr; ++i)
         rowIdx.push_back(
             arith::AddIOp::create(b, loc, m, indexConstant(b, loc, i)));
-      for (int64_t i = 0; i < mr; ++i)
+      for (int64_t i = 0; i < accRows; ++i)
         for (int64_t q = 0; q < j; ++q) {
           if (!kn.readInit) {
             init.push_back(correction[q]);
@@ -649,7 +680,7 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
               ValueRange{tile, k, indexConstant(b, loc, 16 * ks * q)}, zeroIn,
               inBounds));
         SmallVector<Value> next;
-        for (int64_t i = 0; i < mr; ++i) {
+        for (int64_t i = 0; i < accRows; ++i) {
           // KS values of row i, broadcast to all 16 lanes.
           Value lhs;
           if (kn.isFloat) {
@@ -694,9 +725,15 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                                accs);
                          });
       } else {
-        // Kernel rows outside, the run of each inside.
+        // Kernel rows outside, the run of each inside. Accumulator row i
+        // is pixel i of the tile's row, or with a pool pixel i % (p * mr)
+        // of its conv row i / (p * mr).
         const ImplicitA &ia = *kn.implicit;
         int64_t perRow = ia.run / ks;
+        auto pixelOffset = [&](int64_t i) {
+          return i / (p * mr) * ia.sh * ia.wp * ia.c +
+                 i % (p * mr) * ia.sw * ia.c;
+        };
         sums = buildLoop(
             b, loc, ia.kh, 1, init,
             [&](OpBuilder &b, Value r, ValueRange accs) {
@@ -719,22 +756,51 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                         [&](int64_t i) {
                           return SmallVector<Value>{arith::AddIOp::create(
                               b, loc, at,
-                              indexConstant(b, loc, i * ia.sw * ia.c))};
+                              indexConstant(b, loc, pixelOffset(i)))};
                         },
                         accs);
                   });
             });
       }
+      // A pool's windows: the max of their p x p accumulators (the
+      // epilogue is non-decreasing, so it commutes with the max).
+      if (kn.pool) {
+        SmallVector<Value> pooled;
+        for (int64_t u = 0; u < mr; ++u)
+          for (int64_t q = 0; q < j; ++q) {
+            // Per conv row, then across them (a shorter dependence chain).
+            auto max = [&](Value v, Value x) -> Value {
+              if (!v)
+                return x;
+              return kn.isFloat ? Value(arith::MaximumFOp::create(b, loc, v, x))
+                                : Value(arith::MaxSIOp::create(b, loc, v, x));
+            };
+            Value window;
+            for (int64_t dy = 0; dy < p; ++dy) {
+              Value row;
+              for (int64_t dx = 0; dx < p; ++dx)
+                row = max(row, sums[(dy * p * mr + u * p + dx) * j + q]);
+              window = max(window, row);
+            }
+            pooled.push_back(window);
+          }
+        sums = std::move(pooled);
+      }
       // Per vector of columns, what the epilogue derives from them.
       SmallVector<Epilogue::ColumnCache> caches(j);
       ResultWriter writer(b, loc, out, kn.packNarrowing);
       for (int64_t i = 0; i < mr; ++i)
-        for (int64_t q = 0; q < j; ++q)
-          writer.write(kn.epilogue
-                           ? kn.epilogue(b, loc, sums[i * j + q], rowIdx[i],
-                                         colIdx[q], lanes(q) == 16, caches[q])
-                           : sums[i * j + q],
-                       ValueRange{rowIdx[i], colIdx[q]}, lanes(q));
+        for (int64_t q = 0; q < j; ++q) {
+          Value v = kn.epilogue
+                        ? kn.epilogue(b, loc, sums[i * j + q], rowIdx[i],
+                                      colIdx[q], lanes(q) == 16, caches[q])
+                        : sums[i * j + q];
+          if (kn.poolFloor)
+            v = isa<FloatType>(getElementTypeOrSelf(v.getType()))
+                    ? Value(arith::MaximumFOp::create(b, loc, v, kn.poolFloor))
+                    : Value(arith::MaxSIOp::create(b, loc, v, kn.poolFloor));
+          writer.write(v, ValueRange{rowIdx[i], colIdx[q]}, lanes(q));
+        }
       return writer.finish();
     };
     Value result;
@@ -749,6 +815,40 @@ static Value buildKernel(OpBuilder &b, Location loc, const Kernel &kn, Value c,
                                      tileAt(b, rowArgs[0], m, Value(), mr));
               })
               .getResult(0);
+    } else if (kn.pool) {
+      // Per pooled row: tiles of `mr` pooled pixels (p * mr pixels in each
+      // of its p conv rows), then the rest.
+      const ImplicitA &ia = *kn.implicit;
+      int64_t p = kn.pool, full = kn.pooledW / mr * mr;
+      result = buildPixelLoops(
+          b, loc, {ia.images, kn.pooledH}, colArg,
+          [&](OpBuilder &b, ValueRange iv, Value out) -> Value {
+            Value convRow = indexAffine(b, loc, iv[1], p);
+            Value first = indexAffine(
+                b, loc,
+                arith::AddIOp::create(
+                    b, loc, indexAffine(b, loc, iv[0], kn.pooledH), iv[1]),
+                kn.pooledW);
+            Value a0 = ia.rowStart(b, loc, iv[0], convRow).offset;
+            auto tile = [&](OpBuilder &b, Value out, Value x,
+                            int64_t count) -> Value {
+              return tileAt(
+                  b, out, arith::AddIOp::create(b, loc, first, x),
+                  arith::AddIOp::create(
+                      b, loc, a0, indexAffine(b, loc, x, p * ia.sw * ia.c)),
+                  count);
+            };
+            if (full > 0)
+              out = buildLoop(b, loc, full, mr, out,
+                              [&](OpBuilder &b, Value x, ValueRange args) {
+                                return SmallVector<Value>{
+                                    tile(b, args[0], x, mr)};
+                              })[0];
+            if (full < kn.pooledW)
+              out =
+                  tile(b, out, indexConstant(b, loc, full), kn.pooledW - full);
+            return out;
+          });
     } else {
       // Per output row: tiles of `mr` pixels, then the rest.
       const ImplicitA &ia = *kn.implicit;
@@ -1182,6 +1282,9 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
   kn.kSteps = kSteps;
   kn.packNarrowing = g.packNarrowing;
   kn.n = g.n;
+  kn.pool = g.pool;
+  kn.pooledH = g.pooledH;
+  kn.pooledW = g.pooledW;
 
   // With a fused consumer the kernel stores its element type; its column
   // constants are zero-padded to NT * NR like the weights, so that the last
@@ -1199,16 +1302,27 @@ static Value buildGemm(OpBuilder &b, Location loc, const Gemm &g,
                            &cache);
     };
   }
+  if (g.poolFloor)
+    kn.poolFloor = arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({16}, outElement),
+                               ArrayRef<Attribute>{g.poolFloor}));
 
   // The accumulators start from init (or only the constants).
   Value c0 = g.init;
+  int64_t rows = g.pool ? g.implicit->images * g.pooledH * g.pooledW : g.m;
   if (!kn.readInit)
     c0 = g.output ? g.output
-                  : tensor::EmptyOp::create(b, loc, ArrayRef<int64_t>{g.m, g.n},
-                                            outElement);
+                  : tensor::EmptyOp::create(
+                        b, loc, ArrayRef<int64_t>{rows, g.n}, outElement);
 
   Value c;
-  if (g.implicit) {
+  if (g.pool) {
+    // Pooled rows in equal tiles of at most pooledTileFor pooled pixels.
+    int64_t most = pooledTileFor(g.n, g.pool);
+    int64_t tiles = (g.pooledW + most - 1) / most;
+    c = buildKernel(b, loc, kn, c0, 0, rows, (g.pooledW + tiles - 1) / tiles);
+  } else if (g.implicit) {
     // Tiles within an output row: OW in equal tiles of at most MR pixels.
     int64_t ow = g.implicit->ow, tiles = (ow + mr - 1) / mr;
     c = buildKernel(b, loc, kn, c0, 0, g.m, (ow + tiles - 1) / tiles);
@@ -1297,6 +1411,75 @@ static void replaceWithGemm(RewriterBase &rewriter, Operation *op, Value c,
                                   rewriter, op->getLoc(),
                                   epilogue->getResultType(), c, rows));
   rewriter.eraseOp(op);
+}
+
+/// The max pool that the kernel of convolution `g` (its result, or its
+/// epilogue's, is `result`) runs on its accumulators: the only use of
+/// `result` is a linalg.pooling_nhwc_max with a p x p window at stride p
+/// (p >= 2, dilation 1; no padding: it reads `result` itself) into a
+/// constant fill, `g` reads its input in place on vectors with a constant
+/// init, and the epilogue is non-decreasing over the accumulators' range
+/// (for int8, init[n] + sum_k (a - z_a) * w[n][k] with a in [-128, 127]):
+/// then max(f(acc)) = f(max(acc)) bit for bit, so each window's maximum is
+/// requantized once instead of p * p times, and the pooled result is all
+/// that is stored. Sets g.pool, g.pooledH, g.pooledW (and g.poolFloor).
+static linalg::PoolingNhwcMaxOp
+matchPool(Gemm &g, Value result, const std::optional<Epilogue> &epilogue) {
+  if (!g.implicit || g.amxTiles || !g.columnInit || g.output ||
+      !result.hasOneUse())
+    return {};
+  auto pool = dyn_cast<linalg::PoolingNhwcMaxOp>(*result.getUsers().begin());
+  if (!pool || !pool.hasPureTensorSemantics() || pool.getInputs()[0] != result)
+    return {};
+  auto window = cast<RankedTensorType>(pool.getInputs()[1].getType());
+  auto outType = cast<RankedTensorType>(pool.getResultTypes()[0]);
+  auto [strides, dilations] = getWindowAttrs(pool);
+  int64_t p = window.hasStaticShape() ? window.getDimSize(0) : 0;
+  const ImplicitA &ia = *g.implicit;
+  if (p < 2 || window.getDimSize(1) != p || strides[0] != p ||
+      strides[1] != p || dilations[0] != 1 || dilations[1] != 1 ||
+      !outType.hasStaticShape() ||
+      outType.getShape() !=
+          ArrayRef<int64_t>{ia.images, ia.oh / p, ia.ow / p, g.n} ||
+      outType.getElementType() != getElementTypeOrSelf(result.getType()) ||
+      pooledTileFor(g.n, p) < 1)
+    return {};
+  auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+  TypedAttr floor;
+  if (!fill || !matchPattern(fill.getInputs()[0], m_Constant(&floor)))
+    return {};
+  if (auto i = dyn_cast<IntegerAttr>(floor);
+      i && i.getValue().isMinSignedValue())
+    floor = {};
+  else if (auto f = dyn_cast<FloatAttr>(floor);
+           f && f.getValue().isInfinity() && f.getValue().isNegative())
+    floor = {};
+  if (epilogue) {
+    std::optional<SmallVector<std::pair<int64_t, int64_t>>> range;
+    if (!g.isFloat) {
+      // (g.k is the widened K of an implicit A; its extra weights are 0.)
+      range.emplace();
+      for (int64_t n = 0; n < g.n; ++n) {
+        int64_t lo = int64_t((*g.columnInit)[n]), hi = lo;
+        for (int64_t k = 0; k < g.k; ++k) {
+          int64_t w = int64_t(g.w[n * g.k + k]);
+          int64_t x = w * (-128 - g.zeroPoint), y = w * (127 - g.zeroPoint);
+          lo += std::min(x, y);
+          hi += std::max(x, y);
+        }
+        range->push_back({lo, hi});
+      }
+    }
+    if (!epilogue->isNonDecreasing(
+            range ? std::optional<ArrayRef<std::pair<int64_t, int64_t>>>(*range)
+                  : std::nullopt))
+      return {};
+  }
+  g.pool = p;
+  g.pooledH = ia.oh / p;
+  g.pooledW = ia.ow / p;
+  g.poolFloor = floor;
+  return pool;
 }
 
 /// A convolution (NHWC input, FHWC weights) as a GEMM; `za` is the input
@@ -1413,6 +1596,17 @@ lowerConv(PatternRewriter &rewriter, Operation *op, Value input, Value filter,
           ((out[2] + 15) / 16 * 16 - out[2]) * strides[1] * in[3];
     g.a = packPadded(rewriter, loc, window, in[1], in[2], g.implicit->slack,
                      flipped);
+    if (linalg::PoolingNhwcMaxOp pool = matchPool(g, result, epilogue)) {
+      Value c = buildGemm(rewriter, loc, g, epilogue);
+      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+          pool, pool.getResultTypes()[0], c,
+          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+      if (epilogue)
+        for (const Epilogue::Stage &stage : llvm::reverse(epilogue->stages))
+          rewriter.eraseOp(stage.op);
+      rewriter.eraseOp(op);
+      return success();
+    }
   } else if (rowsA) {
     // A 1x1 convolution reads the input itself (int8: a flipped copy, with
     // the rows and K the kernel's tiles need).

@@ -385,7 +385,15 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     result (or fused consumer's) is only an input of a `tensor.concat`
     along the channels writes into
     its slot of the result: the concat becomes a chain of
-    `tensor.insert_slice`s that bufferizes in place. Other forms (affine
+    `tensor.insert_slice`s that bufferizes in place. A
+    `linalg.pooling_nhwc_max` with a p x p window at stride p (no padding,
+    dilation 1) that is the only use of a convolution read in place on
+    vectors, with a constant init, runs on its accumulators when the fused
+    consumers are non-decreasing in them over their range (a requantize
+    whose products and shifts cannot wrap, a clamp; float: adds, positive
+    scales, `maximumf`/`minimumf`): the maximum of each window's p * p
+    accumulators is requantized once, and only the pooled result is
+    stored, bit for bit what the pool of the requantized result is. Other forms (affine
     weights, runtime weights, dynamic shapes, batches) are left alone.
   }];
   let options = [
