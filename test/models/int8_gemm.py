@@ -351,6 +351,33 @@ def pooled(case, k):
     return body, x, out
 
 
+def concat_pooled(rng, h, c, outs, za):
+    """1x1 convolutions of one input, requantized and clamped, concatenated
+    along the channels and max-pooled 2x2 at stride 2: the pool moves
+    above the concatenation, each part's kernel runs its pool and writes
+    into its slot of the pooled result."""
+    x = rng.integers(-128, 128, (1, h, h, c)).astype(np.int8)
+    parts = [rescaled(rng, conv_case(rng, h, c, o, 1, 1, 1, 0, za, x=x),
+                      clamp=(3, 127)) for o in outs]
+    body, blobs, results = "", [], []
+    for i, (mlir, _, _) in enumerate(parts):
+        _, b, r, bl = split_module(mlir)
+        body += re.sub(r"%([A-Za-z_]\w*)", lambda m: m.group(0) if
+                       m.group(1) == "x" else f"%{m.group(1)}_{i}", b) \
+            .replace("dense_resource<w>", f"dense_resource<w{i}>")
+        results.append(re.sub(r"%(\w+)", rf"%\1_{i}", r.split(" ", 1)[0]))
+        blobs += [line.replace("w:", f"w{i}:", 1) for line in bl]
+    cat = f"1x{h}x{h}x{sum(outs)}xi8"
+    types = ", ".join(f"tensor<1x{h}x{h}x{o}xi8>" for o in outs)
+    body += f"  %cat = tosa.concat {', '.join(results)} {{axis = 3 : i32}} : ({types}) -> tensor<{cat}>\n"
+    mlir = (f"func.func @main(%x: tensor<1x{h}x{h}x{c}xi8>) -> tensor<{cat}> {{\n"
+            f"{body}  return %cat : tensor<{cat}>\n}}\n"
+            "{-#\n  dialect_resources: {\n    builtin: {\n" +
+            ",\n".join(blobs) + "\n    }\n  }\n#-}\n")
+    ref = np.concatenate([part[2] for part in parts], axis=3)
+    return pooled((mlir, x, ref), 2)
+
+
 def float_matmul_case(rng, m, k, n):
     a = rng.standard_normal((1, m, k)).astype(np.float32)
     w = rng.standard_normal((1, k, n)).astype(np.float32)
@@ -551,6 +578,11 @@ CASES = {
         conv_case(rng, 12, 3, 16, 3, 1, 1, 1, 0, isFloat=True), 3),
     "conv_residual_maxpool": lambda rng: pooled(
         residual(rng, 6, 16, -3, k=3), 2),
+    # A pool of a concatenation: per part (1x1 convolutions read in place,
+    # 16 and 24 channels), into the pooled result's slots; f32 3x3 ones.
+    "concat_maxpool": lambda rng: concat_pooled(rng, 10, 32, (16, 24), -5),
+    "concat_maxpool_f32": lambda rng: pooled(
+        concat_case(rng, 8, 8, (16, 24), 0, isFloat=True), 2),
 }
 
 

@@ -539,3 +539,34 @@ func.func @conv_maxpool_refused(%x: tensor<1x6x6x4xi8>) -> (tensor<1x2x2x16xi8>,
   %p2 = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>} ins(%r2, %win : tensor<1x4x4x16xi8>, tensor<2x2xi8>) outs(%si : tensor<1x3x3x16xi8>) -> tensor<1x3x3x16xi8>
   return %p0, %p1, %p2 : tensor<1x2x2x16xi8>, tensor<1x2x2x16xi8>, tensor<1x3x3x16xi8>
 }
+
+// -----
+
+// A pool of a channel concatenation (insert_slices into a tensor.empty)
+// becomes the concatenation of its parts' pools, so that each part's kernel
+// can run its pool; here the parts are arguments, their pools stay. Not
+// when the concatenation starts from another tensor (%c: the channels it
+// keeps would have no pool).
+// CHECK-LABEL: func.func @maxpool_of_concat
+// CHECK-SAME: (%[[A:.*]]: tensor<1x4x4x16xi8>, %[[B:.*]]: tensor<1x4x4x8xi8>, %[[C:.*]]: tensor<1x4x4x24xi8>)
+// CHECK: tensor.empty() : tensor<2x2xi8>
+// CHECK-NEXT: %[[OUT:.*]] = tensor.empty() : tensor<1x2x2x24xi8>
+// CHECK: %[[PA:.*]] = linalg.pooling_nhwc_max {{.*}} ins(%[[A]], %{{.*}} : tensor<1x4x4x16xi8>, tensor<2x2xi8>) outs(%{{.*}} : tensor<1x2x2x16xi8>)
+// CHECK: %[[S:.*]] = tensor.insert_slice %[[PA]] into %[[OUT]][0, 0, 0, 0] [1, 2, 2, 16] [1, 1, 1, 1]
+// CHECK: %[[PB:.*]] = linalg.pooling_nhwc_max {{.*}} ins(%[[B]], %{{.*}} : tensor<1x4x4x8xi8>, tensor<2x2xi8>) outs(%{{.*}} : tensor<1x2x2x8xi8>)
+// CHECK: tensor.insert_slice %[[PB]] into %[[S]][0, 0, 0, 16] [1, 2, 2, 8] [1, 1, 1, 1]
+// CHECK: %[[KEPT:.*]] = tensor.insert_slice %[[A]] into %[[C]]
+// CHECK: linalg.pooling_nhwc_max {{.*}} ins(%[[KEPT]], %{{.*}} : tensor<1x4x4x24xi8>, tensor<2x2xi8>)
+func.func @maxpool_of_concat(%a: tensor<1x4x4x16xi8>, %b: tensor<1x4x4x8xi8>, %c: tensor<1x4x4x24xi8>) -> (tensor<1x2x2x24xi8>, tensor<1x2x2x24xi8>) {
+  %e = tensor.empty() : tensor<1x4x4x24xi8>
+  %s0 = tensor.insert_slice %a into %e[0, 0, 0, 0] [1, 4, 4, 16] [1, 1, 1, 1] : tensor<1x4x4x16xi8> into tensor<1x4x4x24xi8>
+  %s1 = tensor.insert_slice %b into %s0[0, 0, 0, 16] [1, 4, 4, 8] [1, 1, 1, 1] : tensor<1x4x4x8xi8> into tensor<1x4x4x24xi8>
+  %min = arith.constant -128 : i8
+  %pe = tensor.empty() : tensor<1x2x2x24xi8>
+  %pi = linalg.fill ins(%min : i8) outs(%pe : tensor<1x2x2x24xi8>) -> tensor<1x2x2x24xi8>
+  %win = tensor.empty() : tensor<2x2xi8>
+  %p = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%s1, %win : tensor<1x4x4x24xi8>, tensor<2x2xi8>) outs(%pi : tensor<1x2x2x24xi8>) -> tensor<1x2x2x24xi8>
+  %k = tensor.insert_slice %a into %c[0, 0, 0, 0] [1, 4, 4, 16] [1, 1, 1, 1] : tensor<1x4x4x16xi8> into tensor<1x4x4x24xi8>
+  %q = linalg.pooling_nhwc_max {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%k, %win : tensor<1x4x4x24xi8>, tensor<2x2xi8>) outs(%pi : tensor<1x2x2x24xi8>) -> tensor<1x2x2x24xi8>
+  return %p, %q : tensor<1x2x2x24xi8>, tensor<1x2x2x24xi8>
+}

@@ -45,7 +45,10 @@
 //
 // equals max f(acc) because the epilogue f is non-decreasing over the
 // accumulators' range (Epilogue::isNonDecreasing), so W pooled pixels are
-// requantized and stored instead of p * p * W.
+// requantized and stored instead of p * p * W. A 1x1 convolution so pooled
+// reads its input in place too; a pool of a channel concatenation is first
+// split into its parts' pools (hoistPoolsAboveConcats), each then written
+// into its slot of the pooled concatenation.
 //
 //===----------------------------------------------------------------------===//
 
@@ -478,6 +481,12 @@ static Value packPadded(OpBuilder &b, Location loc, const WindowInput &window,
   int64_t images = sourceType.getDimSize(0), c = sourceType.getDimSize(3);
   int64_t h = window.height, w = window.width;
   int64_t size = images * hp * wp * c + slack;
+  // Nothing to pad or flip (a 1x1 convolution's flipped input): the input
+  // itself, flattened.
+  if (!window.isPadded() && slack == 0 && (isFloat || flipped))
+    return tensor::CollapseShapeOp::create(
+        b, loc, RankedTensorType::get({size}, element), window.source,
+        ArrayRef<ReassociationIndices>{{0, 1, 2, 3}});
   int64_t lanes = isFloat ? 16 : 64;
   auto vec = VectorType::get({lanes}, element);
   // The pad value, int8 flipped (a u8 value).
@@ -1544,8 +1553,13 @@ lowerConv(PatternRewriter &rewriter, Operation *op, Value input, Value filter,
   if (flippedWindow)
     window = *flippedWindow;
   TypedAttr padAttr;
+  // A 1x1 convolution followed by a max pool reads its input in place
+  // too, so that the pool can run on its accumulators (matchPool).
+  bool poolFollows =
+      result.hasOneUse() &&
+      isa<linalg::PoolingNhwcMaxOp>(*result.getUsers().begin()) && !g.amx;
   bool implicitRows = dilations[0] == 1 && dilations[1] == 1 &&
-                      f[1] * f[2] > 1 &&
+                      (f[1] * f[2] > 1 || poolFollows) &&
                       (!window.isPadded() ||
                        matchPattern(window.padValue, m_Constant(&padAttr)));
   // (Row tiles of 16 pixels within an output row: at least half used.)
@@ -1597,10 +1611,27 @@ lowerConv(PatternRewriter &rewriter, Operation *op, Value input, Value filter,
     g.a = packPadded(rewriter, loc, window, in[1], in[2], g.implicit->slack,
                      flipped);
     if (linalg::PoolingNhwcMaxOp pool = matchPool(g, result, epilogue)) {
+      // A pooled result that is a slot of a channel concat is written
+      // there, as above.
+      if (tensor::InsertSliceOp slot =
+              concatSlot(rewriter, pool.getResult(0))) {
+        rewriter.setInsertionPoint(slot);
+        auto sliceType = cast<RankedTensorType>(slot.getSourceType());
+        Value view = tensor::ExtractSliceOp::create(
+            rewriter, loc, sliceType, slot.getDest(), slot.getMixedOffsets(),
+            slot.getMixedSizes(), slot.getMixedStrides());
+        g.output = tensor::CollapseShapeOp::create(
+            rewriter, loc,
+            RankedTensorType::get(
+                {g.implicit->images * g.pooledH * g.pooledW, g.n},
+                sliceType.getElementType()),
+            view, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+      }
       Value c = buildGemm(rewriter, loc, g, epilogue);
-      rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
-          pool, pool.getResultTypes()[0], c,
-          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+      rewriter.replaceOp(pool,
+                         tensor::ExpandShapeOp::create(
+                             rewriter, loc, pool.getResultTypes()[0], c,
+                             ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}}));
       if (epilogue)
         for (const Epilogue::Stage &stage : llvm::reverse(epilogue->stages))
           rewriter.eraseOp(stage.op);
@@ -1750,6 +1781,83 @@ struct LowerMatmul : OpRewritePattern<MatmulOp> {
   }
 };
 
+/// A max pool of a channel concatenation (a chain of insert_slices of whole
+/// images and rows into a tensor.empty, as tosa-to-tensor builds it) as the
+/// concatenation of the pools of its parts: the same values (the pool is
+/// per channel), and each part's producer can then run its pool
+/// (matchPool), writing into its slot of the pooled concatenation.
+static void hoistPoolsAboveConcats(Operation *root) {
+  SmallVector<linalg::PoolingNhwcMaxOp> pools;
+  root->walk([&](linalg::PoolingNhwcMaxOp op) { pools.push_back(op); });
+  IRRewriter rewriter(root->getContext());
+  for (linalg::PoolingNhwcMaxOp pool : pools) {
+    auto fill = pool.getOutputs()[0].getDefiningOp<linalg::FillOp>();
+    auto outType = cast<RankedTensorType>(pool.getResultTypes()[0]);
+    if (!pool.hasPureTensorSemantics() || !fill || !outType.hasStaticShape())
+      continue;
+    // The parts, last first, with their channel offsets.
+    SmallVector<tensor::InsertSliceOp> parts;
+    Value v = pool.getInputs()[0];
+    auto inType = cast<RankedTensorType>(v.getType());
+    while (auto insert = v.getDefiningOp<tensor::InsertSliceOp>()) {
+      if (!v.hasOneUse() || !insert.hasUnitStride() ||
+          insert.getSourceType().getRank() != 4 ||
+          !insert.getSourceType().hasStaticShape())
+        break;
+      ArrayRef<int64_t> offsets = insert.getStaticOffsets();
+      ArrayRef<int64_t> sizes = insert.getStaticSizes();
+      if (offsets[0] != 0 || offsets[1] != 0 || offsets[2] != 0 ||
+          ShapedType::isDynamic(offsets[3]) ||
+          sizes.take_front(3) != inType.getShape().take_front(3))
+        break;
+      parts.push_back(insert);
+      v = insert.getDest();
+    }
+    if (parts.size() < 2 || !v.getDefiningOp<tensor::EmptyOp>())
+      continue;
+    // The parts must cover the channels once each.
+    SmallVector<std::pair<int64_t, int64_t>> ranges;
+    for (tensor::InsertSliceOp part : parts)
+      ranges.push_back({part.getStaticOffsets()[3], part.getStaticSizes()[3]});
+    llvm::sort(ranges);
+    int64_t next = 0;
+    for (auto [offset, size] : ranges)
+      next = offset == next ? offset + size : -1;
+    if (next != inType.getDimSize(3))
+      continue;
+    rewriter.setInsertionPoint(pool);
+    Location loc = pool.getLoc();
+    Value out = tensor::EmptyOp::create(rewriter, loc, outType.getShape(),
+                                        outType.getElementType());
+    for (tensor::InsertSliceOp part : llvm::reverse(parts)) {
+      SmallVector<int64_t> shape(outType.getShape());
+      shape[3] = part.getStaticSizes()[3];
+      auto type = RankedTensorType::get(shape, outType.getElementType());
+      Value init = linalg::FillOp::create(
+                       rewriter, loc, fill.getInputs()[0],
+                       ValueRange{tensor::EmptyOp::create(
+                           rewriter, loc, shape, outType.getElementType())})
+                       .getResult(0);
+      auto partPool = linalg::PoolingNhwcMaxOp::create(
+          rewriter, loc, TypeRange{type},
+          ValueRange{part.getSource(), pool.getInputs()[1]}, ValueRange{init},
+          ArrayRef<NamedAttribute>{
+              rewriter.getNamedAttr("strides", pool.getStridesAttr()),
+              rewriter.getNamedAttr("dilations", pool.getDilationsAttr())});
+      SmallVector<OpFoldResult> offsets(4, rewriter.getIndexAttr(0));
+      offsets[3] = rewriter.getIndexAttr(part.getStaticOffsets()[3]);
+      SmallVector<OpFoldResult> sizes, strides(4, rewriter.getIndexAttr(1));
+      for (int64_t d : shape)
+        sizes.push_back(rewriter.getIndexAttr(d));
+      out = tensor::InsertSliceOp::create(rewriter, loc, partPool.getResult(0),
+                                          out, offsets, sizes, strides);
+    }
+    rewriter.replaceOp(pool, out);
+    for (tensor::InsertSliceOp part : parts)
+      rewriter.eraseOp(part);
+  }
+}
+
 struct QntLowerGemmPass
     : public qnt::impl::QntLowerGemmPassBase<QntLowerGemmPass> {
   using Base::Base;
@@ -1764,6 +1872,7 @@ struct QntLowerGemmPass
         parseNarrowOption(getOperation(), "qnt-lower-gemm", narrow);
     if (failed(pack))
       return signalPassFailure();
+    hoistPoolsAboveConcats(getOperation());
     RewritePatternSet patterns(&getContext());
     populateQntLowerGemmPatterns(
         patterns, amx == "on" || (amx == "auto" && hostHasAMX()), *pack);

@@ -393,7 +393,11 @@ def QntLowerGemmPass : Pass<"qnt-lower-gemm", "func::FuncOp"> {
     whose products and shifts cannot wrap, a clamp; float: adds, positive
     scales, `maximumf`/`minimumf`): the maximum of each window's p * p
     accumulators is requantized once, and only the pooled result is
-    stored, bit for bit what the pool of the requantized result is. Other forms (affine
+    stored, bit for bit what the pool of the requantized result is (a 1x1
+    convolution so pooled reads its input in place too). A max pool of a
+    channel concatenation (insert_slices into a `tensor.empty`) first
+    becomes the concatenation of its parts' pools, so that each part's
+    kernel pools into its slot of the pooled result. Other forms (affine
     weights, runtime weights, dynamic shapes, batches) are left alone.
   }];
   let options = [
