@@ -1383,6 +1383,24 @@ static tensor::InsertSliceOp concatSlot(RewriterBase &rewriter, Value result) {
   return insert;
 }
 
+/// The [M, N] view of concatSlot's `slot` (an extract_slice of its
+/// destination, collapsed), built just before it, where the insertion point
+/// is left: the kernel writing into it is built there too.
+static Value slotView(RewriterBase &rewriter, Location loc,
+                      tensor::InsertSliceOp slot) {
+  rewriter.setInsertionPoint(slot);
+  auto sliceType = cast<RankedTensorType>(slot.getSourceType());
+  ArrayRef<int64_t> shape = sliceType.getShape();
+  Value view = tensor::ExtractSliceOp::create(
+      rewriter, loc, sliceType, slot.getDest(), slot.getMixedOffsets(),
+      slot.getMixedSizes(), slot.getMixedStrides());
+  return tensor::CollapseShapeOp::create(
+      rewriter, loc,
+      RankedTensorType::get({shape[0] * shape[1] * shape[2], shape[3]},
+                            sliceType.getElementType()),
+      view, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
+}
+
 /// The chain of elementwise consumers (the requantize to i8) of `op`'s
 /// accumulators that the kernel runs on them in registers, when they start
 /// from constants; its constants hoisted above `op` (where the kernel is
@@ -1578,17 +1596,8 @@ lowerConv(PatternRewriter &rewriter, Operation *op, Value input, Value filter,
 
   OpBuilder::InsertionGuard guard(rewriter);
   if (g.columnInit)
-    if (tensor::InsertSliceOp slot = concatSlot(rewriter, result)) {
-      rewriter.setInsertionPoint(slot);
-      auto sliceType = cast<RankedTensorType>(slot.getSourceType());
-      Value view = tensor::ExtractSliceOp::create(
-          rewriter, loc, sliceType, slot.getDest(), slot.getMixedOffsets(),
-          slot.getMixedSizes(), slot.getMixedStrides());
-      g.output = tensor::CollapseShapeOp::create(
-          rewriter, loc,
-          RankedTensorType::get({g.m, g.n}, sliceType.getElementType()), view,
-          ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-    }
+    if (tensor::InsertSliceOp slot = concatSlot(rewriter, result))
+      g.output = slotView(rewriter, loc, slot);
   if (implicit) {
     if (run != taps) {
       // The bytes past each run weigh 0.
@@ -1613,20 +1622,8 @@ lowerConv(PatternRewriter &rewriter, Operation *op, Value input, Value filter,
     if (linalg::PoolingNhwcMaxOp pool = matchPool(g, result, epilogue)) {
       // A pooled result that is a slot of a channel concat is written
       // there, as above.
-      if (tensor::InsertSliceOp slot =
-              concatSlot(rewriter, pool.getResult(0))) {
-        rewriter.setInsertionPoint(slot);
-        auto sliceType = cast<RankedTensorType>(slot.getSourceType());
-        Value view = tensor::ExtractSliceOp::create(
-            rewriter, loc, sliceType, slot.getDest(), slot.getMixedOffsets(),
-            slot.getMixedSizes(), slot.getMixedStrides());
-        g.output = tensor::CollapseShapeOp::create(
-            rewriter, loc,
-            RankedTensorType::get(
-                {g.implicit->images * g.pooledH * g.pooledW, g.n},
-                sliceType.getElementType()),
-            view, ArrayRef<ReassociationIndices>{{0, 1, 2}, {3}});
-      }
+      if (tensor::InsertSliceOp slot = concatSlot(rewriter, pool.getResult(0)))
+        g.output = slotView(rewriter, loc, slot);
       Value c = buildGemm(rewriter, loc, g, epilogue);
       rewriter.replaceOp(pool,
                          tensor::ExpandShapeOp::create(
