@@ -1170,7 +1170,8 @@ bool mlir::qnt::Epilogue::isNonDecreasing(
           in.push_back(*b);
         }
         Type type = op.getResult(0).getType();
-        unsigned width = type.isIntOrIndex() ? type.getIntOrFloatBitWidth() : 0;
+        unsigned width =
+            isa<IntegerType>(type) ? type.getIntOrFloatBitWidth() : 0;
         Bound out;
         auto integer = [&](Wide lo, Wide hi) {
           out.lo = lo;
